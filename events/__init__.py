@@ -1,0 +1,2 @@
+"""Municipalities, venues, events, the topic taxonomy, organiser accounts, public calendars and
+feeds."""

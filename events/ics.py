@@ -1,0 +1,211 @@
+"""iCalendar (RFC 5545) for feeds, single events and, later, invitations (RFC 5546).
+
+- Times carry TZID with a VTIMEZONE written as yearly RRULE transitions: Outlook mishandles the
+  dated RDATE lists that icalendar's `add_missing_timezones()` writes.
+- UID is stable per event; SEQUENCE comes from the event and grows with time/place/status changes;
+  DTSTAMP is the event's last change, so a feed's bytes change only when an event does.
+- Each VEVENT's bytes are cached by what they depend on (id, updated_at, …): a feed of a
+  thousand events is a join of cached fragments after the first build.
+"""
+
+from __future__ import annotations
+
+import calendar as pycalendar
+import functools
+from collections import OrderedDict
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import icalendar
+
+from events import topics
+from traffpunkt.localtime import to_local, zone
+
+PRODID = "-//Träffpunkt//traffpunkt 0.1//SV"
+UID_DOMAIN = "traffpunkt"
+REFRESH = timedelta(hours=1)
+
+
+def uid(event_id: Any) -> str:
+    return f"{event_id}@{UID_DOMAIN}"
+
+
+def _rule_for(moment_local: datetime) -> dict[str, Any]:
+    """A yearly RRULE that hits this local date: nth (or last) weekday of the month."""
+    day, month, year = moment_local.day, moment_local.month, moment_local.year
+    weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")[moment_local.weekday()]
+    last_day = pycalendar.monthrange(year, month)[1]
+    nth = -1 if day + 7 > last_day else (day - 1) // 7 + 1
+    return {"freq": "yearly", "bymonth": month, "byday": f"{nth}{weekday}"}
+
+
+def _first_onset_1970(rule: dict[str, Any], hour: int, minute: int) -> datetime:
+    month = rule["bymonth"]
+    nth = int(rule["byday"][:-2])
+    weekday = ("MO", "TU", "WE", "TH", "FR", "SA", "SU").index(rule["byday"][-2:])
+    days = [
+        d
+        for d in range(1, pycalendar.monthrange(1970, month)[1] + 1)
+        if datetime(1970, month, d).weekday() == weekday
+    ]
+    return datetime(1970, month, days[nth if nth < 0 else nth - 1], hour, minute)
+
+
+@functools.cache
+def vtimezone(tz_name: str, year: int | None = None) -> icalendar.Timezone:
+    """VTIMEZONE with RRULE transitions derived from the zone's rules in `year` (default now)."""
+    tz = zone(tz_name)
+    year = year or datetime.now(UTC).year
+    start = datetime(year, 1, 1, tzinfo=UTC)
+    transitions: list[tuple[datetime, timedelta, timedelta, str]] = []
+    prev = start.astimezone(tz)
+    # Hourly scan of one year (cached per zone): every current zone changes offset on the hour.
+    for hour in range(1, 366 * 24):
+        moment = (start + timedelta(hours=hour)).astimezone(tz)
+        if moment.utcoffset() != prev.utcoffset():
+            transitions.append((moment, prev.utcoffset(), moment.utcoffset(), moment.tzname()))
+        prev = moment
+    component = icalendar.Timezone()
+    component.add("tzid", tz_name)
+    component.add("x-lic-location", tz_name)
+    if not transitions:
+        std = icalendar.TimezoneStandard()
+        std.add("dtstart", datetime(1970, 1, 1))
+        std.add("tzoffsetfrom", start.astimezone(tz).utcoffset())
+        std.add("tzoffsetto", start.astimezone(tz).utcoffset())
+        std.add("tzname", start.astimezone(tz).tzname())
+        component.add_component(std)
+        return component
+    for moment, before, after, name in transitions:
+        # Transition wall time is given in the offset in force before it (RFC 5545 3.6.5).
+        wall = (moment.astimezone(UTC) + before).replace(tzinfo=None)
+        rule = _rule_for(wall)
+        sub = icalendar.TimezoneDaylight() if after > before else icalendar.TimezoneStandard()
+        sub.add("dtstart", _first_onset_1970(rule, wall.hour, wall.minute))
+        sub.add("rrule", rule)
+        sub.add("tzoffsetfrom", before)
+        sub.add("tzoffsetto", after)
+        sub.add("tzname", name)
+        component.add_component(sub)
+    return component
+
+
+def _location(row: dict[str, Any]) -> str | None:
+    parts = [p for p in (row.get("venue_name"), row.get("venue_address")) if p]
+    if parts:
+        if row.get("municipality_name") and row["municipality_name"] not in " ".join(parts):
+            parts.append(row["municipality_name"])
+        return ", ".join(parts)
+    return row.get("online_url")
+
+
+def vevent(row: dict[str, Any], *, event_url: str, status: str | None = None) -> icalendar.Event:
+    """The VEVENT of an event row (from events.queries). Organiser text is escaped by icalendar."""
+    tz = row["timezone"]
+    ev = icalendar.Event()
+    ev.add("uid", uid(row["id"]))
+    ev.add("dtstamp", row["updated_at"].astimezone(UTC))
+    ev.add("created", row["created_at"].astimezone(UTC))
+    ev.add("last-modified", row["updated_at"].astimezone(UTC))
+    ev.add("sequence", row["sequence"])
+    ev.add("summary", row["title"])
+    description = row["description"].strip()
+    ev.add("description", f"{description}\n\n{event_url}" if description else event_url)
+    ev.add("dtstart", to_local(row["starts_at"], tz))
+    ev.add("dtend", to_local(row["ends_at"], tz))
+    if location := _location(row):
+        ev.add("location", location)
+    if row.get("venue_latitude") is not None and row.get("venue_longitude") is not None:
+        ev.add("geo", (row["venue_latitude"], row["venue_longitude"]))
+    ev.add("url", event_url)
+    state = status or ("CANCELLED" if row["status"] == "cancelled" else "CONFIRMED")
+    ev.add("status", state)
+    ev.add("transp", "OPAQUE")
+    ev.add("class", "PUBLIC")
+    if slugs := topics.decode(row["topics"]):
+        lang = row.get("language", "sv")
+        ev.add("categories", [topics.BY_SLUG[s].label(lang) for s in slugs if s in topics.BY_SLUG])
+    return ev
+
+
+def calendar(
+    name: str, description: str | None = None, method: str = "PUBLISH"
+) -> icalendar.Calendar:
+    cal = icalendar.Calendar()
+    cal.add("prodid", PRODID)
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", method)
+    cal.add("x-wr-calname", name)
+    cal.add("name", name)
+    if description:
+        cal.add("x-wr-caldesc", description)
+    return cal
+
+
+class _FragmentCache:
+    """LRU of VEVENT bytes keyed by what they depend on."""
+
+    def __init__(self, size: int = 20_000) -> None:
+        self.size = size
+        self.items: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+
+    def get(self, key: tuple[Any, ...]) -> bytes | None:
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def put(self, key: tuple[Any, ...], value: bytes) -> None:
+        self.items[key] = value
+        if len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+_fragments = _FragmentCache()
+
+
+def _fragment(row: dict[str, Any], event_url: str) -> bytes:
+    key = (
+        str(row["id"]),
+        row["updated_at"],
+        row["sequence"],
+        row["status"],
+        event_url,
+        row.get("venue_name"),
+        row.get("venue_address"),
+    )
+    cached = _fragments.get(key)
+    if cached is None:
+        cached = vevent(row, event_url=event_url).to_ical()
+        _fragments.put(key, cached)
+    return cached
+
+
+def feed(
+    rows: list[dict[str, Any]],
+    *,
+    name: str,
+    description: str | None,
+    tz_name: str,
+    url_for: Any,
+) -> bytes:
+    """A PUBLISH feed: header, one VTIMEZONE per zone used, the events (no attendees)."""
+    cal = calendar(name, description)
+    cal.add("x-wr-timezone", tz_name)
+    cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
+    cal.add("x-published-ttl", "PT1H")  # a plain DURATION text, as Outlook expects
+    for tz in sorted({tz_name, *(r["timezone"] for r in rows)}):
+        cal.add_component(vtimezone(tz))
+    head = cal.to_ical()
+    end = b"END:VCALENDAR\r\n"
+    assert head.endswith(end)
+    body = b"".join(_fragment(r, url_for(r)) for r in rows)
+    return head[: -len(end)] + body + end
+
+
+def single(row: dict[str, Any], *, event_url: str, name: str) -> bytes:
+    cal = calendar(name)
+    cal.add_component(vtimezone(row["timezone"]))
+    cal.add_component(vevent(row, event_url=event_url))
+    return cal.to_ical()

@@ -1,0 +1,255 @@
+"""All database queries of the events domain. Rows come back as plain dicts."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from piccolo.columns import Column
+from piccolo.columns.combination import Where
+from piccolo.query.functions.aggregate import Count, Max, Sum
+
+from events.tables import (
+    ApiToken,
+    Event,
+    Municipality,
+    Organiser,
+    OrganiserMunicipality,
+    Venue,
+)
+
+PUBLIC_STATUSES = ("published", "cancelled")
+
+# One SELECT gives an event with its municipality and venue (no per-event follow-up queries).
+_EVENT_COLUMNS: list[Column | Any] = [
+    *Event.all_columns(exclude=["municipality", "venue", "created_by"]),
+    Event.municipality.as_alias("municipality_id"),
+    Event.municipality.slug.as_alias("municipality_slug"),
+    Event.municipality.name.as_alias("municipality_name"),
+    Event.municipality.region.as_alias("municipality_region"),
+    Event.municipality.timezone.as_alias("timezone"),
+    Event.venue.as_alias("venue_id"),
+    Event.venue.name.as_alias("venue_name"),
+    Event.venue.address.as_alias("venue_address"),
+    Event.venue.capacity.as_alias("venue_capacity"),
+    Event.venue.latitude.as_alias("venue_latitude"),
+    Event.venue.longitude.as_alias("venue_longitude"),
+    Event.venue.accessibility.as_alias("venue_accessibility"),
+]
+
+
+# --- municipalities ------------------------------------------------------------------------
+
+
+async def municipalities() -> list[dict[str, Any]]:
+    return await Municipality.select().order_by(Municipality.name)
+
+
+async def municipality_by_slug_or_id(key: str) -> dict[str, Any] | None:
+    where: Where | Any = Municipality.slug == key
+    if (uid := _as_uuid(key)) is not None:
+        where = where | (Municipality.id == uid)
+    return await Municipality.select().where(where).first()
+
+
+async def municipality_slug_taken(slug: str) -> bool:
+    return await Municipality.exists().where(Municipality.slug == slug)
+
+
+async def insert_municipality(values: dict[str, Any]) -> None:
+    await Municipality.insert(Municipality(**values))
+
+
+# --- venues --------------------------------------------------------------------------------
+
+
+async def insert_venue(values: dict[str, Any]) -> None:
+    await Venue.insert(Venue(**values))
+
+
+async def venue(venue_id: UUID) -> dict[str, Any] | None:
+    return await Venue.select().where(Venue.id == venue_id).first()
+
+
+async def venues_of(municipality_id: UUID) -> list[dict[str, Any]]:
+    return await Venue.select().where(Venue.municipality == municipality_id).order_by(Venue.name)
+
+
+# --- events --------------------------------------------------------------------------------
+
+
+async def insert_event(values: dict[str, Any]) -> None:
+    await Event.insert(Event(**values))
+
+
+async def update_event(event_id: UUID, values: dict[str, Any]) -> None:
+    await Event.update({getattr(Event, k): v for k, v in values.items()}).where(
+        Event.id == event_id
+    )
+
+
+async def bump_sequence(event_id: UUID, values: dict[str, Any]) -> None:
+    """Update and raise SEQUENCE in one statement (no read-modify-write race)."""
+    await Event.update(
+        {Event.sequence: Event.sequence + 1, **{getattr(Event, k): v for k, v in values.items()}}
+    ).where(Event.id == event_id)
+
+
+async def event(event_id: UUID) -> dict[str, Any] | None:
+    return await Event.select(*_EVENT_COLUMNS).where(Event.id == event_id).first()
+
+
+async def event_by_slug_or_id(key: str) -> dict[str, Any] | None:
+    where: Where | Any = Event.slug == key
+    if (uid := _as_uuid(key)) is not None:
+        where = Event.id == uid
+    return await Event.select(*_EVENT_COLUMNS).where(where).first()
+
+
+async def slug_taken(slug: str) -> bool:
+    return await Event.exists().where(Event.slug == slug)
+
+
+def _public_where(
+    *,
+    municipality_id: UUID | None,
+    topic: str | None,
+    ends_after: datetime | None,
+    starts_before: datetime | None,
+    statuses: tuple[str, ...],
+) -> Any:
+    where: Any = Event.status.is_in(list(statuses))
+    if municipality_id is not None:
+        where &= Event.municipality == municipality_id
+    if topic is not None:
+        where &= Event.topics.like(f"% {topic} %")
+    if ends_after is not None:
+        where &= Event.ends_at >= ends_after
+    if starts_before is not None:
+        where &= Event.starts_at < starts_before
+    return where
+
+
+async def public_events(
+    *,
+    municipality_id: UUID | None = None,
+    topic: str | None = None,
+    ends_after: datetime | None = None,
+    starts_before: datetime | None = None,
+    statuses: tuple[str, ...] = ("published",),
+    after: tuple[datetime, UUID] | None = None,
+    limit: int | None = None,
+) -> list[dict[str, Any]]:
+    where = _public_where(
+        municipality_id=municipality_id,
+        topic=topic,
+        ends_after=ends_after,
+        starts_before=starts_before,
+        statuses=statuses,
+    )
+    if after is not None:
+        start, last_id = after
+        where &= (Event.starts_at > start) | ((Event.starts_at == start) & (Event.id > last_id))
+    query = Event.select(*_EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id)
+    if limit is not None:
+        query = query.limit(limit)
+    return await query
+
+
+async def fingerprint(
+    *,
+    municipality_id: UUID | None,
+    topic: str | None,
+    ends_after: datetime | None,
+    statuses: tuple[str, ...],
+) -> dict[str, Any]:
+    """count, newest updated_at and seats taken of a set of events: one aggregate query."""
+    where = _public_where(
+        municipality_id=municipality_id,
+        topic=topic,
+        ends_after=ends_after,
+        starts_before=None,
+        statuses=statuses,
+    )
+    row = (
+        await Event.select(
+            Count(alias="n"),
+            Max(Event.updated_at, alias="newest"),
+            Sum(Event.seats_taken, alias="taken"),
+        )
+        .where(where)
+        .first()
+    )
+    return row or {"n": 0, "newest": None, "taken": 0}
+
+
+# --- organisers and tokens -----------------------------------------------------------------
+
+
+async def organiser_by_email(email: str) -> dict[str, Any] | None:
+    return await Organiser.select().where(Organiser.email == email).first()
+
+
+async def insert_organiser(values: dict[str, Any]) -> None:
+    await Organiser.insert(Organiser(**values))
+
+
+async def update_organiser(organiser_id: UUID, values: dict[str, Any]) -> None:
+    await Organiser.update({getattr(Organiser, k): v for k, v in values.items()}).where(
+        Organiser.id == organiser_id
+    )
+
+
+async def organiser_municipality_ids(organiser_id: UUID) -> list[UUID]:
+    rows = await OrganiserMunicipality.select(OrganiserMunicipality.municipality).where(
+        OrganiserMunicipality.organiser == organiser_id
+    )
+    return [_as_uuid(r["municipality"]) for r in rows]  # type: ignore[misc]
+
+
+async def add_organiser_municipality(organiser_id: UUID, municipality_id: UUID) -> None:
+    exists = await OrganiserMunicipality.exists().where(
+        (OrganiserMunicipality.organiser == organiser_id)
+        & (OrganiserMunicipality.municipality == municipality_id)
+    )
+    if not exists:
+        await OrganiserMunicipality.insert(
+            OrganiserMunicipality(organiser=organiser_id, municipality=municipality_id)
+        )
+
+
+async def insert_token(values: dict[str, Any]) -> None:
+    await ApiToken.insert(ApiToken(**values))
+
+
+async def token_owner(token_hash: str) -> dict[str, Any] | None:
+    """The active organiser behind an unrevoked token, with the token's id."""
+    return (
+        await ApiToken.select(
+            ApiToken.id.as_alias("token_id"),
+            ApiToken.organiser.id.as_alias("organiser_id"),
+            ApiToken.organiser.email.as_alias("email"),
+            ApiToken.organiser.role.as_alias("role"),
+            ApiToken.organiser.active.as_alias("active"),
+        )
+        .where((ApiToken.token_hash == token_hash) & (ApiToken.revoked_at.is_null()))
+        .first()
+    )
+
+
+async def revoke_token(token_id: UUID, organiser_id: UUID | None, at: datetime) -> int:
+    where: Any = (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
+    if organiser_id is not None:
+        where &= ApiToken.organiser == organiser_id
+    rows = await ApiToken.update({ApiToken.revoked_at: at}).where(where).returning(ApiToken.id)
+    return len(rows)
+
+
+def _as_uuid(value: Any) -> UUID | None:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(str(value))
+    except ValueError:
+        return None

@@ -1,0 +1,159 @@
+"""Request and response bodies of the events domain (msgspec; unknown fields are refused)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+Slug = Annotated[
+    str,
+    Meta(
+        pattern=r"^[a-z0-9]+(?:-[a-z0-9]+)*$",
+        min_length=2,
+        max_length=64,
+        description="lower-case letters, digits and single hyphens",
+    ),
+]
+Name = Annotated[str, Meta(min_length=1, max_length=200)]
+LongText = Annotated[str, Meta(max_length=20_000)]
+Url = Annotated[str, Meta(pattern=r"^https?://[^\s<>\"]+$", max_length=500)]
+Capacity = Annotated[int, Meta(ge=1, le=100_000)]
+EventKind = Literal["seminar", "network", "course", "webinar"]
+Language = Literal["sv", "en"]
+TopicSlug = Annotated[str, Meta(max_length=64)]
+Topics = Annotated[list[TopicSlug], Meta(max_length=15)]
+ReminderHours = Annotated[int, Meta(ge=0, le=24 * 14)]
+
+
+class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
+    pass
+
+
+class MunicipalityIn(Strict, kw_only=True):
+    name: Name
+    slug: Slug
+    code: Annotated[str, Meta(pattern=r"^\d{4}$")] | None = None
+    region: Annotated[str, Meta(max_length=100)] | None = None
+    timezone: Annotated[str, Meta(max_length=64)] | None = None
+
+
+class MunicipalityOut(msgspec.Struct, kw_only=True):
+    id: str
+    slug: str
+    name: str
+    code: str | None
+    region: str | None
+    timezone: str
+    url: str
+    ics_url: str
+    webcal_url: str
+
+
+class VenueIn(Strict, kw_only=True):
+    municipality: Annotated[str, Meta(min_length=1, max_length=64)]
+    name: Name
+    address: Annotated[str, Meta(max_length=500)] | None = None
+    capacity: Capacity | None = None
+    latitude: Annotated[float, Meta(ge=-90, le=90)] | None = None
+    longitude: Annotated[float, Meta(ge=-180, le=180)] | None = None
+    accessibility: Annotated[str, Meta(max_length=2000)] | None = None
+
+
+class VenueOut(msgspec.Struct, kw_only=True):
+    id: str
+    municipality: str
+    name: str
+    address: str | None
+    capacity: int | None
+    latitude: float | None
+    longitude: float | None
+    accessibility: str | None
+
+
+class EventIn(Strict, kw_only=True):
+    title: Name
+    description: LongText = ""
+    kind: EventKind
+    municipality: Annotated[str, Meta(min_length=1, max_length=64)]
+    venue_id: Annotated[str, Meta(max_length=64)] | None = None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: Capacity | None = None
+    registration_opens_at: datetime | None = None
+    registration_closes_at: datetime | None = None
+    topics: Topics = msgspec.field(default_factory=list)
+    language: Language = "sv"
+    online_url: Url | None = None
+    reminder_hours: ReminderHours = 24
+
+
+class EventPatch(Strict, kw_only=True):
+    """Any subset of the create fields; `null` clears an optional one."""
+
+    title: Name | UnsetType = UNSET
+    description: LongText | UnsetType = UNSET
+    kind: EventKind | UnsetType = UNSET
+    municipality: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET
+    venue_id: Annotated[str, Meta(max_length=64)] | UnsetType | None = UNSET
+    starts_at: datetime | UnsetType = UNSET
+    ends_at: datetime | UnsetType = UNSET
+    capacity: Capacity | UnsetType | None = UNSET
+    registration_opens_at: datetime | UnsetType | None = UNSET
+    registration_closes_at: datetime | UnsetType | None = UNSET
+    topics: Topics | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
+    online_url: Url | UnsetType | None = UNSET
+    reminder_hours: ReminderHours | UnsetType = UNSET
+
+
+class EventOut(msgspec.Struct, kw_only=True):
+    id: str
+    slug: str
+    url: str
+    ics_url: str
+    title: str
+    description: str
+    kind: str
+    status: str
+    municipality: str
+    municipality_name: str
+    timezone: str
+    venue: VenueOut | None
+    starts_at: datetime
+    ends_at: datetime
+    capacity: int | None
+    seats_left: int | None
+    registration_opens_at: datetime | None
+    registration_closes_at: datetime | None
+    registration_open: bool
+    topics: list[str]
+    language: str
+    online_url: str | None
+    attendance_mode: Literal["offline", "online", "mixed"]
+    reminder_hours: int
+    sequence: int
+    updated_at: datetime
+
+
+class EventList(msgspec.Struct, kw_only=True):
+    items: list[EventOut]
+    next: str | None
+
+
+class MunicipalityList(msgspec.Struct, kw_only=True):
+    items: list[MunicipalityOut]
+    next: str | None = None
+
+
+class TopicOut(msgspec.Struct, kw_only=True):
+    slug: str
+    sv: str
+    en: str
+
+
+class TopicList(msgspec.Struct, kw_only=True):
+    items: list[TopicOut]
+    next: str | None = None

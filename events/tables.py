@@ -1,0 +1,99 @@
+"""Tables of the events domain. All times are `Timestamptz` (UTC on both engines)."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    DoublePrecision,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+
+class Municipality(Table, tablename="municipality"):
+    id = UUID(primary_key=True)
+    slug = Varchar(length=64, unique=True)
+    name = Varchar(length=200)
+    code = Varchar(length=8, null=True, default=None)
+    region = Varchar(length=100, null=True, default=None)
+    timezone = Varchar(length=64, default="Europe/Stockholm")
+    created_at = Timestamptz()
+
+
+class Venue(Table, tablename="venue"):
+    id = UUID(primary_key=True)
+    municipality = ForeignKey(Municipality, on_delete=OnDelete.restrict, index=True, null=False)
+    name = Varchar(length=200)
+    address = Text(null=True, default=None)
+    capacity = Integer(null=True, default=None)
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    accessibility = Text(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class Organiser(Table, tablename="organiser"):
+    """A person who runs events: `admin` (everything) or `organiser` (own municipalities)."""
+
+    id = UUID(primary_key=True)
+    email = Varchar(length=320, unique=True)
+    name = Varchar(length=200, default="")
+    role = Varchar(length=16, default="organiser")
+    language = Varchar(length=2, default="sv")
+    active = Boolean(default=True)
+    created_at = Timestamptz()
+
+
+class OrganiserMunicipality(Table, tablename="organiser_municipality"):
+    organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
+    municipality = ForeignKey(Municipality, on_delete=OnDelete.cascade, index=True, null=False)
+
+
+class ApiToken(Table, tablename="api_token"):
+    """Organiser API tokens: shown once, stored as a SHA-256 hash, revocable."""
+
+    id = UUID(primary_key=True)
+    organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
+    token_hash = Varchar(length=64, unique=True)
+    label = Varchar(length=200, default="")
+    created_at = Timestamptz()
+    last_used_at = Timestamptz(null=True, default=None)
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Event(Table, tablename="event"):
+    id = UUID(primary_key=True)
+    slug = Varchar(length=120, unique=True)
+    title = Varchar(length=200)
+    description = Text(default="")
+    kind = Varchar(length=16)
+    # draft -> published -> cancelled; a cancelled event that was published stays in feeds.
+    status = Varchar(length=16, default="draft", index=True)
+    municipality = ForeignKey(Municipality, on_delete=OnDelete.restrict, index=True, null=False)
+    venue = ForeignKey(Venue, on_delete=OnDelete.restrict, null=True, default=None)
+    starts_at = Timestamptz(index=True)
+    ends_at = Timestamptz()
+    capacity = Integer(null=True, default=None)
+    # Kept by the registrations domain with one conditional UPDATE (never read-then-write).
+    seats_taken = Integer(default=0)
+    registration_opens_at = Timestamptz(null=True, default=None)
+    registration_closes_at = Timestamptz(null=True, default=None)
+    # Topic slugs as " a b c " (space-delimited, padded): filterable with one LIKE on both engines.
+    topics = Text(default="")
+    language = Varchar(length=2, default="sv")
+    online_url = Varchar(length=500, null=True, default=None)
+    reminder_hours = Integer(default=24)
+    # RFC 5545 SEQUENCE: grows with every change of time, place or status.
+    sequence = Integer(default=0)
+    created_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
+    published_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz(index=True)

@@ -1,0 +1,1 @@
+"""Needs and offers, consent, match suggestions, meeting plans."""

@@ -1,0 +1,1 @@
+"""Outbox, mail rendering, calendar invitations, sending, reminders."""

@@ -1,0 +1,18 @@
+"""Piccolo's configuration: the engine from TRAFFPUNKT_DATABASE_URL and the four domain apps."""
+
+from piccolo.conf.apps import AppRegistry
+
+from traffpunkt.db import make_engine
+from traffpunkt.settings import get_settings
+
+_settings = get_settings()
+DB = make_engine(_settings.database_url, _settings.data_dir)
+
+APP_REGISTRY = AppRegistry(
+    apps=[
+        "events.piccolo_app",
+        "notifications.piccolo_app",
+        "registrations.piccolo_app",
+        "networking.piccolo_app",
+    ]
+)

@@ -1,0 +1,1 @@
+"""Sign-up, waiting list, tickets, emailed links, check-in."""

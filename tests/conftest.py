@@ -1,0 +1,200 @@
+"""Test harness: every database test runs on SQLite (a file) and on PostgreSQL (the server).
+
+- Each engine's schema is migrated once per run by the real `traffpunkt migrate` command in a
+  subprocess; SQLite tests then get a fresh copy of that file, PostgreSQL tests a truncated
+  database of their own run.
+- The app is served to tests through httpx's ASGI transport on the test's own event loop (an
+  asyncpg pool belongs to one loop); the `engine` fixture starts and stops the pool.
+- PostgreSQL tests are skipped when no server answers, unless TRAFFPUNKT_REQUIRE_PG=1 (CI), in
+  which case they fail.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="traffpunkt-tests-"))
+# Settings are read once per process: point them at the test's world before anything reads them.
+os.environ["TRAFFPUNKT_DATA_DIR"] = str(_SESSION_DIR)
+os.environ["TRAFFPUNKT_BASE_URL"] = "http://testserver"
+os.environ["TRAFFPUNKT_SECRET_KEY"] = "test-secret-key-not-for-production"
+os.environ.pop("TRAFFPUNKT_SMTP_URL", None)
+os.environ.setdefault("TRAFFPUNKT_DATABASE_URL", f"sqlite:///{_SESSION_DIR}/default.db")
+os.environ["PICCOLO_CONF"] = "piccolo_conf"
+
+import httpx  # noqa: E402
+
+from traffpunkt import db  # noqa: E402
+from traffpunkt.settings import get_settings  # noqa: E402
+
+PG_ADMIN_URL = os.environ.get("TRAFFPUNKT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test")
+REQUIRE_PG = os.environ.get("TRAFFPUNKT_REQUIRE_PG") == "1"
+ENGINES = ["sqlite", "postgres"]
+
+
+def migrate_subprocess(url: str) -> None:
+    env = {**os.environ, "TRAFFPUNKT_DATABASE_URL": url}
+    result = subprocess.run(
+        [sys.executable, "-m", "traffpunkt", "migrate"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    if result.returncode != 0:
+        raise RuntimeError(f"migrate failed for {url}:\n{result.stdout}\n{result.stderr}")
+
+
+def _pg_url(dbname: str) -> str:
+    base, _, _ = PG_ADMIN_URL.rpartition("/")
+    return f"{base}/{dbname}"
+
+
+async def _pg_admin(sql: str) -> None:
+    import asyncpg
+
+    conn = await asyncpg.connect(PG_ADMIN_URL, timeout=5)
+    try:
+        await conn.execute(sql)
+    finally:
+        await conn.close()
+
+
+def _pg_available() -> str | None:
+    """None when PostgreSQL answers, else the reason."""
+    try:
+        asyncio.run(_pg_admin("SELECT 1"))
+    except Exception as exc:
+        return f"PostgreSQL at {PG_ADMIN_URL} is not reachable: {exc}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def sqlite_template() -> Path:
+    path = _SESSION_DIR / "template.db"
+    migrate_subprocess(f"sqlite:///{path}")
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_database() -> Iterator[str]:
+    reason = _pg_available()
+    if reason is not None:
+        if REQUIRE_PG:
+            pytest.fail(reason)
+        pytest.skip(reason)
+    name = f"traffpunkt_test_{secrets.token_hex(4)}"
+    asyncio.run(_pg_admin(f'CREATE DATABASE "{name}"'))
+    url = _pg_url(name)
+    try:
+        migrate_subprocess(url)
+        yield url
+    finally:
+        asyncio.run(_pg_admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+
+
+@pytest.fixture(params=ENGINES)
+def engine_name(request: pytest.FixtureRequest) -> str:
+    return request.param
+
+
+@pytest.fixture
+def database_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if engine_name == "sqlite":
+        template: Path = request.getfixturevalue("sqlite_template")
+        path = tmp_path / "test.db"
+        shutil.copyfile(template, path)
+        return f"sqlite:///{path}"
+    return request.getfixturevalue("pg_database")
+
+
+async def _truncate_pg() -> None:
+    names = ", ".join(f'"{t._meta.tablename}"' for t in db.app_tables())
+    await db.engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
+
+
+@pytest.fixture
+async def engine(database_url: str) -> AsyncIterator[Any]:
+    """A bound engine with an empty, migrated schema (pool started on this test's loop)."""
+    eng = db.make_engine(database_url)
+    db.bind(eng)
+    await db.start(eng, 10)
+    if not database_url.startswith("sqlite"):
+        await _truncate_pg()
+    try:
+        yield eng
+    finally:
+        await db.stop(eng)
+
+
+@pytest.fixture
+async def app(engine: Any) -> AsyncIterator[Any]:
+    from traffpunkt.app import create_app
+
+    # The app's lifespan only starts and stops the engine's pool, which the `engine` fixture does
+    # on this loop; entering it here would cross tasks (pytest-asyncio runs setup and teardown in
+    # different tasks, and Litestar's lifespan holds an anyio cancel scope).
+    yield create_app(get_settings(), engine)
+
+
+@pytest.fixture
+async def client(app: Any) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+
+
+# --- people and places ---------------------------------------------------------------------
+
+
+class World:
+    """Municipalities, organisers and their tokens that most tests start from."""
+
+    admin: str
+    asele: str  # organiser token for Åsele
+    arvidsjaur: str  # organiser token for Arvidsjaur
+
+    @staticmethod
+    def auth(token: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {token}"}
+
+
+@pytest.fixture
+async def world(engine: Any) -> World:
+    from events import service
+    from events.schemas import MunicipalityIn
+    from traffpunkt.auth import Principal
+
+    admin_id = await service.ensure_organiser("admin@example.se", "admin")
+    admin = Principal(admin_id, "admin@example.se", "admin")
+    await service.create_municipality(
+        admin, MunicipalityIn(name="Åsele", slug="asele", code="2463", region="Västerbotten")
+    )
+    await service.create_municipality(
+        admin,
+        MunicipalityIn(name="Arvidsjaur", slug="arvidsjaur", code="2505", region="Norrbotten"),
+    )
+    w = World()
+    w.admin = (await service.create_token(admin_id))[1]
+    w.asele = (
+        await service.create_token(
+            await service.ensure_organiser("anna@asele.se", "organiser", "asele")
+        )
+    )[1]
+    w.arvidsjaur = (
+        await service.create_token(
+            await service.ensure_organiser("olle@arvidsjaur.se", "organiser", "arvidsjaur")
+        )
+    )[1]
+    return w

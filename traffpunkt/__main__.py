@@ -1,0 +1,3 @@
+from traffpunkt.cli import main
+
+main()

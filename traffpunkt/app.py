@@ -1,0 +1,92 @@
+"""The app factory: Litestar with the domains' routes, templates, errors and the lifespan."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from litestar import Litestar
+from litestar.config.compression import CompressionConfig
+from litestar.openapi import OpenAPIConfig
+from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
+from litestar.openapi.spec import Components, SecurityScheme
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.static_files import create_static_files_router
+from litestar.template.config import TemplateConfig
+from piccolo.engine.base import Engine
+
+from traffpunkt import db
+from traffpunkt.errors import EXCEPTION_HANDLERS
+from traffpunkt.settings import Settings, get_settings
+from traffpunkt.templating import configure_environment, template_dirs
+
+log = logging.getLogger("traffpunkt")
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+# Background services started with the app (the mail sender, from notifications).
+BackgroundFactory = Callable[[Settings], Any]
+
+
+def create_app(
+    settings: Settings | None = None,
+    engine: Engine | None = None,
+    *,
+    run_worker: bool = False,
+) -> Litestar:
+    settings = settings or get_settings()
+    engine = engine or db.make_engine(settings.database_url, settings.data_dir)
+    db.bind(engine)
+
+    from events.pages import ROUTES as EVENT_PAGES
+    from events.routes import ROUTES as EVENT_ROUTES
+
+    route_handlers: list[Any] = [
+        *EVENT_ROUTES,
+        *EVENT_PAGES,
+        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+    ]
+    if settings.bench_endpoints:
+        from traffpunkt.bench_routes import ROUTES as BENCH_ROUTES
+
+        route_handlers.extend(BENCH_ROUTES)
+
+    @asynccontextmanager
+    async def lifespan(app: Litestar) -> AsyncIterator[None]:
+        db.bind(engine)
+        await db.start(engine, settings.pg_pool_max_size)
+        try:
+            yield
+        finally:
+            await db.stop(engine)
+
+    template_config = TemplateConfig(
+        directory=template_dirs(),
+        engine=JinjaTemplateEngine,
+        engine_callback=lambda e: configure_environment(e.engine),
+    )
+    return Litestar(
+        route_handlers=route_handlers,
+        exception_handlers=EXCEPTION_HANDLERS,
+        lifespan=[lifespan],
+        template_config=template_config,
+        compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        openapi_config=OpenAPIConfig(
+            title="Träffpunkt",
+            version="1",
+            description=(
+                "Events, registrations, check-in, calendars and networking for municipalities "
+                "in Norrbotten and Västerbotten. Organiser calls carry `Authorization: Bearer`."
+            ),
+            path="/api/docs",
+            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            components=Components(
+                security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
+            ),
+        ),
+        state={"settings": settings},
+        debug=False,
+    )

@@ -1,0 +1,164 @@
+"""The `traffpunkt` command: serve, migrate, demo, worker, token."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import io
+import logging
+import os
+import sys
+from typing import Any
+
+from traffpunkt.settings import get_settings
+
+MIGRATION_LOCK_KEY = 7_272_727  # pg_advisory_lock key: one migrator at a time
+
+
+def _prepare_environment() -> None:
+    # Piccolo finds its configuration by module name; ours ships with the package.
+    os.environ.setdefault("PICCOLO_CONF", "piccolo_conf")
+
+
+async def migrate(quiet: bool = False) -> None:
+    """Apply every domain's migrations (under an advisory lock on PostgreSQL)."""
+    _prepare_environment()
+    from piccolo.apps.migrations.commands.forwards import run_forwards
+
+    import piccolo_conf
+    from traffpunkt import db
+
+    engine = piccolo_conf.DB
+    db.bind(engine)
+    lock_conn: Any = None
+    if not get_settings().is_sqlite:
+        import asyncpg
+
+        lock_conn = await asyncpg.connect(get_settings().database_url)
+        await lock_conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
+    else:
+        engine.prepare_file()  # type: ignore[attr-defined]
+    try:
+        out = io.StringIO()
+        with contextlib.redirect_stdout(out if quiet else sys.stdout):
+            result = await run_forwards("all")
+        if not result.success:
+            sys.stdout.write(out.getvalue())
+            raise SystemExit(f"migration failed: {result.message}")
+    finally:
+        if lock_conn is not None:
+            await lock_conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
+            await lock_conn.close()
+
+
+async def _with_engine(coro_fn: Any, *args: Any) -> Any:
+    from traffpunkt import db
+
+    settings = get_settings()
+    engine = db.make_engine(settings.database_url, settings.data_dir)
+    db.bind(engine)
+    await db.start(engine, 4)
+    try:
+        return await coro_fn(*args)
+    finally:
+        await db.stop(engine)
+
+
+def cmd_migrate(args: argparse.Namespace) -> None:
+    asyncio.run(migrate())
+    print("Migrations applied.")
+
+
+def cmd_demo(args: argparse.Namespace) -> None:
+    from traffpunkt.demo import load_demo
+
+    asyncio.run(migrate(quiet=True))
+    summary = asyncio.run(_with_engine(load_demo))
+    print(summary)
+
+
+def cmd_token_create(args: argparse.Namespace) -> None:
+    from events import service
+
+    async def run() -> str:
+        organiser_id = await service.ensure_organiser(args.email, args.role, args.municipality)
+        _, token = await service.create_token(organiser_id, label=args.label or "cli")
+        return token
+
+    asyncio.run(migrate(quiet=True))
+    try:
+        token = asyncio.run(_with_engine(run))
+    except Exception as exc:  # a DomainError: say it plainly, no traceback
+        from traffpunkt.errors import DomainError
+
+        if isinstance(exc, DomainError):
+            raise SystemExit(f"error: {exc.detail.format(**exc.params)}") from None
+        raise
+    print(f"API token for {args.email} ({args.role}); it is shown only once:")
+    print(token)
+
+
+def cmd_serve(args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    asyncio.run(migrate(quiet=True))
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    db_label = f"SQLite file {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
+    print(f"Träffpunkt on http://{args.host}:{args.port} ({db_label})", flush=True)
+    os.environ["TRAFFPUNKT_RUN_WORKER"] = "0" if args.no_worker else "1"
+    uvicorn.run(
+        "traffpunkt.asgi:app",
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level="warning",
+        access_log=False,
+        proxy_headers=True,
+        timeout_graceful_shutdown=10,
+    )
+
+
+def cmd_worker(args: argparse.Namespace) -> None:
+    raise SystemExit("The mail worker arrives with the notifications domain.")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="traffpunkt", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    serve = sub.add_parser("serve", help="migrate, then serve the web app (and the mail sender)")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--workers", type=int, default=1, help="web processes (PostgreSQL only)")
+    serve.add_argument("--no-worker", action="store_true", help="do not run the mail sender here")
+    serve.set_defaults(func=cmd_serve)
+
+    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    sub.add_parser("demo", help="load demo municipalities, venues and events").set_defaults(
+        func=cmd_demo
+    )
+    sub.add_parser("worker", help="run the mail sender on its own").set_defaults(func=cmd_worker)
+
+    token = sub.add_parser("token", help="organiser API tokens")
+    token_sub = token.add_subparsers(dest="token_command", required=True)
+    create = token_sub.add_parser("create", help="create an organiser if needed, print a token")
+    create.add_argument("--email", required=True)
+    create.add_argument("--role", choices=["admin", "organiser"], required=True)
+    create.add_argument("--municipality", help="slug of a municipality the organiser runs")
+    create.add_argument("--label", help="what the token is for")
+    create.set_defaults(func=cmd_token_create)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    _prepare_environment()
+    args = build_parser().parse_args(argv)
+    if getattr(args, "workers", 1) > 1 and get_settings().is_sqlite:
+        raise SystemExit("--workers > 1 needs PostgreSQL (SQLite is one process)")
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

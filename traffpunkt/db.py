@@ -1,0 +1,174 @@
+"""Database engines for SQLite (embedded default) and PostgreSQL (production).
+
+SQLite needs care to be correct under concurrent writers (../shared/DESIGN.md):
+- WAL journal, a busy timeout, and `BEGIN IMMEDIATE` for transactions that read then write;
+- one in-process write lock, so writers queue in asyncio instead of spinning on "locked";
+- Piccolo's `SQLiteTransaction.__aenter__` leaks its aiosqlite connection (whose non-daemon
+  thread then hangs process exit) when `BEGIN` fails; our transaction closes it.
+
+Business code opens writing transactions with `transaction()` and never names an engine.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+import weakref
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+from piccolo.engine.base import Engine
+from piccolo.engine.postgres import PostgresEngine
+from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
+from piccolo.table import Table
+
+SQLITE_BUSY_TIMEOUT_S = 30.0
+
+
+class _GuardedSQLiteTransaction(SQLiteTransaction):
+    __slots__ = ("_holds_lock",)
+
+    async def __aenter__(self) -> SQLiteTransaction:
+        if self._parent is not None:
+            return self._parent
+        engine: TraffpunktSQLiteEngine = self.engine  # type: ignore[assignment]
+        self._holds_lock = False
+        if self.transaction_type is not TransactionType.deferred:
+            await engine.write_lock().acquire()
+            self._holds_lock = True
+        try:
+            self.connection = await self.get_connection()
+            try:
+                await self.begin()
+            except BaseException:
+                await self.connection.close()
+                raise
+        except BaseException:
+            self._release()
+            raise
+        self.context = self.engine.current_transaction.set(self)
+        return self
+
+    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+        try:
+            return await super().__aexit__(exception_type, exception, traceback)
+        finally:
+            if self._parent is None:
+                self._release()
+
+    def _release(self) -> None:
+        if getattr(self, "_holds_lock", False):
+            self._holds_lock = False
+            self.engine.write_lock().release()  # type: ignore[attr-defined]
+
+
+class TraffpunktSQLiteEngine(SQLiteEngine):
+    """SQLiteEngine with a busy timeout, a per-event-loop write lock and the BEGIN guard."""
+
+    __slots__ = ("_locks",)
+
+    def __init__(self, path: str) -> None:
+        super().__init__(path=path, timeout=SQLITE_BUSY_TIMEOUT_S)
+        self._locks: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, asyncio.Lock] = (
+            weakref.WeakKeyDictionary()
+        )
+
+    def write_lock(self) -> asyncio.Lock:
+        loop = asyncio.get_running_loop()
+        lock = self._locks.get(loop)
+        if lock is None:
+            lock = self._locks[loop] = asyncio.Lock()
+        return lock
+
+    def transaction(
+        self,
+        transaction_type: TransactionType = TransactionType.deferred,
+        allow_nested: bool = True,
+    ) -> SQLiteTransaction:
+        return _GuardedSQLiteTransaction(
+            engine=self, transaction_type=transaction_type, allow_nested=allow_nested
+        )
+
+    def prepare_file(self) -> None:
+        """Create the folder and switch the file to WAL (persistent, so once is enough)."""
+        Path(self.path).parent.mkdir(parents=True, exist_ok=True)
+        with sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S) as conn:
+            conn.execute("PRAGMA journal_mode=WAL")
+        conn.close()
+
+
+def make_engine(url: str, data_dir: Path | None = None) -> Engine:
+    if url.startswith("sqlite:"):
+        rest = url.removeprefix("sqlite://").removeprefix("/")
+        path = Path(rest)
+        if not path.is_absolute():
+            path = (data_dir or Path.cwd()) / path
+        return TraffpunktSQLiteEngine(path=str(path))
+    if url.startswith(("postgresql:", "postgres:")):
+        return PostgresEngine(config={"dsn": url})
+    raise SystemExit(
+        f"TRAFFPUNKT_DATABASE_URL must start with sqlite:/// or postgresql://, got {url!r}"
+    )
+
+
+def app_tables() -> list[type[Table]]:
+    """Every table of the four domains, in dependency order."""
+    from events.piccolo_app import APP_CONFIG as events_app
+    from networking.piccolo_app import APP_CONFIG as networking_app
+    from notifications.piccolo_app import APP_CONFIG as notifications_app
+    from registrations.piccolo_app import APP_CONFIG as registrations_app
+
+    tables: list[type[Table]] = []
+    for app in (events_app, notifications_app, registrations_app, networking_app):
+        tables.extend(app.table_classes)
+    return tables
+
+
+_engine: Engine | None = None
+
+
+def bind(engine: Engine) -> None:
+    """Point every table at `engine` (the app does this once; tests switch engines with it)."""
+    global _engine
+    _engine = engine
+    for table in app_tables():
+        table._meta.db = engine
+
+
+def engine() -> Engine:
+    if _engine is None:
+        raise RuntimeError("no database engine bound; call traffpunkt.db.bind() first")
+    return _engine
+
+
+def is_sqlite() -> bool:
+    return isinstance(engine(), SQLiteEngine)
+
+
+async def start(engine_: Engine, pool_max_size: int) -> None:
+    if isinstance(engine_, PostgresEngine):
+        await engine_.start_connection_pool(min_size=1, max_size=pool_max_size)
+    elif isinstance(engine_, TraffpunktSQLiteEngine):
+        engine_.prepare_file()
+
+
+async def stop(engine_: Engine) -> None:
+    if isinstance(engine_, PostgresEngine):
+        await engine_.close_connection_pool()
+
+
+@asynccontextmanager
+async def transaction() -> AsyncIterator[Any]:
+    """A writing transaction: BEGIN IMMEDIATE under the write lock on SQLite, plain on PG.
+
+    Nested calls join the outer transaction (Piccolo keeps it in a context variable).
+    """
+    eng = engine()
+    if isinstance(eng, SQLiteEngine):
+        async with eng.transaction(transaction_type=TransactionType.immediate) as tx:
+            yield tx
+    else:
+        async with eng.transaction() as tx:
+            yield tx

@@ -1,0 +1,205 @@
+"""Expected errors are typed exceptions with their status; they become RFC 9457 problems here.
+
+Domain code raises `NotFound`, `Conflict`, `Invalid`, `Unauthorized`, `Forbidden` with an English
+message id; the response translates it into the request's language (i18n), so an API client and a
+person reading a page get the same reason.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import msgspec
+from litestar import MediaType, Request, Response
+from litestar.exceptions import HTTPException, ValidationException
+from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+
+from traffpunkt import i18n
+
+log = logging.getLogger("traffpunkt")
+
+PROBLEM_JSON = "application/problem+json"
+
+
+class FieldError(msgspec.Struct, frozen=True):
+    field: str
+    message: str
+
+
+class DomainError(Exception):
+    status: int = 400
+    title: str = "Bad request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[FieldError] | None = None,
+        params: Mapping[str, Any] | None = None,
+        code: str | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.params = dict(params or {})
+        self.code = code
+
+    def translated_detail(self, lang: str) -> str:
+        text = i18n.gettext(lang, self.detail)
+        return text.format(**self.params) if self.params else text
+
+
+class NotFound(DomainError):
+    status = 404
+    title = "Not found"
+
+
+class Conflict(DomainError):
+    status = 409
+    title = "Conflict"
+
+
+class Invalid(DomainError):
+    status = 422
+    title = "Validation failed"
+
+    @classmethod
+    def field(cls, field: str, message: str, **params: Any) -> Invalid:
+        return cls(message, errors=[FieldError(field, message)], params=params)
+
+
+class Unauthorized(DomainError):
+    status = 401
+    title = "Unauthorized"
+
+
+class Forbidden(DomainError):
+    status = 403
+    title = "Forbidden"
+
+
+def problem(
+    status: int,
+    title: str,
+    detail: str,
+    errors: list[FieldError] | None = None,
+    headers: Mapping[str, str] | None = None,
+    **extra: Any,
+) -> Response[dict[str, Any]]:
+    body: dict[str, Any] = {"type": "about:blank", "status": status, "title": title}
+    body["detail"] = detail
+    if errors is not None:
+        body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
+    body.update({k: v for k, v in extra.items() if v is not None})
+    return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
+
+
+# msgspec says e.g. "Expected `str`, got `int` - at `$.title`" or "Object missing required
+# field `title`"; Litestar wraps it as ValidationException(extra=[{message, key, source}]).
+_AT_PATH = re.compile(r"^(?P<msg>.*?)\s+-\s+at\s+`\$(?P<path>[^`]*)`$")
+_MISSING = re.compile(r"Object missing required field `(?P<name>[^`]+)`")
+_UNKNOWN = re.compile(r"Object contains unknown field `(?P<name>[^`]+)`")
+
+
+def _field_from_msgspec(message: str, fallback: str) -> tuple[str, str]:
+    prefix = ""
+    msg = message
+    if m := _AT_PATH.match(message):
+        msg, path = m.group("msg"), m.group("path")
+        prefix = path.lstrip(".").replace("].", "].").replace("[", ".").replace("]", "")
+    if m := _MISSING.search(msg) or _UNKNOWN.search(msg):
+        name = m.group("name")
+        return (f"{prefix}.{name}" if prefix else name), msg
+    return (prefix or fallback), msg
+
+
+def validation_errors(exc: ValidationException) -> list[FieldError]:
+    errors: list[FieldError] = []
+    extra = exc.extra if isinstance(exc.extra, list) else ([exc.extra] if exc.extra else [])
+    for item in extra:
+        if not isinstance(item, Mapping):
+            errors.append(FieldError("body", str(item)))
+            continue
+        message = str(item.get("message", exc.detail))
+        key = str(item.get("key") or item.get("source") or "body")
+        field, msg = _field_from_msgspec(message, key)
+        errors.append(FieldError(field, msg))
+    if not errors:
+        field, msg = _field_from_msgspec(str(exc.detail), "body")
+        errors.append(FieldError(field, msg))
+    return errors
+
+
+def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
+    lang = i18n.request_language(request)
+    headers = {"WWW-Authenticate": 'Bearer realm="traffpunkt"'} if exc.status == 401 else None
+    errors = (
+        [
+            FieldError(e.field, i18n.gettext(lang, e.message).format(**exc.params))
+            for e in exc.errors
+        ]
+        if exc.errors is not None
+        else None
+    )
+    return problem(
+        exc.status,
+        exc.title,
+        exc.translated_detail(lang),
+        errors=errors,
+        headers=headers,
+        code=exc.code,
+    )
+
+
+def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
+    errors = validation_errors(exc)
+    detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
+    return problem(422, "Validation failed", detail, errors=errors)
+
+
+def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    title = {
+        400: "Bad request",
+        401: "Unauthorized",
+        403: "Forbidden",
+        404: "Not found",
+        405: "Method not allowed",
+        413: "Payload too large",
+        415: "Unsupported media type",
+        429: "Too many requests",
+    }.get(exc.status_code, "Error")
+    return problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
+
+
+def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    return problem(
+        HTTP_500_INTERNAL_SERVER_ERROR,
+        "Internal server error",
+        "Something went wrong on our side; nothing you sent was the cause.",
+    )
+
+
+EXCEPTION_HANDLERS: dict[Any, Any] = {
+    DomainError: domain_error_handler,
+    ValidationException: validation_handler,
+    HTTPException: http_error_handler,
+    Exception: internal_error_handler,
+}
+
+__all__ = [
+    "EXCEPTION_HANDLERS",
+    "PROBLEM_JSON",
+    "Conflict",
+    "DomainError",
+    "FieldError",
+    "Forbidden",
+    "Invalid",
+    "MediaType",
+    "NotFound",
+    "Unauthorized",
+    "problem",
+]

@@ -1,0 +1,73 @@
+"""The one translation mechanism: gettext catalogs (`locale/<lang>/LC_MESSAGES/messages.po`).
+
+Message ids are English; Swedish is the default language people see. The `.po` files are read
+with Babel at first use, so no compile step is needed when installing from source. Jinja templates
+get the same catalogs through the `jinja2.ext.i18n` extension (`{% trans %}` / `_()`).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from babel.messages.pofile import read_po
+from babel.support import Translations
+
+LANGUAGES = ("sv", "en")
+DEFAULT_LANGUAGE = "sv"
+LOCALE_DIR = Path(__file__).parent / "locale"
+
+
+@functools.cache
+def translations(lang: str) -> Translations:
+    """Catalog for `lang`; English needs none (ids are English), unknown languages fall back."""
+    path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
+    trans = Translations()
+    if path.exists():
+        with path.open("rb") as f:
+            catalog = read_po(f, locale=lang)
+        # Babel's Translations reads compiled catalogs; fill its table from the parsed .po.
+        for message in catalog:
+            if not message.id or not message.string or message.fuzzy:
+                continue
+            if isinstance(message.id, tuple):
+                for i, text in enumerate(message.string):
+                    trans._catalog[(message.id[0], i)] = text
+            else:
+                trans._catalog[message.id] = message.string
+    return trans
+
+
+def normalise(lang: str | None) -> str:
+    if not lang:
+        return DEFAULT_LANGUAGE
+    lang = lang.strip().lower()[:2]
+    return lang if lang in LANGUAGES else DEFAULT_LANGUAGE
+
+
+def gettext(lang: str, message: str) -> str:
+    return translations(normalise(lang)).gettext(message)
+
+
+def ngettext(lang: str, singular: str, plural: str, n: int) -> str:
+    return translations(normalise(lang)).ngettext(singular, plural, n)
+
+
+def translator(lang: str) -> Callable[[str], str]:
+    trans = translations(normalise(lang))
+    return trans.gettext
+
+
+def request_language(request: Any) -> str:
+    """?lang= first, then the `lang` cookie, then Accept-Language; Swedish when nothing says."""
+    lang = request.query_params.get("lang") or request.cookies.get("lang")
+    if lang and lang[:2].lower() in LANGUAGES:
+        return lang[:2].lower()
+    header = request.headers.get("accept-language", "")
+    for part in header.split(","):
+        code = part.split(";")[0].strip().lower()[:2]
+        if code in LANGUAGES:
+            return code
+    return DEFAULT_LANGUAGE

@@ -1,0 +1,102 @@
+"""One frozen settings object, read once from the environment (and an optional `.env` file).
+
+Paths that are not absolute are relative to the directory the process starts in (API.md: the
+default SQLite file and the mail folder are created under the directory `traffpunkt` runs in).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from dotenv import load_dotenv
+
+DEFAULT_TIMEZONE = "Europe/Stockholm"
+SECRET_FILE_NAME = "traffpunkt-secret.key"
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    database_url: str
+    base_url: str
+    smtp_url: str | None
+    secret_key: str
+    data_dir: Path
+    mail_dir: Path
+    mail_from: str
+    organiser_mailbox: str
+    default_timezone: str
+    pg_pool_max_size: int
+    bench_endpoints: bool
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
+
+    @property
+    def sqlite_path(self) -> Path:
+        """The file of a `sqlite:///relative` or `sqlite:////absolute` URL."""
+        rest = self.database_url.removeprefix("sqlite://")
+        rest = rest.removeprefix("/")  # sqlite:///x.db -> x.db ; sqlite:////abs -> /abs
+        path = Path(rest)
+        return path if path.is_absolute() else self.data_dir / path
+
+
+def _secret_key(data_dir: Path) -> str:
+    """The signing key: from the environment, else generated once and stored beside the data.
+
+    Deployments with several machines must set TRAFFPUNKT_SECRET_KEY themselves (README).
+    """
+    if key := os.environ.get("TRAFFPUNKT_SECRET_KEY"):
+        return key
+    path = data_dir / SECRET_FILE_NAME
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        key = secrets.token_urlsafe(48)
+        data_dir.mkdir(parents=True, exist_ok=True)
+        # O_EXCL: when two processes start at once, one writes and both read the same key.
+        try:
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        except FileExistsError:
+            return path.read_text().strip()
+        with os.fdopen(fd, "w") as f:
+            f.write(key)
+        return key
+
+
+def load_settings() -> Settings:
+    """Read the environment now (tests call this after changing it)."""
+    load_dotenv(override=False)
+    data_dir = Path(os.environ.get("TRAFFPUNKT_DATA_DIR", ".")).resolve()
+    timezone = os.environ.get("TRAFFPUNKT_TIMEZONE", DEFAULT_TIMEZONE)
+    try:
+        ZoneInfo(timezone)
+    except (ZoneInfoNotFoundError, ValueError) as exc:
+        raise SystemExit(f"TRAFFPUNKT_TIMEZONE={timezone!r} is not a known time zone") from exc
+    mail_from = os.environ.get("TRAFFPUNKT_MAIL_FROM", "Träffpunkt <noreply@traffpunkt.local>")
+    mail_dir = Path(os.environ.get("TRAFFPUNKT_MAIL_DIR", "mail-outbox"))
+    return Settings(
+        database_url=os.environ.get("TRAFFPUNKT_DATABASE_URL", "sqlite:///traffpunkt.db"),
+        base_url=os.environ.get("TRAFFPUNKT_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+        smtp_url=os.environ.get("TRAFFPUNKT_SMTP_URL") or None,
+        secret_key=_secret_key(data_dir),
+        data_dir=data_dir,
+        mail_dir=mail_dir if mail_dir.is_absolute() else data_dir / mail_dir,
+        mail_from=mail_from,
+        organiser_mailbox=os.environ.get(
+            "TRAFFPUNKT_ORGANISER_MAILBOX", "noreply@traffpunkt.local"
+        ),
+        default_timezone=timezone,
+        pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
+        bench_endpoints=os.environ.get("TRAFFPUNKT_BENCH_ENDPOINTS") == "1",
+    )
+
+
+@functools.cache
+def get_settings() -> Settings:
+    return load_settings()
