@@ -198,3 +198,21 @@ async def world(engine: Any) -> World:
         )
     )[1]
     return w
+
+
+# --- a real server ---------------------------------------------------------------------------
+
+@pytest.fixture
+def live(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
+    """`traffpunkt serve` in a subprocess on a fresh database of the engine under test."""
+    from tests.live import drop_database, fresh_database, live_server
+
+    template: Path = request.getfixturevalue("sqlite_template")
+    if engine_name == "postgres":
+        request.getfixturevalue("pg_database")  # skips (or fails in CI) without PostgreSQL
+    url = fresh_database(engine_name, template, tmp_path, PG_ADMIN_URL)
+    try:
+        with live_server(url, tmp_path) as server:
+            yield server
+    finally:
+        drop_database(url, PG_ADMIN_URL)
