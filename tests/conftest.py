@@ -202,6 +202,7 @@ async def world(engine: Any) -> World:
 
 # --- a real server ---------------------------------------------------------------------------
 
+
 @pytest.fixture
 def live(engine_name: str, request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Any]:
     """`traffpunkt serve` in a subprocess on a fresh database of the engine under test."""

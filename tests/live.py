@@ -70,7 +70,7 @@ def live_server(
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**server_env(database_url, data_dir, url), **(extra_env or {})}
-    log = open(data_dir / f"serve-{port}.log", "wb")  # noqa: SIM115
+    log = open(data_dir / f"serve-{port}.log", "wb")
     process = subprocess.Popen(
         [sys.executable, "-m", "traffpunkt", "serve", "--port", str(port), "--no-worker"],
         env=env,
@@ -104,7 +104,9 @@ def live_server(
             log.close()
 
 
-def fresh_database(engine_name: str, sqlite_template: Path, work_dir: Path, pg_admin_url: str) -> str:
+def fresh_database(
+    engine_name: str, sqlite_template: Path, work_dir: Path, pg_admin_url: str
+) -> str:
     """A new, empty database URL for a live server (migrated by `serve` on start)."""
     if engine_name == "sqlite":
         path = work_dir / f"live-{secrets.token_hex(3)}.db"
