@@ -26,6 +26,16 @@ Language = Literal["sv", "en"]
 TopicSlug = Annotated[str, Meta(max_length=64)]
 Topics = Annotated[list[TopicSlug], Meta(max_length=15)]
 ReminderHours = Annotated[int, Meta(ge=0, le=24 * 14)]
+# ISO 8601 date-time; seconds and offset are optional (phones' <input type=datetime-local> sends
+# "2027-03-04T09:00"). Without an offset it is local time in the municipality's zone.
+LocalDateTime = Annotated[
+    str,
+    Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$",
+        examples=["2027-03-04T09:00", "2027-03-04T09:00:00+01:00"],
+        description="ISO 8601; without an offset: local time in the municipality's zone",
+    ),
+]
 
 
 class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
@@ -79,11 +89,11 @@ class EventIn(Strict, kw_only=True):
     kind: EventKind
     municipality: Annotated[str, Meta(min_length=1, max_length=64)]
     venue_id: Annotated[str, Meta(max_length=64)] | None = None
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     capacity: Capacity | None = None
-    registration_opens_at: datetime | None = None
-    registration_closes_at: datetime | None = None
+    registration_opens_at: LocalDateTime | None = None
+    registration_closes_at: LocalDateTime | None = None
     topics: Topics = msgspec.field(default_factory=list)
     language: Language = "sv"
     online_url: Url | None = None
@@ -98,11 +108,11 @@ class EventPatch(Strict, kw_only=True):
     kind: EventKind | UnsetType = UNSET
     municipality: Annotated[str, Meta(min_length=1, max_length=64)] | UnsetType = UNSET
     venue_id: Annotated[str, Meta(max_length=64)] | UnsetType | None = UNSET
-    starts_at: datetime | UnsetType = UNSET
-    ends_at: datetime | UnsetType = UNSET
+    starts_at: LocalDateTime | UnsetType = UNSET
+    ends_at: LocalDateTime | UnsetType = UNSET
     capacity: Capacity | UnsetType | None = UNSET
-    registration_opens_at: datetime | UnsetType | None = UNSET
-    registration_closes_at: datetime | UnsetType | None = UNSET
+    registration_opens_at: LocalDateTime | UnsetType | None = UNSET
+    registration_closes_at: LocalDateTime | UnsetType | None = UNSET
     topics: Topics | UnsetType = UNSET
     language: Language | UnsetType = UNSET
     online_url: Url | UnsetType | None = UNSET
@@ -122,8 +132,8 @@ class EventOut(msgspec.Struct, kw_only=True):
     municipality_name: str
     timezone: str
     venue: VenueOut | None
-    starts_at: datetime
-    ends_at: datetime
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
     capacity: int | None
     seats_left: int | None
     registration_opens_at: datetime | None

@@ -60,7 +60,7 @@ def _uuid(value: Any, field: str | None = None, what: str = "item") -> UUID:
     except ValueError:
         if field is not None:
             raise Invalid.field(field, "Not a valid id") from None
-        raise NotFound("No such {what}", params={"what": what}) from None
+        raise NotFound("Nothing with this id") from None
 
 
 def _check_timezone(name: str) -> None:
@@ -296,7 +296,7 @@ def _check_times(v: dict[str, Any]) -> None:
         raise Invalid(errors[0].message, errors=errors)
 
 
-def _times_in(values: dict[str, datetime | None], tz: str) -> dict[str, datetime | None]:
+def _times_in(values: dict[str, str | datetime | None], tz: str) -> dict[str, datetime | None]:
     out: dict[str, datetime | None] = {}
     errors: list[FieldError] = []
     for name, value in values.items():
@@ -513,12 +513,13 @@ def parse_local_bound(value: str | None, tz: str, field: str) -> datetime | None
     """A date (start of that local day) or a datetime (local when it has no offset)."""
     if value is None or value == "":
         return None
+    if len(value) != 10:
+        return to_utc(value, tz, field)
     try:
-        if len(value) == 10:
-            return to_utc(datetime.combine(date.fromisoformat(value), time()), tz, field)
-        return to_utc(datetime.fromisoformat(value), tz, field)
+        day = date.fromisoformat(value)
     except ValueError:
         raise Invalid.field(field, "Give a date (2027-03-04) or a date and time") from None
+    return to_utc(datetime.combine(day, time()), tz, field)
 
 
 @dataclass(frozen=True, slots=True)

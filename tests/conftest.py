@@ -33,7 +33,11 @@ os.environ.pop("TRAFFPUNKT_SMTP_URL", None)
 os.environ.setdefault("TRAFFPUNKT_DATABASE_URL", f"sqlite:///{_SESSION_DIR}/default.db")
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 
+import logging  # noqa: E402
+
 import httpx  # noqa: E402
+
+logging.getLogger("httpx").setLevel(logging.WARNING)
 
 from traffpunkt import db  # noqa: E402
 from traffpunkt.settings import get_settings  # noqa: E402

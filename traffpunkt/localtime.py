@@ -18,7 +18,18 @@ def zone(name: str) -> ZoneInfo:
     return ZoneInfo(name)
 
 
-def to_utc(value: datetime, tz_name: str, field: str) -> datetime:
+def parse(value: str | datetime, field: str) -> datetime:
+    """An ISO 8601 date-time (seconds and offset optional) or a 422 naming the field."""
+    if isinstance(value, datetime):
+        return value
+    try:
+        return datetime.fromisoformat(value)
+    except ValueError:
+        raise Invalid.field(field, "Not a valid date and time (2027-03-04T09:00)") from None
+
+
+def to_utc(value: str | datetime, tz_name: str, field: str) -> datetime:
+    value = parse(value, field)
     if value.tzinfo is not None:
         return value.astimezone(UTC)
     tz = zone(tz_name)
