@@ -70,6 +70,14 @@ def _check_timezone(name: str) -> None:
         raise Invalid.field("timezone", "Unknown time zone {name}", name=name) from None
 
 
+def one_line(text: str, field: str = "title") -> str:
+    """Titles and names are one line: no CR/LF reaches a mail header or a page title."""
+    line = " ".join(text.split())
+    if not line:
+        raise Invalid.field(field, "This cannot be empty")
+    return line
+
+
 def slugify(text: str, max_length: int = 60) -> str:
     text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
     text = re.sub(r"[^a-zA-Z0-9]+", "-", text).strip("-").lower()
@@ -196,7 +204,7 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
     values = {
         "id": uuid4(),
         "slug": data.slug,
-        "name": data.name.strip(),
+        "name": one_line(data.name, "name"),
         "code": data.code,
         "region": data.region,
         "timezone": tz,
@@ -223,7 +231,7 @@ async def create_venue(actor: Principal, data: VenueIn) -> VenueOut:
     values = {
         "id": uuid4(),
         "municipality": municipality["id"],
-        "name": data.name.strip(),
+        "name": one_line(data.name, "name"),
         "address": data.address,
         "capacity": data.capacity,
         "latitude": data.latitude,
@@ -340,7 +348,7 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
         values = {
             "id": event_id,
             "slug": await _unique_slug(data.title),
-            "title": data.title.strip(),
+            "title": one_line(data.title),
             "description": data.description,
             "kind": data.kind,
             "status": "draft",
@@ -364,7 +372,7 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
     return event_out(row, now)
 
 
-async def _event_for_write(actor: Principal, event_id: str) -> dict[str, Any]:
+async def event_for_organiser(actor: Principal, event_id: str) -> dict[str, Any]:
     row = await queries.event(_uuid(event_id, what="event"))
     if row is None:
         raise NotFound("No such event")
@@ -377,7 +385,7 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
         f: getattr(patch, f) for f in patch.__struct_fields__ if getattr(patch, f) is not UNSET
     }
     async with db.transaction():
-        row = await _event_for_write(actor, event_id)
+        row = await event_for_organiser(actor, event_id)
         if row["status"] == "cancelled":
             raise Conflict("A cancelled event cannot be changed")
         municipality_id = _uuid(row["municipality_id"])
@@ -399,7 +407,7 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             "reminder_hours",
         ):
             if name in given:
-                new[name] = given[name].strip() if name == "title" else given[name]
+                new[name] = one_line(given[name]) if name == "title" else given[name]
         if "topics" in given:
             check_topics(given["topics"])
             new["topics"] = topics.encode(given["topics"])
@@ -443,7 +451,7 @@ def _differs(old: Any, new: Any) -> bool:
 
 async def publish_event(actor: Principal, event_id: str) -> EventOut:
     async with db.transaction():
-        row = await _event_for_write(actor, event_id)
+        row = await event_for_organiser(actor, event_id)
         if row["status"] == "cancelled":
             raise Conflict("A cancelled event cannot be published again")
         if row["status"] == "draft":
@@ -458,7 +466,7 @@ async def publish_event(actor: Principal, event_id: str) -> EventOut:
 
 async def cancel_event(actor: Principal, event_id: str) -> EventChange:
     async with db.transaction():
-        row = await _event_for_write(actor, event_id)
+        row = await event_for_organiser(actor, event_id)
         moved = row["status"] != "cancelled"
         if moved:
             now = utc_now()
@@ -468,6 +476,11 @@ async def cancel_event(actor: Principal, event_id: str) -> EventChange:
         after = await queries.event(row["id"])
     assert after is not None
     return EventChange(event_out(after), frozenset({"status"}) if moved else frozenset(), moved)
+
+
+async def event_for_mail(event_id: UUID | str) -> dict[str, Any] | None:
+    """Any event by id, whatever its status (mail about cancelled events needs it)."""
+    return await queries.event(_uuid(event_id, what="event"))
 
 
 def is_public(row: dict[str, Any]) -> bool:

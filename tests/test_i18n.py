@@ -24,6 +24,7 @@ MESSAGE_CALLS = {
     "_",
     "ngettext",
     "DomainError",
+    "N_",
 }
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -43,10 +44,12 @@ def create_app(
 
     from events.pages import ROUTES as EVENT_PAGES
     from events.routes import ROUTES as EVENT_ROUTES
+    from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 
     route_handlers: list[Any] = [
         *EVENT_ROUTES,
         *EVENT_PAGES,
+        *NOTIFICATION_ROUTES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
     if settings.bench_endpoints:
@@ -58,9 +61,22 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.bind(engine)
         await db.start(engine, settings.pg_pool_max_size)
+        sender = task = None
+        if run_worker:
+            from notifications.worker import Sender
+
+            sender = Sender(settings)
+            print(f"Mail: {sender.describe()}", flush=True)
+            task = asyncio.create_task(sender.run(), name="mail-sender")
         try:
             yield
         finally:
+            if sender is not None and task is not None:
+                sender.stop()
+                try:
+                    await asyncio.wait_for(task, timeout=10)
+                except TimeoutError:
+                    log.warning("mail sender did not stop in time; its lease will expire")
             await db.stop(engine)
 
     template_config = TemplateConfig(

@@ -121,7 +121,22 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
-    raise SystemExit("The mail worker arrives with the notifications domain.")
+    import signal
+
+    from notifications.worker import Sender
+
+    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    asyncio.run(migrate(quiet=True))
+
+    async def run() -> None:
+        sender = Sender(get_settings())
+        print(f"Mail: {sender.describe()}", flush=True)
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, sender.stop)
+        await sender.run()
+
+    asyncio.run(_with_engine(run))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -89,15 +89,8 @@ def configure_environment(env: Environment) -> None:
     )
 
 
-def page(
-    request: Request[Any, Any, Any],
-    template_name: str,
-    context: dict[str, Any],
-    *,
-    status_code: int = 200,
-    headers: dict[str, str] | None = None,
-) -> Template:
-    lang = i18n.request_language(request)
+def i18n_context(lang: str) -> dict[str, Any]:
+    """`_`, `gettext`, `ngettext` and `lang` for rendering in one language (pages and mail)."""
     trans = i18n.translations(lang)
 
     def gettext(message: str, **params: Any) -> str:
@@ -108,6 +101,18 @@ def page(
         text = trans.ngettext(singular, plural, n)
         return text % {"num": n, **params}
 
+    return {"lang": lang, "_": gettext, "gettext": gettext, "ngettext": ngettext}
+
+
+def page(
+    request: Request[Any, Any, Any],
+    template_name: str,
+    context: dict[str, Any],
+    *,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> Template:
+    lang = i18n.request_language(request)
     cookies = []
     if request.query_params.get("lang") in i18n.LANGUAGES:
         from litestar.datastructures import Cookie
@@ -117,10 +122,7 @@ def page(
         template_name=template_name,
         context={
             **context,
-            "lang": lang,
-            "_": gettext,
-            "gettext": gettext,
-            "ngettext": ngettext,
+            **i18n_context(lang),
             "request_path": request.url.path,
             "query": dict(request.query_params),
         },

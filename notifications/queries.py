@@ -1,0 +1,137 @@
+"""Queries of the notifications domain (the outbox)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from piccolo.query.functions.aggregate import Count
+
+from notifications.tables import OutboxMessage as M
+
+# Due and unclaimed (or claimed by a worker whose lease ran out, e.g. it crashed mid-send).
+_DUE = (
+    "status IN ('pending', 'sending') AND next_attempt_at <= {} "
+    "AND (claimed_until IS NULL OR claimed_until < {})"
+)
+
+
+async def insert(values: dict[str, Any], *, dedupe: bool) -> bool:
+    """Insert one message; with a dedupe key an existing key makes this a no-op (False)."""
+    query = M.insert(M(**values))
+    if dedupe:
+        query = query.on_conflict(target=M.dedupe_key, action="DO NOTHING")
+    rows = await query.returning(M.id)
+    return bool(rows)
+
+
+async def claim(
+    worker: str, now: datetime, lease_until: datetime, limit: int, pg: bool
+) -> list[Any]:
+    """Atomically lease up to `limit` due messages to `worker`; returns their ids.
+
+    PostgreSQL: FOR UPDATE SKIP LOCKED lets several workers claim disjoint batches at once.
+    SQLite: the statement runs inside the writer lock, which serialises claims.
+    """
+    lock = " FOR UPDATE SKIP LOCKED" if pg else ""
+    sql = (
+        "UPDATE outbox_message SET status = 'sending', claimed_by = {}, claimed_until = {}, "
+        "attempts = attempts + 1 "
+        f"WHERE id IN (SELECT id FROM outbox_message WHERE {_DUE} "
+        f"ORDER BY next_attempt_at LIMIT {{}}{lock}) RETURNING id"
+    )
+    rows = await M.raw(sql, worker, lease_until, now, now, limit)
+    return [r["id"] for r in rows]
+
+
+async def by_ids(ids: list[Any]) -> list[dict[str, Any]]:
+    if not ids:
+        return []
+    return await M.select().where(M.id.is_in(ids)).order_by(M.next_attempt_at)
+
+
+async def mark_sent(message_id: UUID, worker: str, now: datetime) -> None:
+    await M.update(
+        {
+            M.status: "sent",
+            M.sent_at: now,
+            M.secrets: None,
+            M.claimed_until: None,
+            M.last_error: None,
+        }
+    ).where((M.id == message_id) & (M.claimed_by == worker))
+
+
+async def mark_retry(message_id: UUID, worker: str, at: datetime, error: str) -> None:
+    await M.update(
+        {M.status: "pending", M.next_attempt_at: at, M.claimed_until: None, M.last_error: error}
+    ).where((M.id == message_id) & (M.claimed_by == worker))
+
+
+async def mark_failed(message_id: UUID, worker: str, error: str) -> None:
+    await M.update(
+        {M.status: "failed", M.claimed_until: None, M.last_error: error, M.secrets: None}
+    ).where((M.id == message_id) & (M.claimed_by == worker))
+
+
+async def release(ids: list[UUID], worker: str) -> None:
+    """Give back claimed messages untouched (shutdown before sending them)."""
+    if ids:
+        await M.update(
+            {M.status: "pending", M.claimed_until: None, M.attempts: M.attempts - 1}
+        ).where(M.id.is_in(ids) & (M.claimed_by == worker) & (M.status == "sending"))
+
+
+async def cancel_pending(registration_id: UUID, kinds: list[str] | None) -> int:
+    where: Any = (M.registration_id == registration_id) & (M.status == "pending")
+    if kinds:
+        where &= M.kind.is_in(kinds)
+    rows = await M.update({M.status: "cancelled", M.secrets: None}).where(where).returning(M.id)
+    return len(rows)
+
+
+async def scrub_registration(registration_id: UUID, placeholder: str) -> None:
+    """GDPR erase: keep the fact that mail was sent, drop who it went to."""
+    await M.update(
+        {M.recipient: placeholder, M.recipient_name: "", M.data: "{}", M.secrets: None}
+    ).where(M.registration_id == registration_id)
+
+
+async def for_event(
+    event_id: UUID, after: tuple[datetime, UUID] | None, limit: int
+) -> list[dict[str, Any]]:
+    where: Any = M.event == event_id
+    if after is not None:
+        created, last = after
+        where &= (M.created_at > created) | ((M.created_at == created) & (M.id > last))
+    return await (
+        M.select(
+            M.id,
+            M.kind,
+            M.recipient,
+            M.registration_id,
+            M.status,
+            M.attempts,
+            M.last_error,
+            M.created_at,
+            M.sent_at,
+            M.next_attempt_at,
+        )
+        .where(where)
+        .order_by(M.created_at, M.id)
+        .limit(limit)
+    )
+
+
+async def for_registration(registration_id: UUID) -> list[dict[str, Any]]:
+    return (
+        await M.select(M.id, M.kind, M.status, M.attempts, M.last_error, M.sent_at)
+        .where(M.registration_id == registration_id)
+        .order_by(M.created_at)
+    )
+
+
+async def counts() -> dict[str, int]:
+    rows = await M.select(M.status, Count(alias="n")).group_by(M.status)
+    return {r["status"]: r["n"] for r in rows}

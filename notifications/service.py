@@ -1,0 +1,199 @@
+"""The notifications API for other domains, and the sender's steps.
+
+Other domains call `enqueue()` inside their own transaction: the message commits or rolls back
+with the change that causes it. The sender (`notifications.worker`) claims due messages with a
+lease, renders and sends them, and marks the outcome:
+
+- sent: done; secrets (links with tokens, ticket codes) are dropped from the row;
+- temporary failure (4xx, connection trouble): retried with exponential backoff and jitter;
+- permanent failure (5xx, e.g. a refused address) or too many attempts: `failed`, with the
+  reason, visible to organisers;
+- a worker that dies between "sent" and "marked" leaves a lease that expires; the message is
+  sent again with the same Message-ID, so receiving servers and people can recognise it.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from notifications import queries
+from notifications.kinds import KINDS
+from notifications.schemas import MessageList, MessageOut
+from traffpunkt import db
+from traffpunkt.auth import Principal
+from traffpunkt.clock import utc_now
+from traffpunkt.errors import Invalid, NotFound
+
+LEASE = timedelta(minutes=5)
+RETRY_BASE = timedelta(seconds=30)
+RETRY_MAX = timedelta(hours=6)
+MAX_ATTEMPTS = 10
+ERASED_ADDRESS = "erased@invalid"
+_ADDRESS = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+$")
+
+
+def _checked_address(address: str) -> str:
+    address = address.strip()
+    if not _ADDRESS.fullmatch(address) or len(address) > 320:
+        raise Invalid.field("email", "Not an email address")
+    return address
+
+
+async def enqueue(
+    kind: str,
+    *,
+    to: str,
+    event_id: UUID | str,
+    name: str = "",
+    language: str = "sv",
+    registration_id: UUID | str | None = None,
+    data: dict[str, Any] | None = None,
+    secrets: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    send_at: datetime | None = None,
+) -> UUID | None:
+    """Put a mail in the outbox (inside the caller's transaction). None if deduplicated."""
+    spec = KINDS.get(kind)
+    if spec is None:
+        raise ValueError(f"unknown message kind {kind!r}")
+    given = {**(data or {}), **(secrets or {})}
+    if name:
+        given["name"] = name
+    missing = [k for k in spec.requires if k not in given]
+    if missing:
+        raise ValueError(f"{kind} mail needs {missing}")
+    message_id = uuid4()
+    now = utc_now()
+    inserted = await queries.insert(
+        {
+            "id": message_id,
+            "kind": kind,
+            "event": UUID(str(event_id)),
+            "registration_id": UUID(str(registration_id)) if registration_id else None,
+            "recipient": _checked_address(to),
+            "recipient_name": " ".join(name.split())[:200],
+            "language": language if language in ("sv", "en") else "sv",
+            "data": json.dumps(data or {}, ensure_ascii=False),
+            "secrets": json.dumps(secrets) if secrets else None,
+            "dedupe_key": dedupe_key,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": send_at or now,
+            "created_at": now,
+        },
+        dedupe=dedupe_key is not None,
+    )
+    return message_id if inserted else None
+
+
+async def cancel_pending(registration_id: UUID | str, kinds: list[str] | None = None) -> int:
+    """Stop mail not yet sent to a registration (e.g. reminders after a cancellation)."""
+    return await queries.cancel_pending(UUID(str(registration_id)), kinds)
+
+
+async def forget(registration_id: UUID | str) -> None:
+    """GDPR erase: pending mail is cancelled and the address is removed from the outbox."""
+    await queries.cancel_pending(UUID(str(registration_id)), None)
+    await queries.scrub_registration(UUID(str(registration_id)), ERASED_ADDRESS)
+
+
+# --- the sender's steps (notifications.worker) --------------------------------------------------
+
+
+async def claim(worker: str, limit: int) -> list[dict[str, Any]]:
+    now = utc_now()
+    async with db.transaction():
+        ids = await queries.claim(worker, now, now + LEASE, limit, pg=not db.is_sqlite())
+    return await queries.by_ids(ids)
+
+
+def backoff(attempts: int) -> timedelta:
+    """Exponential backoff with full jitter between half and the whole step."""
+    step = min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
+    return step * random.uniform(0.5, 1.0)
+
+
+async def mark_sent(message_id: UUID, worker: str) -> None:
+    async with db.transaction():
+        await queries.mark_sent(message_id, worker, utc_now())
+
+
+async def mark_failed(message_id: UUID, worker: str, error: str) -> None:
+    async with db.transaction():
+        await queries.mark_failed(message_id, worker, error[:2000])
+
+
+async def mark_temporary_failure(message: dict[str, Any], worker: str, error: str) -> None:
+    if message["attempts"] >= MAX_ATTEMPTS:
+        await mark_failed(
+            message["id"], worker, f"gave up after {message['attempts']} attempts: {error}"
+        )
+        return
+    async with db.transaction():
+        await queries.mark_retry(
+            message["id"], worker, utc_now() + backoff(message["attempts"]), error[:2000]
+        )
+
+
+async def release(ids: list[UUID], worker: str) -> None:
+    async with db.transaction():
+        await queries.release(ids, worker)
+
+
+# --- what organisers see -----------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    cursor: str | None
+    limit: int = 100
+
+
+async def messages_for_event(actor: Principal, event_id: str, page: Page) -> MessageList:
+    from events import service as events_service
+
+    row = await events_service.event_for_organiser(actor, event_id)
+    after = None
+    if page.cursor:
+        try:
+            created, last = page.cursor.split("_", 1)
+            after = (datetime.fromisoformat(created), UUID(last))
+        except ValueError:
+            raise Invalid.field("cursor", "Not a cursor this API handed out") from None
+    rows = await queries.for_event(UUID(str(row["id"])), after, page.limit + 1)
+    more = len(rows) > page.limit
+    rows = rows[: page.limit]
+    items = [
+        MessageOut(
+            id=str(r["id"]),
+            kind=r["kind"],
+            to=r["recipient"],
+            registration_id=str(r["registration_id"]) if r["registration_id"] else None,
+            status=r["status"],
+            attempts=r["attempts"],
+            last_error=r["last_error"],
+            created_at=r["created_at"],
+            sent_at=r["sent_at"],
+            next_attempt_at=r["next_attempt_at"] if r["status"] == "pending" else None,
+        )
+        for r in rows
+    ]
+    next_cursor = f"{rows[-1]['created_at'].isoformat()}_{rows[-1]['id']}" if more else None
+    return MessageList(items=items, next=next_cursor)
+
+
+async def status_counts() -> dict[str, int]:
+    return await queries.counts()
+
+
+async def message_status(message_id: UUID | str) -> dict[str, Any]:
+    rows = await queries.by_ids([UUID(str(message_id))])
+    if not rows:
+        raise NotFound("No such message")
+    return rows[0]

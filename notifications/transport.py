@@ -1,0 +1,140 @@
+"""Where rendered mail goes: an SMTP server (aiosmtplib) or, without one, a folder of .eml files.
+
+`TRAFFPUNKT_SMTP_URL`: `smtp://host:port` (STARTTLS when the server offers it), `smtps://host:465`
+(implicit TLS), with optional `user:password@`. Add `?starttls=require` to refuse plain text or
+`?starttls=off` for a local relay without TLS.
+"""
+
+from __future__ import annotations
+
+import os
+import ssl
+from dataclasses import dataclass
+from email.message import EmailMessage
+from pathlib import Path
+from typing import Protocol
+from urllib.parse import parse_qs, unquote, urlsplit
+
+import aiosmtplib
+
+
+class TemporaryFailure(Exception):
+    """Try again later (4xx, connection trouble)."""
+
+
+class PermanentFailure(Exception):
+    """Do not try again (5xx: refused address, message rejected)."""
+
+
+class Transport(Protocol):
+    async def __aenter__(self) -> Transport: ...
+    async def __aexit__(self, *exc: object) -> None: ...
+    async def send(self, message: EmailMessage) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class SmtpConfig:
+    host: str
+    port: int
+    implicit_tls: bool
+    starttls: bool | None  # None: when offered
+    username: str | None
+    password: str | None
+    timeout: float = 30.0
+
+    @classmethod
+    def from_url(cls, url: str) -> SmtpConfig:
+        parts = urlsplit(url)
+        if parts.scheme not in ("smtp", "smtps"):
+            raise SystemExit(f"TRAFFPUNKT_SMTP_URL must be smtp:// or smtps://, got {url!r}")
+        query = parse_qs(parts.query)
+        starttls = {"require": True, "off": False}.get(query.get("starttls", [""])[0])
+        implicit = parts.scheme == "smtps"
+        return cls(
+            host=parts.hostname or "localhost",
+            port=parts.port or (465 if implicit else 25),
+            implicit_tls=implicit,
+            starttls=False if implicit else starttls,
+            username=unquote(parts.username) if parts.username else None,
+            password=unquote(parts.password) if parts.password else None,
+        )
+
+
+class SmtpTransport:
+    """One connection for a batch; errors classified as temporary or permanent."""
+
+    def __init__(self, config: SmtpConfig, tls_context: ssl.SSLContext | None = None) -> None:
+        self.config = config
+        self.client = aiosmtplib.SMTP(
+            hostname=config.host,
+            port=config.port,
+            use_tls=config.implicit_tls,
+            start_tls=config.starttls,
+            username=config.username,
+            password=config.password,
+            timeout=config.timeout,
+            tls_context=tls_context,
+        )
+
+    async def __aenter__(self) -> SmtpTransport:
+        try:
+            await self.client.connect()
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise TemporaryFailure(
+                f"cannot connect to {self.config.host}:{self.config.port}: {exc}"
+            ) from exc
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.client.is_connected:
+            try:
+                await self.client.quit()
+            except (aiosmtplib.SMTPException, OSError):
+                self.client.close()
+
+    async def send(self, message: EmailMessage) -> None:
+        try:
+            await self.client.send_message(message)
+        except aiosmtplib.SMTPRecipientsRefused as exc:
+            codes = [e.code for e in exc.recipients]
+            text = "; ".join(f"{e.code} {e.message}" for e in exc.recipients)
+            if all(500 <= c < 600 for c in codes):
+                raise PermanentFailure(text) from exc
+            raise TemporaryFailure(text) from exc
+        except aiosmtplib.SMTPResponseException as exc:
+            text = f"{exc.code} {exc.message}"
+            if 500 <= exc.code < 600:
+                raise PermanentFailure(text) from exc
+            raise TemporaryFailure(text) from exc
+        except (aiosmtplib.SMTPException, OSError) as exc:
+            raise TemporaryFailure(str(exc) or exc.__class__.__name__) from exc
+
+
+class FolderTransport:
+    """Writes each message to `<folder>/<Message-ID>.eml` (atomic rename; a re-send overwrites)."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    async def __aenter__(self) -> FolderTransport:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        return None
+
+    async def send(self, message: EmailMessage) -> None:
+        name = str(message["Message-ID"]).strip("<>").replace("/", "_")
+        path = self.folder / f"{name}.eml"
+        tmp = path.with_suffix(".tmp")
+        try:
+            tmp.write_bytes(message.as_bytes())
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise TemporaryFailure(f"cannot write {path}: {exc}") from exc
+
+
+def transport_for(smtp_url: str | None, mail_dir: Path) -> Transport:
+    if smtp_url:
+        return SmtpTransport(SmtpConfig.from_url(smtp_url))
+    return FolderTransport(mail_dir)
