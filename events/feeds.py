@@ -47,7 +47,7 @@ async def feed_info(municipality_key: str, topic: str | None) -> Feed:
     if municipality_key != "all":
         municipality = await service.get_municipality(municipality_key)
     if topic:
-        service.check_topics([topic])
+        service.check_topics([topic], field="topic")
     mid = UUID(str(municipality["id"])) if municipality else None
     fp = await service.feed_fingerprint(mid, topic or None)
     etag, last = validators(

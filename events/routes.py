@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
 from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
 
@@ -24,10 +25,14 @@ from events.schemas import (
     VenueOut,
 )
 from traffpunkt.auth import Principal, optional_organiser, require_organiser
+from traffpunkt.errors import problem_responses
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
 
 ORGANISER = {"actor": Provide(require_organiser)}
 ICS_MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8"
+NOT_MODIFIED = {
+    304: ResponseSpec(None, description="Unchanged since If-None-Match/-Modified-Since")
+}
 
 
 class PlacesController(Controller):
@@ -43,6 +48,7 @@ class PlacesController(Controller):
         dependencies=ORGANISER,
         status_code=HTTP_201_CREATED,
         summary="Create a municipality (admin)",
+        responses=problem_responses(401, 403, 409, 422),
         security=[{"BearerToken": []}],
     )
     async def create_municipality(
@@ -55,6 +61,7 @@ class PlacesController(Controller):
         dependencies=ORGANISER,
         status_code=HTTP_201_CREATED,
         summary="Create a venue (organiser of that municipality)",
+        responses=problem_responses(401, 403, 422),
         security=[{"BearerToken": []}],
     )
     async def create_venue(
@@ -79,6 +86,7 @@ class EventsController(Controller):
             "without an offset they are local time in the municipality's zone. An event is "
             "listed when it overlaps [from, to)."
         ),
+        responses=problem_responses(422),
     )
     async def list_events(
         self,
@@ -100,6 +108,7 @@ class EventsController(Controller):
         dependencies=ORGANISER,
         status_code=HTTP_201_CREATED,
         summary="Create an event (draft)",
+        responses=problem_responses(401, 403, 409, 422),
         security=[{"BearerToken": []}],
     )
     async def create_event(
@@ -111,6 +120,7 @@ class EventsController(Controller):
         "/{event_id:str}",
         dependencies={"actor": Provide(optional_organiser)},
         summary="One published event (drafts too, for its organisers)",
+        responses=problem_responses(401, 404),
     )
     async def get_event(
         self, event_id: FromPath[str], actor: NamedDependency[Principal | None]
@@ -121,6 +131,7 @@ class EventsController(Controller):
         "/{event_id:str}",
         dependencies=ORGANISER,
         summary="Change an event (any subset of the create fields)",
+        responses=problem_responses(401, 403, 404, 409, 422),
         security=[{"BearerToken": []}],
     )
     async def update_event(
@@ -133,6 +144,7 @@ class EventsController(Controller):
         dependencies=ORGANISER,
         status_code=200,
         summary="Publish an event",
+        responses=problem_responses(401, 403, 404, 409),
         security=[{"BearerToken": []}],
     )
     async def publish_event(
@@ -145,6 +157,7 @@ class EventsController(Controller):
         dependencies=ORGANISER,
         status_code=200,
         summary="Cancel an event",
+        responses=problem_responses(401, 403, 404),
         security=[{"BearerToken": []}],
     )
     async def cancel_event(
@@ -155,6 +168,7 @@ class EventsController(Controller):
     @get(
         "/{event_id:str}/event.ics",
         summary="One event as iCalendar",
+        responses={**problem_responses(404), **NOT_MODIFIED},
         media_type=ICS_MEDIA_TYPE,
         include_in_schema=True,
     )
@@ -178,6 +192,7 @@ class TokensController(Controller):
         dependencies=ORGANISER,
         status_code=HTTP_204_NO_CONTENT,
         summary="Revoke an API token (your own; any, for an admin)",
+        responses=problem_responses(401, 404),
         security=[{"BearerToken": []}],
     )
     async def revoke(self, actor: NamedDependency[Principal], token_id: FromPath[str]) -> None:
@@ -188,6 +203,7 @@ class TokensController(Controller):
     ["/calendars/{feed_name:str}"],
     summary="A municipality's calendar feed (`all.ics` for every municipality); ?topic= filters",
     media_type=ICS_MEDIA_TYPE,
+    responses={**problem_responses(404, 422), **NOT_MODIFIED},
     tags=["calendars"],
 )
 async def calendar_feed(

@@ -274,10 +274,10 @@ async def _venue_for(venue_id: str | None, municipality_id: UUID) -> UUID | None
     return _uuid(row["id"])
 
 
-def check_topics(slugs: list[str]) -> None:
+def check_topics(slugs: list[str], field: str = "topics") -> None:
     if bad := topics.unknown(slugs):
         raise Invalid.field(
-            "topics",
+            field,
             "Unknown topics: {topics}. See /api/v1/topics for the list",
             topics=", ".join(bad),
         )
@@ -554,7 +554,7 @@ async def _resolve_filters(q: EventQuery) -> tuple[UUID | None, str]:
             raise Invalid.field("municipality", "No municipality called {key}", key=q.municipality)
         municipality_id, tz = _uuid(row["id"]), row["timezone"]
     if q.topic:
-        check_topics([q.topic])
+        check_topics([q.topic], field="topic")
     return municipality_id, tz
 
 

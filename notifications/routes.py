@@ -11,6 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from notifications import service
 from notifications.schemas import MessageList
 from traffpunkt.auth import Principal, require_organiser
+from traffpunkt.errors import problem_responses
 
 
 class MessagesController(Controller):
@@ -22,6 +23,7 @@ class MessagesController(Controller):
         dependencies={"actor": Provide(require_organiser)},
         summary="Mail about an event and its delivery status (organiser)",
         security=[{"BearerToken": []}],
+        responses=problem_responses(401, 403, 404, 422),
     )
     async def list_messages(
         self,
