@@ -96,6 +96,22 @@ async def bump_sequence(event_id: UUID, values: dict[str, Any]) -> None:
     ).where(Event.id == event_id)
 
 
+async def take_seat(event_id: UUID) -> bool:
+    rows = await Event.raw(
+        "UPDATE event SET seats_taken = seats_taken + 1 "
+        "WHERE id = {} AND (capacity IS NULL OR seats_taken < capacity) RETURNING seats_taken",
+        event_id,
+    )
+    return bool(rows)
+
+
+async def release_seat(event_id: UUID) -> None:
+    await Event.raw(
+        "UPDATE event SET seats_taken = seats_taken - 1 WHERE id = {} AND seats_taken > 0",
+        event_id,
+    )
+
+
 async def event(event_id: UUID) -> dict[str, Any] | None:
     return await Event.select(*_EVENT_COLUMNS).where(Event.id == event_id).first()
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import dataclasses
 import re
 import secrets
 import unicodedata
@@ -30,7 +31,7 @@ from events.schemas import (
     VenueIn,
     VenueOut,
 )
-from traffpunkt import db
+from traffpunkt import db, hooks
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Invalid, NotFound
@@ -256,11 +257,15 @@ async def list_venues(municipality_key: str) -> list[VenueOut]:
 
 @dataclass(frozen=True, slots=True)
 class EventChange:
-    """What a save changed: the view after it, and whether people's calendars must move."""
+    """What a save changed: the view after it, and whether people's calendars must move.
+
+    Announced to other domains (traffpunkt.hooks) inside the transaction that made it.
+    """
 
     event: EventOut
     changed_fields: frozenset[str]
     moved: bool  # time, place or status changed: SEQUENCE grew
+    note: str | None = None  # the organiser's message to attendees (cancellation)
 
 
 async def _venue_for(venue_id: str | None, municipality_id: UUID) -> UUID | None:
@@ -439,8 +444,15 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             else:
                 await queries.update_event(row["id"], changed)
         after = await queries.event(row["id"])
-    assert after is not None
-    return EventChange(event_out(after), frozenset(changed) - {"updated_at"}, moved)
+        assert after is not None
+        change = EventChange(event_out(after), frozenset(changed) - {"updated_at"}, moved)
+        if change.changed_fields and row["status"] == "published":
+            await hooks.event_changed(change)
+            # Listeners may have taken seats (a larger capacity fills from the waiting list).
+            final = await queries.event(row["id"])
+            assert final is not None
+            change = dataclasses.replace(change, event=event_out(final))
+    return change
 
 
 def _differs(old: Any, new: Any) -> bool:
@@ -464,7 +476,7 @@ async def publish_event(actor: Principal, event_id: str) -> EventOut:
     return event_out(after)
 
 
-async def cancel_event(actor: Principal, event_id: str) -> EventChange:
+async def cancel_event(actor: Principal, event_id: str, note: str | None = None) -> EventChange:
     async with db.transaction():
         row = await event_for_organiser(actor, event_id)
         moved = row["status"] != "cancelled"
@@ -474,13 +486,52 @@ async def cancel_event(actor: Principal, event_id: str) -> EventChange:
                 row["id"], {"status": "cancelled", "cancelled_at": now, "updated_at": now}
             )
         after = await queries.event(row["id"])
-    assert after is not None
-    return EventChange(event_out(after), frozenset({"status"}) if moved else frozenset(), moved)
+        assert after is not None
+        change = EventChange(
+            event_out(after), frozenset({"status"}) if moved else frozenset(), moved, note
+        )
+        if moved and row["status"] == "published":
+            await hooks.event_changed(change)
+    return change
 
 
 async def event_for_mail(event_id: UUID | str) -> dict[str, Any] | None:
     """Any event by id, whatever its status (mail about cancelled events needs it)."""
     return await queries.event(_uuid(event_id, what="event"))
+
+
+async def take_seat(event_id: UUID | str) -> bool:
+    """One seat, if there is one: a single conditional UPDATE (correct under concurrency on
+    both engines; a read-then-write would overbook on PostgreSQL)."""
+    return await queries.take_seat(_uuid(event_id))
+
+
+async def release_seat(event_id: UUID | str) -> None:
+    await queries.release_seat(_uuid(event_id))
+
+
+async def event_for_registration(key: str) -> dict[str, Any]:
+    """An event that takes registrations now, or a 404/409 saying why not."""
+    row = await queries.event_by_slug_or_id(key)
+    if row is None:
+        raise NotFound("No such event")
+    if row["status"] == "draft":
+        raise Conflict("This event is not published yet", code="event_not_published")
+    if row["status"] == "cancelled":
+        raise Conflict("This event is cancelled", code="event_cancelled")
+    now = utc_now()
+    opens, closes = registration_window(row)
+    if opens is not None and now < opens:
+        raise Conflict("Registration has not opened yet", code="registration_not_open")
+    if now >= closes:
+        raise Conflict("Registration has closed", code="registration_closed")
+    return row
+
+
+async def events_starting_within(window: timedelta) -> list[dict[str, Any]]:
+    """Published events that start between now and now + window (for reminders)."""
+    now = utc_now()
+    return await queries.public_events(ends_after=now, starts_before=now + window)
 
 
 def is_public(row: dict[str, Any]) -> bool:

@@ -26,6 +26,14 @@ async def insert(values: dict[str, Any], *, dedupe: bool) -> bool:
     return bool(rows)
 
 
+async def existing_keys(keys: list[str]) -> set[str]:
+    found: set[str] = set()
+    for i in range(0, len(keys), 500):
+        rows = await M.select(M.dedupe_key).where(M.dedupe_key.is_in(keys[i : i + 500]))
+        found.update(r["dedupe_key"] for r in rows)
+    return found
+
+
 async def claim(
     worker: str, now: datetime, lease_until: datetime, limit: int, pg: bool
 ) -> list[Any]:

@@ -92,6 +92,11 @@ async def enqueue(
     return message_id if inserted else None
 
 
+async def queued_keys(keys: list[str]) -> set[str]:
+    """Which of these dedupe keys already have a message (of any status)."""
+    return await queries.existing_keys(keys)
+
+
 async def cancel_pending(registration_id: UUID | str, kinds: list[str] | None = None) -> int:
     """Stop mail not yet sent to a registration (e.g. reminders after a cancellation)."""
     return await queries.cancel_pending(UUID(str(registration_id)), kinds)

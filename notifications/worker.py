@@ -10,7 +10,7 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -37,6 +37,7 @@ class Sender:
         poll_seconds: float = 1.0,
         transport_factory: Callable[[], Transport] | None = None,
         worker_id: str | None = None,
+        periodic: list[tuple[float, Callable[[], Awaitable[Any]]]] | None = None,
     ) -> None:
         self.settings = settings
         self.batch_size = batch_size
@@ -46,6 +47,8 @@ class Sender:
         )
         self.worker_id = worker_id or f"{socket.gethostname()}:{os.getpid()}:{uuid4().hex[:8]}"
         self._stop = asyncio.Event()
+        # Jobs run between batches (reminder scheduling); wired by the composition (hooks).
+        self.periodic = [(every, job, 0.0) for every, job in (periodic or [])]
 
     def describe(self) -> str:
         if self.settings.smtp_url:
@@ -107,6 +110,7 @@ class Sender:
         """Until stop(): send batches, sleep when there is nothing to do."""
         log.info("mail sender %s started; %s", self.worker_id, self.describe())
         while not self._stop.is_set():
+            await self._run_periodic()
             try:
                 handled = await self.run_once()
             except Exception:
@@ -117,6 +121,16 @@ class Sender:
                     await asyncio.wait_for(self._stop.wait(), timeout=self.poll_seconds)
                 except TimeoutError:
                     pass
+
+    async def _run_periodic(self) -> None:
+        now = asyncio.get_running_loop().time()
+        for i, (every, job, last) in enumerate(self.periodic):
+            if now - last >= every:
+                self.periodic[i] = (every, job, now)
+                try:
+                    await job()
+                except Exception:
+                    log.exception("periodic job %s failed", getattr(job, "__name__", job))
 
     def stop(self) -> None:
         self._stop.set()

@@ -1,1 +1,105 @@
-"""Tables of this domain (filled in by its issue)."""
+"""Registrations, their secret links, invitations, tickets' keys, door tokens and scans."""
+
+from __future__ import annotations
+
+from piccolo.columns import (
+    UUID,
+    Boolean,
+    ForeignKey,
+    Integer,
+    OnDelete,
+    Text,
+    Timestamptz,
+    Varchar,
+)
+from piccolo.table import Table
+
+from events.tables import Event, Organiser
+
+
+class Registration(Table, tablename="registration"):
+    id = UUID(primary_key=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    # "<event id>:<lower-case email>": one registration per address and event, on both engines.
+    event_email = Varchar(length=400, unique=True)
+    email = Varchar(length=320)
+    name = Varchar(length=200)
+    organisation = Varchar(length=200, default="")
+    municipality = Varchar(length=100, default="")
+    language = Varchar(length=2, default="sv")
+    needs = Text(default="")  # topic slugs, " a b " as in events
+    offers = Text(default="")
+    networking_consent = Boolean(default=False)
+    # confirmed | waitlisted | cancelled
+    status = Varchar(length=16, index=True)
+    # Random 9 bytes (base64url, 12 chars), signed into the QR ticket; unique across events.
+    ticket_no = Varchar(length=16, unique=True)
+    # Added to the event's SEQUENCE in this person's invitations: a cancel must outrank the
+    # invitation it cancels, and a later re-registration must outrank that cancel.
+    itip_offset = Integer(default=0)
+    checked_in_at = Timestamptz(null=True, default=None)
+    confirmed_at = Timestamptz(null=True, default=None)
+    cancelled_at = Timestamptz(null=True, default=None)
+    erased_at = Timestamptz(null=True, default=None)
+    # Order of the waiting list (and of sign-up): time of (re-)joining, then id.
+    queued_at = Timestamptz(index=True)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
+
+
+class ManageToken(Table, tablename="manage_token"):
+    """Secret links to a registration's manage page: random, stored as SHA-256, one per mail."""
+
+    id = UUID(primary_key=True)
+    registration = ForeignKey(Registration, on_delete=OnDelete.cascade, index=True, null=False)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+
+
+class Invitation(Table, tablename="invitation"):
+    id = UUID(primary_key=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    email = Varchar(length=320)
+    token_hash = Varchar(length=64, unique=True)
+    invited_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class EventKey(Table, tablename="event_key"):
+    """Ed25519 key pair per event: tickets are signed, phones verify offline."""
+
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, unique=True, null=False)
+    private_key = Varchar(length=64)  # raw 32 bytes, base64url
+    public_key = Varchar(length=64)
+    created_at = Timestamptz()
+
+
+class DoorToken(Table, tablename="door_token"):
+    id = UUID(primary_key=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    token_hash = Varchar(length=64, unique=True)
+    label = Varchar(length=100, default="")
+    created_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    revoked_at = Timestamptz(null=True, default=None)
+
+
+class Scan(Table, tablename="scan"):
+    """Every scan is kept: device, time, result, and a flag for offline admissions that the
+    server would have refused."""
+
+    id = UUID(primary_key=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    # "<event id>:<scan id>": a phone re-sending a scan changes nothing.
+    event_scan = Varchar(length=200, unique=True)
+    registration_id = UUID(null=True, default=None, index=True)
+    secret = Varchar(length=300, default="")
+    device = Varchar(length=100, default="")
+    action = Varchar(length=16, default="checkin")  # checkin | undo
+    result = Varchar(length=24)
+    offline_result = Varchar(length=24, null=True, default=None)
+    flagged = Boolean(default=False)
+    scanned_at = Timestamptz()
+    received_at = Timestamptz()

@@ -131,6 +131,9 @@ async def _truncate_pg() -> None:
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[Any]:
     """A bound engine with an empty, migrated schema (pool started on this test's loop)."""
+    from traffpunkt import hooks
+
+    hooks.wire()
     eng = db.make_engine(database_url)
     db.bind(eng)
     await db.start(eng, 10)

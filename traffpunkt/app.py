@@ -19,7 +19,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from traffpunkt import db
+from traffpunkt import db, hooks
 from traffpunkt.errors import EXCEPTION_HANDLERS
 from traffpunkt.settings import Settings, get_settings
 from traffpunkt.templating import configure_environment, template_dirs
@@ -45,11 +45,15 @@ def create_app(
     from events.pages import ROUTES as EVENT_PAGES
     from events.routes import ROUTES as EVENT_ROUTES
     from notifications.routes import ROUTES as NOTIFICATION_ROUTES
+    from registrations.routes import ROUTES as REGISTRATION_ROUTES
+
+    hooks.wire()
 
     route_handlers: list[Any] = [
         *EVENT_ROUTES,
         *EVENT_PAGES,
         *NOTIFICATION_ROUTES,
+        *REGISTRATION_ROUTES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
     if settings.bench_endpoints:
@@ -65,7 +69,7 @@ def create_app(
         if run_worker:
             from notifications.worker import Sender
 
-            sender = Sender(settings)
+            sender = Sender(settings, periodic=hooks.periodic_jobs())
             print(f"Mail: {sender.describe()}", flush=True)
             task = asyncio.create_task(sender.run(), name="mail-sender")
         try:

@@ -51,6 +51,14 @@ class Principal:
             raise Forbidden("You are not an organiser for this municipality")
 
 
+@dataclass(frozen=True, slots=True)
+class DoorPrincipal:
+    """A helper's phone at the door: may check people in to one event, nothing else."""
+
+    event_id: UUID
+    token_id: UUID
+
+
 def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     header = connection.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
@@ -59,16 +67,38 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return token.strip()
 
 
+async def _resolve(token: str) -> Principal | DoorPrincipal | None:
+    from events import service as events_service
+    from registrations import service as registrations_service
+
+    return await events_service.authenticate(token) or await registrations_service.door_principal(
+        token
+    )
+
+
 async def optional_organiser(request: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
     """The organiser behind the bearer token, None without one; a bad token is still a 401."""
-    from events import service as events_service
-
     token = bearer_token(request)
     if token is None:
         return None
-    principal = await events_service.authenticate(token)
+    principal = await _resolve(token)
     if principal is None:
         raise Unauthorized("The API token is not valid (unknown, revoked or malformed)")
+    if isinstance(principal, DoorPrincipal):
+        raise Forbidden("A door token may only check people in")
+    return principal
+
+
+async def require_checkin_actor(
+    request: ASGIConnection[Any, Any, Any, Any],
+) -> Principal | DoorPrincipal:
+    """An organiser or a door token (which services then hold to its one event)."""
+    token = bearer_token(request)
+    if token is None:
+        raise Unauthorized("This needs a door token or an organiser's API token")
+    principal = await _resolve(token)
+    if principal is None:
+        raise Unauthorized("The token is not valid (unknown, revoked, expired or malformed)")
     return principal
 
 

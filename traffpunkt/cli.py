@@ -129,7 +129,10 @@ def cmd_worker(args: argparse.Namespace) -> None:
     asyncio.run(migrate(quiet=True))
 
     async def run() -> None:
-        sender = Sender(get_settings())
+        from traffpunkt import hooks
+
+        hooks.wire()
+        sender = Sender(get_settings(), periodic=hooks.periodic_jobs())
         print(f"Mail: {sender.describe()}", flush=True)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

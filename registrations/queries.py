@@ -1,0 +1,245 @@
+"""All database queries of the registrations domain."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from piccolo.query.functions.aggregate import Count
+
+from registrations.tables import (
+    DoorToken,
+    EventKey,
+    Invitation,
+    ManageToken,
+    Registration,
+    Scan,
+)
+
+R = Registration
+
+
+# --- registrations -------------------------------------------------------------------------
+
+
+async def by_event_email(event_email: str) -> dict[str, Any] | None:
+    return await R.select().where(R.event_email == event_email).first()
+
+
+async def by_id(registration_id: UUID) -> dict[str, Any] | None:
+    return await R.select().where(R.id == registration_id).first()
+
+
+async def by_ticket_no(ticket_no: str) -> dict[str, Any] | None:
+    return await R.select().where(R.ticket_no == ticket_no).first()
+
+
+async def insert(values: dict[str, Any]) -> None:
+    await R.insert(R(**values))
+
+
+async def update(registration_id: UUID, values: dict[str, Any]) -> None:
+    await R.update({getattr(R, k): v for k, v in values.items()}).where(R.id == registration_id)
+
+
+async def set_status_if(registration_id: UUID, expected: str, values: dict[str, Any]) -> bool:
+    """Change a registration only if its status is still `expected` (no lost update)."""
+    rows = (
+        await R.update({getattr(R, k): v for k, v in values.items()})
+        .where((R.id == registration_id) & (R.status == expected))
+        .returning(R.id)
+    )
+    return bool(rows)
+
+
+async def promote_first_waiting(event_id: UUID, now: datetime, pg: bool) -> UUID | None:
+    """Confirm the first person on the waiting list (caller holds a seat for them)."""
+    lock = " FOR UPDATE SKIP LOCKED" if pg else ""
+    rows = await R.raw(
+        "UPDATE registration SET status = 'confirmed', confirmed_at = {}, updated_at = {} "
+        "WHERE id = (SELECT id FROM registration WHERE event = {} AND status = 'waitlisted' "
+        f"ORDER BY queued_at, id LIMIT 1{lock}) RETURNING id",
+        now,
+        now,
+        event_id,
+    )
+    return UUID(str(rows[0]["id"])) if rows else None
+
+
+async def waiting_position(event_id: UUID, queued_at: datetime, registration_id: UUID) -> int:
+    ahead = await R.count().where(
+        (R.event == event_id)
+        & (R.status == "waitlisted")
+        & ((R.queued_at < queued_at) | ((R.queued_at == queued_at) & (R.id < registration_id)))
+    )
+    return ahead + 1
+
+
+async def of_event(event_id: UUID, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    where: Any = R.event == event_id
+    if statuses:
+        where &= R.status.is_in(statuses)
+    return await R.select().where(where).order_by(R.queued_at).order_by(R.id)
+
+
+async def search(event_id: UUID, text: str, limit: int) -> list[dict[str, Any]]:
+    pattern = f"%{text.lower()}%"
+    return await (
+        R.select()
+        .where(
+            (R.event == event_id)
+            & R.erased_at.is_null()
+            & (R.name.ilike(pattern) | R.organisation.ilike(pattern) | R.email.ilike(pattern))
+        )
+        .order_by(R.name)
+        .limit(limit)
+    )
+
+
+async def counts(event_id: UUID) -> dict[str, int]:
+    rows = await R.select(R.status, Count(alias="n")).where(R.event == event_id).group_by(R.status)
+    checked = await R.count().where(
+        (R.event == event_id) & R.checked_in_at.is_not_null() & (R.status == "confirmed")
+    )
+    out = {r["status"]: r["n"] for r in rows}
+    out["checked_in"] = checked
+    return out
+
+
+async def check_in(registration_id: UUID, at: datetime) -> bool:
+    """Mark arrival once: only the first of many simultaneous scans wins."""
+    rows = (
+        await R.update({R.checked_in_at: at, R.updated_at: at})
+        .where((R.id == registration_id) & R.checked_in_at.is_null() & (R.status == "confirmed"))
+        .returning(R.id)
+    )
+    return bool(rows)
+
+
+async def undo_check_in(registration_id: UUID, now: datetime) -> bool:
+    rows = (
+        await R.update({R.checked_in_at: None, R.updated_at: now})
+        .where((R.id == registration_id) & R.checked_in_at.is_not_null())
+        .returning(R.id)
+    )
+    return bool(rows)
+
+
+async def revoked_ticket_nos(event_id: UUID) -> list[str]:
+    rows = await R.select(R.ticket_no).where((R.event == event_id) & (R.status == "cancelled"))
+    return [r["ticket_no"] for r in rows]
+
+
+# --- manage tokens -------------------------------------------------------------------------
+
+
+async def insert_manage_token(values: dict[str, Any]) -> None:
+    await ManageToken.insert(ManageToken(**values))
+
+
+async def registration_by_token_hash(token_hash: str) -> dict[str, Any] | None:
+    row = (
+        await ManageToken.select(ManageToken.registration)
+        .where(ManageToken.token_hash == token_hash)
+        .first()
+    )
+    if row is None:
+        return None
+    return await by_id(row["registration"])
+
+
+async def delete_manage_tokens(registration_id: UUID) -> None:
+    await ManageToken.delete().where(ManageToken.registration == registration_id)
+
+
+# --- invitations ---------------------------------------------------------------------------
+
+
+async def insert_invitations(rows: list[dict[str, Any]]) -> None:
+    if rows:
+        await Invitation.insert(*[Invitation(**r) for r in rows])
+
+
+async def invitation_by_hash(token_hash: str) -> dict[str, Any] | None:
+    return await Invitation.select().where(Invitation.token_hash == token_hash).first()
+
+
+async def mark_invitation_used(invitation_id: UUID, at: datetime) -> None:
+    await Invitation.update({Invitation.used_at: at}).where(
+        (Invitation.id == invitation_id) & Invitation.used_at.is_null()
+    )
+
+
+# --- keys ------------------------------------------------------------------------------------
+
+
+async def event_key(event_id: UUID) -> dict[str, Any] | None:
+    return await EventKey.select().where(EventKey.event == event_id).first()
+
+
+async def insert_event_key(values: dict[str, Any]) -> None:
+    await EventKey.insert(EventKey(**values)).on_conflict(
+        target=EventKey.event, action="DO NOTHING"
+    )
+
+
+# --- door tokens -----------------------------------------------------------------------------
+
+
+async def insert_door_token(values: dict[str, Any]) -> None:
+    await DoorToken.insert(DoorToken(**values))
+
+
+async def door_token(token_hash: str) -> dict[str, Any] | None:
+    return await DoorToken.select().where(DoorToken.token_hash == token_hash).first()
+
+
+async def revoke_door_token(event_id: UUID, token_id: UUID, at: datetime) -> bool:
+    rows = (
+        await DoorToken.update({DoorToken.revoked_at: at})
+        .where(
+            (DoorToken.id == token_id)
+            & (DoorToken.event == event_id)
+            & DoorToken.revoked_at.is_null()
+        )
+        .returning(DoorToken.id)
+    )
+    return bool(rows)
+
+
+async def door_tokens_of(event_id: UUID) -> list[dict[str, Any]]:
+    return (
+        await DoorToken.select(
+            DoorToken.id,
+            DoorToken.label,
+            DoorToken.created_at,
+            DoorToken.expires_at,
+            DoorToken.revoked_at,
+        )
+        .where(DoorToken.event == event_id)
+        .order_by(DoorToken.created_at)
+    )
+
+
+# --- scans -----------------------------------------------------------------------------------
+
+
+async def scan_by_key(event_scan: str) -> dict[str, Any] | None:
+    return await Scan.select().where(Scan.event_scan == event_scan).first()
+
+
+async def insert_scan(values: dict[str, Any]) -> bool:
+    rows = (
+        await Scan.insert(Scan(**values))
+        .on_conflict(target=Scan.event_scan, action="DO NOTHING")
+        .returning(Scan.id)
+    )
+    return bool(rows)
+
+
+async def scans_of(event_id: UUID, flagged_only: bool) -> list[dict[str, Any]]:
+    where: Any = Scan.event == event_id
+    if flagged_only:
+        where &= Scan.flagged == True  # noqa: E712 (a SQL expression, not a comparison)
+    return await Scan.select().where(where).order_by(Scan.received_at)

@@ -1,0 +1,175 @@
+"""Request and response bodies of registrations and check-in."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Literal
+
+import msgspec
+from msgspec import UNSET, Meta, UnsetType
+
+from events.schemas import EventOut, Language, LocalDateTime, Strict, Topics
+
+# Surrounding spaces (phones add them) are allowed here and stripped by the service.
+Email = Annotated[
+    str,
+    Meta(min_length=3, max_length=320, pattern=r"^\s*[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+\s*$"),
+]
+PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
+ShortText = Annotated[str, Meta(max_length=200)]
+CheckinResult = Literal[
+    "ok", "already_checked_in", "not_found", "cancelled", "waitlisted", "wrong_event"
+]
+
+
+class RegistrationIn(Strict, kw_only=True):
+    name: PersonName
+    email: Email
+    organisation: ShortText | None = None
+    municipality: ShortText | None = None
+    language: Language = "sv"
+    needs: Topics = msgspec.field(default_factory=list)
+    offers: Topics = msgspec.field(default_factory=list)
+    networking_consent: bool = False
+    # The personal link of an invitation, if the person came from one.
+    invitation: Annotated[str, Meta(max_length=100)] | None = None
+
+
+class RegistrationCreated(msgspec.Struct, kw_only=True):
+    id: str
+    status: Literal["confirmed", "waitlisted"]
+    manage_url: str
+
+
+class RegistrationExisting(msgspec.Struct, kw_only=True):
+    """The same address again: no token in the answer (the link is mailed again instead)."""
+
+    id: str
+    status: Literal["confirmed", "waitlisted"]
+    detail: str
+
+
+class RegistrationPatch(Strict, kw_only=True):
+    name: PersonName | UnsetType = UNSET
+    organisation: ShortText | UnsetType = UNSET
+    municipality: ShortText | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
+    needs: Topics | UnsetType = UNSET
+    offers: Topics | UnsetType = UNSET
+    networking_consent: bool | UnsetType = UNSET
+
+
+class TicketOut(msgspec.Struct, kw_only=True):
+    code: str
+    svg_url: str
+    png_url: str
+
+
+class RegistrationOut(msgspec.Struct, kw_only=True):
+    id: str
+    status: Literal["confirmed", "waitlisted", "cancelled"]
+    name: str
+    email: str
+    organisation: str
+    municipality: str
+    language: str
+    needs: list[str]
+    offers: list[str]
+    networking_consent: bool
+    waitlist_position: int | None
+    checked_in_at: datetime | None
+    event: EventOut
+    ticket: TicketOut | None
+    ics_url: str
+    manage_url: str
+
+
+class InvitationsIn(Strict, kw_only=True):
+    emails: Annotated[
+        list[Annotated[str, Meta(max_length=320)]], Meta(min_length=1, max_length=1000)
+    ]
+    language: Language = "sv"
+
+
+class InvitationsOut(msgspec.Struct, kw_only=True):
+    invited: int
+    already_registered: list[str]
+
+
+class DoorTokenIn(Strict, kw_only=True):
+    label: ShortText = ""
+
+
+class DoorTokenOut(msgspec.Struct, kw_only=True):
+    id: str
+    token: str
+    url: str
+    expires_at: datetime
+
+
+class ScanIn(Strict, kw_only=True):
+    secret: Annotated[str, Meta(min_length=1, max_length=300)]
+    scan_id: Annotated[str, Meta(min_length=1, max_length=100)] | None = None
+    scanned_at: LocalDateTime | None = None
+    device: Annotated[str, Meta(max_length=100)] | None = None
+    # What the phone showed when it scanned offline; a refused-online scan it admitted is flagged.
+    offline_result: CheckinResult | None = None
+
+
+class ScanOut(msgspec.Struct, kw_only=True, omit_defaults=True):
+    result: CheckinResult
+    name: str | None = None
+    checked_in_at: datetime | None = None
+    registration_id: str | None = None
+    flagged: bool = False
+
+
+class BatchIn(Strict, kw_only=True):
+    scans: Annotated[list[ScanIn], Meta(min_length=1, max_length=500)]
+
+
+class BatchOut(msgspec.Struct, kw_only=True):
+    results: list[ScanOut]
+
+
+class AttendeeOut(msgspec.Struct, kw_only=True):
+    id: str
+    name: str
+    organisation: str
+    email: str
+    status: str
+    checked_in_at: datetime | None
+    registered_at: datetime
+
+
+class AttendeeList(msgspec.Struct, kw_only=True):
+    items: list[AttendeeOut]
+    next: str | None = None
+
+
+class CheckinStats(msgspec.Struct, kw_only=True):
+    registered: int
+    checked_in: int
+    waiting: int
+    capacity: int | None
+
+
+class OfflineAttendee(msgspec.Struct, kw_only=True, array_like=True):
+    """[ticket_no, name, status, checked_in] – compact, thousands fit in one response."""
+
+    ticket_no: str
+    name: str
+    status: str
+    checked_in: bool
+
+
+class CheckinData(msgspec.Struct, kw_only=True):
+    event_id: str
+    title: str
+    starts_at: datetime
+    ends_at: datetime
+    public_key: str
+    attendees: list[OfflineAttendee]
+    revoked: list[str]
+    stats: CheckinStats
+    generated_at: datetime

@@ -1,0 +1,877 @@
+"""Rules of registrations: sign-up, waiting list, secret links, tickets, invitations, check-in.
+
+Seats are counted by the events domain with one conditional UPDATE (`take_seat`), so capacity
+is never exceeded on either engine; the waiting list is promoted in order with an atomic
+UPDATE … (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL). Every mail goes through the outbox
+in the same transaction (notifications.service.enqueue).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from uuid import UUID, uuid4
+
+from msgspec import UNSET
+
+from events import service as events_service
+from events import topics
+from events.service import EventChange
+from notifications import service as mail
+from registrations import queries, tickets
+from registrations.schemas import (
+    AttendeeList,
+    AttendeeOut,
+    BatchIn,
+    BatchOut,
+    CheckinData,
+    CheckinStats,
+    DoorTokenOut,
+    InvitationsIn,
+    InvitationsOut,
+    OfflineAttendee,
+    RegistrationIn,
+    RegistrationOut,
+    RegistrationPatch,
+    ScanIn,
+    ScanOut,
+    TicketOut,
+)
+from traffpunkt import db
+from traffpunkt.auth import DoorPrincipal, Principal, hash_secret, new_secret
+from traffpunkt.clock import utc_now
+from traffpunkt.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
+from traffpunkt.localtime import to_local, to_utc
+from traffpunkt.settings import get_settings
+
+CheckinActor = Principal | DoorPrincipal
+DOOR_TOKEN_GRACE = timedelta(hours=12)  # door tokens work until 12 h after the event ends
+MANAGE_LINK_RESEND_KEY = "manage_link:{id}:{hour}"  # at most one re-sent link per hour
+_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def manage_url(token: str) -> str:
+    return f"{get_settings().base_url}/r/{token}"
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+# --- keys and tickets ------------------------------------------------------------------------
+
+
+async def event_keys(event_id: UUID) -> dict[str, Any]:
+    row = await queries.event_key(event_id)
+    if row is None:
+        pair = tickets.new_keypair()
+        await queries.insert_event_key(
+            {
+                "event": event_id,
+                "private_key": pair.private,
+                "public_key": pair.public,
+                "created_at": utc_now(),
+            }
+        )
+        row = await queries.event_key(event_id)
+    assert row is not None
+    return row
+
+
+async def ticket_code(registration: dict[str, Any]) -> str:
+    event_id = _uuid(registration["event"])
+    keys = await event_keys(event_id)
+    return tickets.sign(event_id, registration["ticket_no"], keys["private_key"])
+
+
+async def _new_manage_token(registration_id: UUID) -> str:
+    token = new_secret()
+    await queries.insert_manage_token(
+        {
+            "id": uuid4(),
+            "registration": registration_id,
+            "token_hash": hash_secret(token),
+            "created_at": utc_now(),
+        }
+    )
+    return token
+
+
+# --- mail ------------------------------------------------------------------------------------
+
+
+async def _mail(
+    kind: str,
+    reg: dict[str, Any],
+    *,
+    ticket: bool = False,
+    dedupe_key: str | None = None,
+    **data: Any,
+) -> None:
+    secrets: dict[str, Any] = {"manage_url": manage_url(await _new_manage_token(_uuid(reg["id"])))}
+    if ticket:
+        secrets["ticket_code"] = await ticket_code(reg)
+    await mail.enqueue(
+        kind,
+        to=reg["email"],
+        name=reg["name"],
+        language=reg["language"],
+        event_id=reg["event"],
+        registration_id=reg["id"],
+        data={"sequence_offset": reg["itip_offset"], **data},
+        secrets=secrets,
+        dedupe_key=dedupe_key,
+    )
+
+
+# --- signing up ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SignUp:
+    registration_id: UUID
+    status: str
+    created: bool  # False: the address was already registered (no token is handed out)
+    token: str | None
+
+
+def _check_profile(needs: list[str], offers: list[str]) -> None:
+    errors = [
+        FieldError(f, "Unknown topics: {topics}. See /api/v1/topics for the list")
+        for f, v in (("needs", needs), ("offers", offers))
+        if topics.unknown(v)
+    ]
+    if errors:
+        bad = ", ".join(topics.unknown(needs) + topics.unknown(offers))
+        raise Invalid(errors[0].message, errors=errors, params={"topics": bad})
+
+
+async def register(event_key: str, data: RegistrationIn) -> SignUp:
+    email = normalise_email(data.email)
+    if not _EMAIL.fullmatch(email):
+        raise Invalid.field("email", "Not an email address")
+    name = " ".join(data.name.split())
+    if not name:
+        raise Invalid.field("name", "This cannot be empty")
+    _check_profile(data.needs, data.offers)
+    for attempt in range(3):
+        try:
+            return await _register_once(event_key, data, email, name)
+        except Exception as exc:  # a unique race on PostgreSQL: the other sign-up won; re-read
+            if attempt == 2 or not _is_unique_violation(exc):
+                raise
+    raise AssertionError("unreachable")
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "unique" in text or "duplicate key" in text
+
+
+async def _register_once(event_key: str, data: RegistrationIn, email: str, name: str) -> SignUp:
+    now = utc_now()
+    async with db.transaction():
+        event = await events_service.event_for_registration(event_key)
+        event_id = _uuid(event["id"])
+        if data.invitation:
+            invitation = await queries.invitation_by_hash(hash_secret(data.invitation))
+            if invitation is None or _uuid(invitation["event"]) != event_id:
+                raise Invalid.field(
+                    "invitation", "This invitation link is not valid for this event"
+                )
+            await queries.mark_invitation_used(_uuid(invitation["id"]), now)
+        existing = await queries.by_event_email(f"{event_id}:{email}")
+        if existing is not None and existing["status"] != "cancelled":
+            await _mail(
+                "manage_link",
+                existing,
+                dedupe_key=MANAGE_LINK_RESEND_KEY.format(
+                    id=existing["id"], hour=now.strftime("%Y%m%d%H")
+                ),
+            )
+            return SignUp(_uuid(existing["id"]), existing["status"], False, None)
+        profile = {
+            "name": name,
+            "organisation": " ".join((data.organisation or "").split()),
+            "municipality": " ".join((data.municipality or "").split()),
+            "language": data.language,
+            "needs": topics.encode(data.needs),
+            "offers": topics.encode(data.offers),
+            "networking_consent": data.networking_consent,
+            "queued_at": now,
+            "updated_at": now,
+            "cancelled_at": None,
+            "checked_in_at": None,
+        }
+        seat = await events_service.take_seat(event_id)
+        status = "confirmed" if seat else "waitlisted"
+        profile.update(status=status, confirmed_at=now if seat else None)
+        if existing is not None:  # a cancelled registration comes back to life
+            reg_id = _uuid(existing["id"])
+            await queries.update(reg_id, profile)
+        else:
+            reg_id = uuid4()
+            await queries.insert(
+                {
+                    "id": reg_id,
+                    "event": event_id,
+                    "event_email": f"{event_id}:{email}",
+                    "email": email,
+                    "ticket_no": tickets.new_ticket_no(),
+                    "itip_offset": 0,
+                    "created_at": now,
+                    **profile,
+                }
+            )
+        reg = await queries.by_id(reg_id)
+        assert reg is not None
+        token = await _new_manage_token(reg_id)
+        secrets = {"manage_url": manage_url(token)}
+        if seat:
+            secrets["ticket_code"] = await ticket_code(reg)
+            kind, extra = "confirmed", {}
+        else:
+            kind = "waitlisted"
+            extra = {"position": await queries.waiting_position(event_id, now, reg_id)}
+        await mail.enqueue(
+            kind,
+            to=email,
+            name=name,
+            language=data.language,
+            event_id=event_id,
+            registration_id=reg_id,
+            data={"sequence_offset": reg["itip_offset"], **extra},
+            secrets=secrets,
+        )
+    return SignUp(reg_id, status, True, token)
+
+
+async def _promote(event_id: UUID) -> int:
+    """Fill free seats from the waiting list, first come first served; returns how many."""
+    promoted = 0
+    pg = not db.is_sqlite()
+    while await events_service.take_seat(event_id):
+        reg_id = await queries.promote_first_waiting(event_id, utc_now(), pg)
+        if reg_id is None:
+            await events_service.release_seat(event_id)
+            break
+        reg = await queries.by_id(reg_id)
+        assert reg is not None
+        await _mail("promoted", reg, ticket=True)
+        promoted += 1
+    return promoted
+
+
+# --- the attendee's own registration ----------------------------------------------------------
+
+
+async def by_token(token: str) -> dict[str, Any]:
+    reg = await queries.registration_by_token_hash(hash_secret(token)) if len(token) < 200 else None
+    if reg is None:
+        raise NotFound("This link is not valid (any more). Ask for a new one by signing up again")
+    return reg
+
+
+async def registration_out(reg: dict[str, Any], token: str) -> RegistrationOut:
+    event = events_service.event_out(await events_service.event_for_mail(reg["event"]))  # type: ignore[arg-type]
+    base = get_settings().base_url
+    ticket = None
+    if reg["status"] == "confirmed":
+        ticket = TicketOut(
+            code=await ticket_code(reg),
+            svg_url=f"{base}/api/v1/registrations/{token}/ticket.svg",
+            png_url=f"{base}/api/v1/registrations/{token}/ticket.png",
+        )
+    position = None
+    if reg["status"] == "waitlisted":
+        position = await queries.waiting_position(
+            _uuid(reg["event"]), reg["queued_at"], _uuid(reg["id"])
+        )
+    return RegistrationOut(
+        id=str(reg["id"]),
+        status=reg["status"],
+        name=reg["name"],
+        email=reg["email"],
+        organisation=reg["organisation"],
+        municipality=reg["municipality"],
+        language=reg["language"],
+        needs=topics.decode(reg["needs"]),
+        offers=topics.decode(reg["offers"]),
+        networking_consent=reg["networking_consent"],
+        waitlist_position=position,
+        checked_in_at=to_local(reg["checked_in_at"], event.timezone)
+        if reg["checked_in_at"]
+        else None,
+        event=event,
+        ticket=ticket,
+        ics_url=event.ics_url,
+        manage_url=manage_url(token),
+    )
+
+
+async def get_own(token: str) -> RegistrationOut:
+    return await registration_out(await by_token(token), token)
+
+
+async def update_own(token: str, patch: RegistrationPatch) -> RegistrationOut:
+    values: dict[str, Any] = {}
+    for name in ("organisation", "municipality"):
+        if (value := getattr(patch, name)) is not UNSET:
+            values[name] = " ".join(value.split())
+    if patch.language is not UNSET:
+        values["language"] = patch.language
+    if patch.networking_consent is not UNSET:
+        values["networking_consent"] = patch.networking_consent
+    if patch.name is not UNSET:
+        name = " ".join(patch.name.split())
+        if not name:
+            raise Invalid.field("name", "This cannot be empty")
+        values["name"] = name
+    needs = patch.needs if patch.needs is not UNSET else None
+    offers = patch.offers if patch.offers is not UNSET else None
+    _check_profile(needs or [], offers or [])
+    if needs is not None:
+        values["needs"] = topics.encode(needs)
+    if offers is not None:
+        values["offers"] = topics.encode(offers)
+    async with db.transaction():
+        reg = await by_token(token)
+        if values:
+            values["updated_at"] = utc_now()
+            await queries.update(_uuid(reg["id"]), values)
+        reg = await by_token(token)
+    return await registration_out(reg, token)
+
+
+async def _cancel(reg: dict[str, Any], *, notify: bool) -> None:
+    """Cancel inside the caller's transaction: free the seat, promote, stop reminders."""
+    now = utc_now()
+    was = reg["status"]
+    if was == "cancelled":
+        return
+    offset = reg["itip_offset"] + 1
+    if not await queries.set_status_if(
+        _uuid(reg["id"]),
+        was,
+        {
+            "status": "cancelled",
+            "cancelled_at": now,
+            "updated_at": now,
+            "itip_offset": offset,
+        },
+    ):
+        return  # someone else changed it in between; their change stands
+    await mail.cancel_pending(reg["id"], ["reminder", "confirmed", "promoted", "waitlisted"])
+    if notify:
+        await mail.enqueue(
+            "registration_cancelled",
+            to=reg["email"],
+            name=reg["name"],
+            language=reg["language"],
+            event_id=reg["event"],
+            registration_id=reg["id"],
+            data={"sequence_offset": offset},
+        )
+    if was == "confirmed":
+        await events_service.release_seat(reg["event"])
+        await _promote(_uuid(reg["event"]))
+
+
+async def cancel_own(token: str) -> RegistrationOut:
+    async with db.transaction():
+        reg = await by_token(token)
+        await _cancel(reg, notify=True)
+        reg = await by_token(token)
+    return await registration_out(reg, token)
+
+
+async def erase_own(token: str) -> None:
+    """GDPR: cancel, free the seat, and anonymise; the link stops working."""
+    async with db.transaction():
+        reg = await by_token(token)
+        reg_id = _uuid(reg["id"])
+        await _cancel(reg, notify=False)
+        now = utc_now()
+        await queries.update(
+            reg_id,
+            {
+                "name": "",
+                "email": f"erased-{reg_id}@invalid",
+                "event_email": f"{reg['event']}:erased:{reg_id}",
+                "organisation": "",
+                "municipality": "",
+                "needs": "",
+                "offers": "",
+                "networking_consent": False,
+                "erased_at": now,
+                "updated_at": now,
+            },
+        )
+        await queries.delete_manage_tokens(reg_id)
+        await mail.forget(reg_id)
+
+
+async def own_ticket_code(token: str) -> str:
+    reg = await by_token(token)
+    if reg["status"] != "confirmed":
+        raise NotFound("There is no ticket while the registration is not confirmed")
+    return await ticket_code(reg)
+
+
+# --- organisers ------------------------------------------------------------------------------
+
+
+async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> InvitationsOut:
+    errors = [
+        FieldError(f"emails[{i}]", "Not an email address")
+        for i, e in enumerate(body.emails)
+        if not _EMAIL.fullmatch(normalise_email(e))
+    ]
+    if errors:
+        raise Invalid("Some addresses are not valid; nothing was sent", errors=errors)
+    async with db.transaction():
+        event = await events_service.event_for_organiser(actor, event_id)
+        if event["status"] != "published":
+            raise Conflict("Publish the event before inviting people")
+        now = utc_now()
+        ev_id = _uuid(event["id"])
+        base = get_settings().base_url
+        already: list[str] = []
+        rows: list[dict[str, Any]] = []
+        for email in dict.fromkeys(normalise_email(e) for e in body.emails):
+            existing = await queries.by_event_email(f"{ev_id}:{email}")
+            if existing is not None and existing["status"] != "cancelled":
+                already.append(email)
+                continue
+            token = new_secret()
+            rows.append(
+                {
+                    "id": uuid4(),
+                    "event": ev_id,
+                    "email": email,
+                    "token_hash": hash_secret(token),
+                    "invited_by": actor.organiser_id,
+                    "created_at": now,
+                }
+            )
+            await mail.enqueue(
+                "invitation",
+                to=email,
+                language=body.language,
+                event_id=ev_id,
+                secrets={"signup_url": f"{base}/events/{event['slug']}/register?invite={token}"},
+            )
+        await queries.insert_invitations(rows)
+    return InvitationsOut(invited=len(rows), already_registered=already)
+
+
+async def invitation_email(event_id: UUID, token: str) -> str | None:
+    """The address an invitation was sent to (to pre-fill the sign-up form)."""
+    if not token or len(token) > 100:
+        return None
+    row = await queries.invitation_by_hash(hash_secret(token))
+    if row is None or _uuid(row["event"]) != event_id:
+        return None
+    return row["email"]
+
+
+async def create_door_token(actor: Principal, event_id: str, label: str) -> DoorTokenOut:
+    async with db.transaction():
+        event = await events_service.event_for_organiser(actor, event_id)
+        token = new_secret()
+        token_id = uuid4()
+        expires = event["ends_at"] + DOOR_TOKEN_GRACE
+        await queries.insert_door_token(
+            {
+                "id": token_id,
+                "event": event["id"],
+                "token_hash": hash_secret(token),
+                "label": label[:100],
+                "created_by": actor.organiser_id,
+                "created_at": utc_now(),
+                "expires_at": expires,
+            }
+        )
+    # The token travels in the fragment: browsers never send it to servers or write it in logs.
+    url = f"{get_settings().base_url}/checkin/{event['id']}#door={token}"
+    return DoorTokenOut(
+        id=str(token_id), token=token, url=url, expires_at=to_local(expires, event["timezone"])
+    )
+
+
+async def revoke_door_token(actor: Principal, event_id: str, token_id: str) -> None:
+    async with db.transaction():
+        event = await events_service.event_for_organiser(actor, event_id)
+        try:
+            tid = UUID(token_id)
+        except ValueError:
+            raise NotFound("No such door token") from None
+        if not await queries.revoke_door_token(_uuid(event["id"]), tid, utc_now()):
+            raise NotFound("No such door token")
+
+
+async def door_principal(token: str) -> DoorPrincipal | None:
+    row = await queries.door_token(hash_secret(token))
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= utc_now():
+        return None
+    return DoorPrincipal(event_id=_uuid(row["event"]), token_id=_uuid(row["id"]))
+
+
+async def _event_for_checkin(actor: CheckinActor, event_id: str) -> dict[str, Any]:
+    if isinstance(actor, DoorPrincipal):
+        try:
+            wanted = UUID(event_id)
+        except ValueError:
+            raise Forbidden("This door token is for another event") from None
+        if wanted != actor.event_id:
+            raise Forbidden("This door token is for another event")
+        row = await events_service.event_for_mail(wanted)
+        if row is None:
+            raise NotFound("No such event")
+        return row
+    return await events_service.event_for_organiser(actor, event_id)
+
+
+def _scan_time(value: str | None, tz: str, now: datetime) -> datetime:
+    if value is None:
+        return now
+    at = to_utc(value, tz, "scanned_at")
+    return min(at, now)  # a phone's clock in the future must not make arrivals in the future
+
+
+async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: datetime) -> ScanOut:
+    event_id = _uuid(event["id"])
+    key = f"{event_id}:{scan.scan_id}" if scan.scan_id else f"{event_id}:server:{uuid4()}"
+    if scan.scan_id and (seen := await queries.scan_by_key(key)) is not None:
+        return await _replay(seen, event)
+    at = _scan_time(scan.scanned_at, event["timezone"], now)
+    reg = None
+    result = "not_found"
+    parsed = tickets.parse(scan.secret)
+    if parsed is not None:
+        ticket_no, signature = parsed
+        candidate = await queries.by_ticket_no(ticket_no)
+        if candidate is not None:
+            keys = await event_keys(_uuid(candidate["event"]))
+            if tickets.verify(_uuid(candidate["event"]), ticket_no, signature, keys["public_key"]):
+                reg = candidate
+    if reg is not None:
+        if _uuid(reg["event"]) != event_id:
+            result = "wrong_event"
+        elif reg["status"] == "cancelled":
+            result = "cancelled"
+        elif reg["status"] == "waitlisted":
+            result = "waitlisted"
+        elif await queries.check_in(_uuid(reg["id"]), at):
+            result = "ok"
+        else:
+            result = "already_checked_in"
+    flagged = scan.offline_result == "ok" and result not in ("ok", "already_checked_in")
+    inserted = await queries.insert_scan(
+        {
+            "id": uuid4(),
+            "event": event_id,
+            "event_scan": key,
+            "registration_id": reg["id"] if reg is not None and result != "wrong_event" else None,
+            "secret": scan.secret[:300],
+            "device": (scan.device or device)[:100],
+            "action": "checkin",
+            "result": result,
+            "offline_result": scan.offline_result,
+            "flagged": flagged,
+            "scanned_at": at,
+            "received_at": now,
+        }
+    )
+    if not inserted:  # the same scan_id arrived twice at once; the first one's answer stands
+        seen = await queries.scan_by_key(key)
+        assert seen is not None
+        return await _replay(seen, event)
+    return await _scan_out(result, reg, event, flagged)
+
+
+async def _scan_out(
+    result: str, reg: dict[str, Any] | None, event: dict[str, Any], flagged: bool
+) -> ScanOut:
+    if reg is None or result in ("wrong_event", "not_found"):
+        return ScanOut(result=result, flagged=flagged)  # type: ignore[arg-type]
+    fresh = await queries.by_id(_uuid(reg["id"]))
+    assert fresh is not None
+    checked = fresh["checked_in_at"]
+    return ScanOut(
+        result=result,  # type: ignore[arg-type]
+        name=fresh["name"] or None,
+        registration_id=str(fresh["id"]),
+        checked_in_at=to_local(checked, event["timezone"]) if checked else None,
+        flagged=flagged,
+    )
+
+
+async def _replay(scan: dict[str, Any], event: dict[str, Any]) -> ScanOut:
+    reg = await queries.by_id(_uuid(scan["registration_id"])) if scan["registration_id"] else None
+    return await _scan_out(scan["result"], reg, event, scan["flagged"])
+
+
+async def check_in(actor: CheckinActor, event_id: str, scan: ScanIn) -> ScanOut:
+    async with db.transaction():
+        event = await _event_for_checkin(actor, event_id)
+        return await _check_in_one(event, scan, _device(actor), utc_now())
+
+
+async def check_in_batch(actor: CheckinActor, event_id: str, batch: BatchIn) -> BatchOut:
+    missing = [
+        FieldError(f"scans[{i}].scan_id", "A batch needs a scan_id on every scan")
+        for i, s in enumerate(batch.scans)
+        if not s.scan_id
+    ]
+    if missing:
+        raise Invalid(missing[0].message, errors=missing)
+    async with db.transaction():
+        event = await _event_for_checkin(actor, event_id)
+        now = utc_now()
+        results = [await _check_in_one(event, s, _device(actor), now) for s in batch.scans]
+    return BatchOut(results=results)
+
+
+def _device(actor: CheckinActor) -> str:
+    if isinstance(actor, DoorPrincipal):
+        return f"door:{actor.token_id}"
+    return f"organiser:{actor.email}"
+
+
+async def undo_check_in(actor: CheckinActor, event_id: str, registration_id: str) -> ScanOut:
+    async with db.transaction():
+        event = await _event_for_checkin(actor, event_id)
+        try:
+            reg = await queries.by_id(UUID(registration_id))
+        except ValueError:
+            reg = None
+        if reg is None or _uuid(reg["event"]) != _uuid(event["id"]):
+            raise NotFound("No such registration for this event")
+        now = utc_now()
+        if not await queries.undo_check_in(_uuid(reg["id"]), now):
+            raise Conflict("This person is not checked in")
+        await queries.insert_scan(
+            {
+                "id": uuid4(),
+                "event": event["id"],
+                "event_scan": f"{event['id']}:undo:{uuid4()}",
+                "registration_id": reg["id"],
+                "device": _device(actor),
+                "action": "undo",
+                "result": "ok",
+                "scanned_at": now,
+                "received_at": now,
+            }
+        )
+    return ScanOut(result="ok", name=reg["name"] or None, registration_id=str(reg["id"]))
+
+
+def _attendee(reg: dict[str, Any], tz: str) -> AttendeeOut:
+    return AttendeeOut(
+        id=str(reg["id"]),
+        name=reg["name"],
+        organisation=reg["organisation"],
+        email=reg["email"],
+        status=reg["status"],
+        checked_in_at=to_local(reg["checked_in_at"], tz) if reg["checked_in_at"] else None,
+        registered_at=to_local(reg["created_at"], tz),
+    )
+
+
+async def attendees(
+    actor: CheckinActor, event_id: str, q: str | None, status: str | None
+) -> AttendeeList:
+    event = await _event_for_checkin(actor, event_id)
+    ev_id = _uuid(event["id"])
+    if q:
+        rows = await queries.search(ev_id, q.strip(), 50)
+        if status:
+            rows = [r for r in rows if r["status"] == status]
+    else:
+        rows = await queries.of_event(ev_id, [status] if status else None)
+        rows = [r for r in rows if r["erased_at"] is None]
+    items = [_attendee(r, event["timezone"]) for r in rows]
+    if isinstance(actor, DoorPrincipal):  # the door sees names, not addresses
+        items = [AttendeeOut(**{**_asdict(i), "email": ""}) for i in items]
+    return AttendeeList(items=items)
+
+
+def _asdict(item: AttendeeOut) -> dict[str, Any]:
+    return {f: getattr(item, f) for f in item.__struct_fields__}
+
+
+async def attendees_csv(actor: Principal, event_id: str) -> tuple[str, bytes]:
+    event = await events_service.event_for_organiser(actor, event_id)
+    rows = await queries.of_event(_uuid(event["id"]))
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        [
+            "name",
+            "email",
+            "organisation",
+            "municipality",
+            "status",
+            "language",
+            "needs",
+            "offers",
+            "networking_consent",
+            "registered_at",
+            "checked_in_at",
+        ]
+    )
+    tz = event["timezone"]
+    for r in rows:
+        if r["erased_at"] is not None:
+            continue
+        writer.writerow(
+            [
+                _csv_safe(r["name"]),
+                r["email"],
+                _csv_safe(r["organisation"]),
+                _csv_safe(r["municipality"]),
+                r["status"],
+                r["language"],
+                " ".join(topics.decode(r["needs"])),
+                " ".join(topics.decode(r["offers"])),
+                "yes" if r["networking_consent"] else "no",
+                to_local(r["created_at"], tz).isoformat(timespec="minutes"),
+                to_local(r["checked_in_at"], tz).isoformat(timespec="minutes")
+                if r["checked_in_at"]
+                else "",
+            ]
+        )
+    # UTF-8 with BOM so that Excel (what municipalities open CSV files with) reads å, ä, ö.
+    return f"{event['slug']}-attendees.csv", ("\ufeff" + out.getvalue()).encode()
+
+
+def _csv_safe(text: str) -> str:
+    """No formula injection when a spreadsheet opens the export."""
+    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+async def stats(actor: CheckinActor, event_id: str) -> CheckinStats:
+    event = await _event_for_checkin(actor, event_id)
+    counts = await queries.counts(_uuid(event["id"]))
+    return CheckinStats(
+        registered=counts.get("confirmed", 0),
+        checked_in=counts.get("checked_in", 0),
+        waiting=counts.get("waitlisted", 0),
+        capacity=event["capacity"],
+    )
+
+
+async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
+    event = await _event_for_checkin(actor, event_id)
+    ev_id = _uuid(event["id"])
+    keys = await event_keys(ev_id)
+    rows = await queries.of_event(ev_id)
+    counts = {"confirmed": 0, "waitlisted": 0, "checked_in": 0}
+    people = []
+    revoked = []
+    for r in rows:
+        if r["status"] == "cancelled":
+            revoked.append(r["ticket_no"])
+            continue
+        counts[r["status"]] += 1
+        counts["checked_in"] += bool(r["checked_in_at"]) and r["status"] == "confirmed"
+        people.append(
+            OfflineAttendee(
+                ticket_no=r["ticket_no"],
+                name=r["name"],
+                status=r["status"],
+                checked_in=r["checked_in_at"] is not None,
+            )
+        )
+    tz = event["timezone"]
+    return CheckinData(
+        event_id=str(ev_id),
+        title=event["title"],
+        starts_at=to_local(event["starts_at"], tz),
+        ends_at=to_local(event["ends_at"], tz),
+        public_key=keys["public_key"],
+        attendees=people,
+        revoked=revoked,
+        stats=CheckinStats(
+            registered=counts["confirmed"],
+            checked_in=counts["checked_in"],
+            waiting=counts["waitlisted"],
+            capacity=event["capacity"],
+        ),
+        generated_at=to_local(utc_now(), tz),
+    )
+
+
+# --- reacting to changes of events and to time ----------------------------------------------------
+
+
+async def on_event_changed(change: EventChange) -> None:
+    """Inside the events transaction: tell people, fill seats a larger capacity frees."""
+    event_id = UUID(change.event.id)
+    if change.event.status == "cancelled":
+        for reg in await queries.of_event(event_id, ["confirmed", "waitlisted"]):
+            await mail.cancel_pending(reg["id"], ["reminder"])
+            await mail.enqueue(
+                "event_cancelled",
+                to=reg["email"],
+                name=reg["name"],
+                language=reg["language"],
+                event_id=event_id,
+                registration_id=reg["id"],
+                data={
+                    "sequence_offset": reg["itip_offset"],
+                    **({"note": change.note} if change.note else {}),
+                },
+            )
+        return
+    if change.moved:
+        for reg in await queries.of_event(event_id, ["confirmed"]):
+            await _mail("event_changed", reg)
+    if "capacity" in change.changed_fields:
+        await _promote(event_id)
+
+
+async def schedule_reminders() -> int:
+    """Queue reminders that are due (each once per registration and start time)."""
+    now = utc_now()
+    queued = 0
+    for event in await events_service.events_starting_within(timedelta(days=14)):
+        hours = event["reminder_hours"]
+        if hours <= 0 or not (
+            event["starts_at"] - timedelta(hours=hours) <= now < event["starts_at"]
+        ):
+            continue
+        regs = await queries.of_event(_uuid(event["id"]), ["confirmed"])
+        keys = {f"reminder:{r['id']}:{event['starts_at'].isoformat()}": r for r in regs}
+        due = set(keys) - await mail.queued_keys(list(keys))
+        if not due:
+            continue
+        async with db.transaction():
+            for key in sorted(due):
+                reg = keys[key]
+                secrets = {
+                    "manage_url": manage_url(await _new_manage_token(_uuid(reg["id"]))),
+                    "ticket_code": await ticket_code(reg),
+                }
+                if await mail.enqueue(
+                    "reminder",
+                    to=reg["email"],
+                    name=reg["name"],
+                    language=reg["language"],
+                    event_id=event["id"],
+                    registration_id=reg["id"],
+                    data={"sequence_offset": reg["itip_offset"]},
+                    secrets=secrets,
+                    dedupe_key=key,
+                ):
+                    queued += 1
+    return queued
