@@ -83,15 +83,18 @@ async def of_event(event_id: UUID, statuses: list[str] | None = None) -> list[di
     return await R.select().where(where).order_by(R.queued_at).order_by(R.id)
 
 
-async def search(event_id: UUID, text: str, limit: int) -> list[dict[str, Any]]:
+async def search(event_id: UUID, text: str, limit: int, pg: bool) -> list[dict[str, Any]]:
+    """Name, organisation or address containing `text`, ignoring case (SQLite's LIKE folds
+    ASCII letters only, so "å" and "Å" differ there; PostgreSQL's ILIKE folds all)."""
     pattern = f"%{text.lower()}%"
+    cols = (R.name, R.organisation, R.email)
+    match: Any = None
+    for col in cols:
+        cond = col.ilike(pattern) if pg else col.like(pattern)
+        match = cond if match is None else match | cond
     return await (
         R.select()
-        .where(
-            (R.event == event_id)
-            & R.erased_at.is_null()
-            & (R.name.ilike(pattern) | R.organisation.ilike(pattern) | R.email.ilike(pattern))
-        )
+        .where((R.event == event_id) & R.erased_at.is_null() & match)
         .order_by(R.name)
         .limit(limit)
     )

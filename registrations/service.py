@@ -693,7 +693,7 @@ async def attendees(
     event = await _event_for_checkin(actor, event_id)
     ev_id = _uuid(event["id"])
     if q:
-        rows = await queries.search(ev_id, q.strip(), 50)
+        rows = await queries.search(ev_id, q.strip(), 50, pg=not db.is_sqlite())
         if status:
             rows = [r for r in rows if r["status"] == status]
     else:
