@@ -11,6 +11,7 @@ from typing import Any
 
 from litestar import Litestar
 from litestar.config.compression import CompressionConfig
+from litestar.config.csrf import CSRFConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, SecurityScheme
@@ -45,6 +46,7 @@ def create_app(
     from events.pages import ROUTES as EVENT_PAGES
     from events.routes import ROUTES as EVENT_ROUTES
     from notifications.routes import ROUTES as NOTIFICATION_ROUTES
+    from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
     from registrations.routes import ROUTES as REGISTRATION_ROUTES
 
     hooks.wire()
@@ -54,6 +56,7 @@ def create_app(
         *EVENT_PAGES,
         *NOTIFICATION_ROUTES,
         *REGISTRATION_ROUTES,
+        *ATTENDEE_PAGES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
     if settings.bench_endpoints:
@@ -94,6 +97,15 @@ def create_app(
         lifespan=[lifespan],
         template_config=template_config,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
+        # Forms are protected by a double-submit cookie. The API takes no cookies (bearer
+        # tokens, or the secret in the path), so it is outside the check.
+        csrf_config=CSRFConfig(
+            secret=settings.secret_key,
+            exclude=[r"^/api/", r"^/calendars/", r"^/checkin", r"^/bench/"],
+            cookie_httponly=True,
+            cookie_secure=settings.base_url.startswith("https://"),
+            cookie_samesite="lax",
+        ),
         openapi_config=OpenAPIConfig(
             title="Träffpunkt",
             version="1",

@@ -1,0 +1,232 @@
+"""The attendee's pages: sign-up (from the event page or an invitation) and the manage page.
+
+Plain HTML forms that work on a phone without JavaScript, protected by Litestar's CSRF
+middleware (double-submit cookie). Manage pages carry the secret token in their path, so they
+are never cached, never indexed, and send no Referer to the links on them.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from events import service as events_service
+from events import topics
+from registrations import service
+from registrations.schemas import RegistrationIn, RegistrationPatch
+from traffpunkt import i18n
+from traffpunkt.errors import Conflict, DomainError, FieldError, Invalid, NotFound
+from traffpunkt.templating import page
+
+PRIVATE = {
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+FIELDS = ("name", "email", "organisation", "municipality", "language")
+
+
+def _topic_choices(lang: str) -> list[tuple[str, str]]:
+    return [(t.slug, t.label(lang)) for t in topics.TOPICS]
+
+
+def _translate_errors(exc: DomainError, lang: str) -> dict[str, str]:
+    errors = exc.errors or [FieldError("form", exc.detail)]
+    return {e.field: i18n.gettext(lang, e.message).format(**exc.params) for e in errors}
+
+
+async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    form = await request.form()
+    values: dict[str, Any] = {k: (form.get(k) or "").strip() for k in FIELDS}
+    values["needs"] = [v for v in form.getall("needs", []) if isinstance(v, str)]
+    values["offers"] = [v for v in form.getall("offers", []) if isinstance(v, str)]
+    values["networking_consent"] = form.get("networking_consent") == "yes"
+    values["invitation"] = (form.get("invitation") or "").strip() or None
+    return values
+
+
+def _signup_page(
+    request: Request[Any, Any, Any],
+    row: dict[str, Any],
+    values: dict[str, Any],
+    errors: dict[str, str],
+    status_code: int = 200,
+    closed: str | None = None,
+) -> Template:
+    lang = i18n.request_language(request)
+    return page(
+        request,
+        "registrations/signup.html",
+        {
+            "event": events_service.event_out(row),
+            "row": row,
+            "values": values,
+            "errors": errors,
+            "closed": closed,
+            "topic_choices": _topic_choices(lang),
+        },
+        status_code=status_code,
+        headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
+    )
+
+
+@get("/events/{key:str}/register", include_in_schema=False)
+async def signup_form(request: Request[Any, Any, Any], key: FromPath[str]) -> Template:
+    row = await events_service.event_row(key)
+    lang = i18n.request_language(request)
+    invite = request.query_params.get("invite")
+    email = await service.invitation_email(row["id"], invite) if invite else None
+    values = {
+        "language": lang,
+        "email": email or "",
+        "invitation": invite if email else None,
+        "needs": [],
+        "offers": [],
+    }
+    closed = None
+    try:
+        await events_service.event_for_registration(key)
+    except Conflict as exc:
+        closed = exc.translated_detail(lang)
+    return _signup_page(request, row, values, {}, closed=closed, status_code=409 if closed else 200)
+
+
+@post("/events/{key:str}/register", include_in_schema=False)
+async def signup_submit(request: Request[Any, Any, Any], key: FromPath[str]) -> Response[Any]:
+    row = await events_service.event_row(key)
+    lang = i18n.request_language(request)
+    values = await _form(request)
+    try:
+        data = msgspec.convert(
+            {k: v for k, v in values.items() if v not in ("", None)}, RegistrationIn
+        )
+        result = await service.register(key, data)
+    except msgspec.ValidationError as exc:
+        field = str(exc).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(exc) else "form"
+        message = i18n.gettext(lang, "Please check this field")
+        return _signup_page(request, row, values, {field: message}, status_code=422)
+    except Invalid as exc:
+        return _signup_page(request, row, values, _translate_errors(exc, lang), status_code=422)
+    except Conflict as exc:
+        return _signup_page(
+            request, row, values, {}, status_code=409, closed=exc.translated_detail(lang)
+        )
+    if not result.created:
+        return page(
+            request,
+            "registrations/already.html",
+            {"event": events_service.event_out(row), "email": values["email"]},
+            headers=PRIVATE,
+        )
+    assert result.token is not None
+    return Redirect(f"/r/{result.token}?welcome=1", status_code=HTTP_303_SEE_OTHER)
+
+
+async def _manage_context(token: str) -> dict[str, Any]:
+    reg = await service.by_token(token)
+    own = await service.registration_out(reg, token)
+    row = await events_service.event_for_mail(reg["event"])
+    return {"own": own, "row": row, "token": token}
+
+
+@get("/r/{token:str}", include_in_schema=False)
+async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    try:
+        context = await _manage_context(token)
+    except NotFound:
+        return page(request, "registrations/gone.html", {}, status_code=404, headers=PRIVATE)
+    lang = i18n.request_language(request)
+    return page(
+        request,
+        "registrations/manage.html",
+        {
+            **context,
+            "welcome": request.query_params.get("welcome") == "1",
+            "done": request.query_params.get("done"),
+            "topic_choices": _topic_choices(lang),
+            "topic_label": lambda s: topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s,
+        },
+        headers=PRIVATE,
+    )
+
+
+async def _confirm(request: Request[Any, Any, Any], token: str, action: str) -> Template:
+    try:
+        context = await _manage_context(token)
+    except NotFound:
+        return page(request, "registrations/gone.html", {}, status_code=404, headers=PRIVATE)
+    return page(
+        request, "registrations/confirm.html", {**context, "action": action}, headers=PRIVATE
+    )
+
+
+@get("/r/{token:str}/cancel", include_in_schema=False)
+async def cancel_confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    return await _confirm(request, token, "cancel")
+
+
+@get("/r/{token:str}/erase", include_in_schema=False)
+async def erase_confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    return await _confirm(request, token, "erase")
+
+
+@post("/r/{token:str}/cancel", include_in_schema=False)
+async def cancel_submit(token: FromPath[str]) -> Redirect:
+    await service.cancel_own(token)
+    return Redirect(f"/r/{token}?done=cancelled", status_code=HTTP_303_SEE_OTHER)
+
+
+@post("/r/{token:str}/erase", include_in_schema=False)
+async def erase_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    await service.erase_own(token)
+    return page(request, "registrations/erased.html", {}, headers=PRIVATE)
+
+
+@post("/r/{token:str}/profile", include_in_schema=False)
+async def profile_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    values = await _form(request)
+    lang = i18n.request_language(request)
+    patch = RegistrationPatch(
+        language=values["language"] if values["language"] in i18n.LANGUAGES else msgspec.UNSET,
+        organisation=values["organisation"],
+        needs=values["needs"],
+        offers=values["offers"],
+        networking_consent=values["networking_consent"],
+    )
+    try:
+        own = await service.update_own(token, patch)
+    except Invalid as exc:
+        context = await _manage_context(token)
+        return page(
+            request,
+            "registrations/manage.html",
+            {
+                **context,
+                "errors": _translate_errors(exc, lang),
+                "welcome": False,
+                "done": None,
+                "topic_choices": _topic_choices(lang),
+                "topic_label": lambda s: s,
+            },
+            status_code=422,
+            headers=PRIVATE,
+        )
+    # Show the page in the language the person just chose.
+    return Redirect(f"/r/{token}?done=saved&lang={own.language}", status_code=HTTP_303_SEE_OTHER)
+
+
+ROUTES = [
+    signup_form,
+    signup_submit,
+    manage_page,
+    cancel_confirm,
+    erase_confirm,
+    cancel_submit,
+    erase_submit,
+    profile_submit,
+]
