@@ -178,5 +178,18 @@ KINDS: dict[str, Kind] = {
             action=MANAGE,
             requires=("name", "manage_url", "peer_name", "peer_organisation", "peer_email"),
         ),
+        Kind(
+            "meeting_plan",
+            N_("Your 1:1 meetings at {title}"),
+            (
+                N_("Hello {name},"),
+                N_(
+                    "Here are your short meetings at {title}. Each lasts a few minutes; the "
+                    "table numbers are on the tables."
+                ),
+            ),
+            action=MANAGE,
+            requires=("name", "manage_url", "items"),
+        ),
     )
 }

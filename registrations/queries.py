@@ -134,6 +134,21 @@ async def revoked_ticket_nos(event_id: UUID) -> list[str]:
     return [r["ticket_no"] for r in rows]
 
 
+async def needs_and_offers(
+    municipality_id: UUID | None, starts_from: datetime, starts_before: datetime
+) -> list[dict[str, Any]]:
+    where: Any = (
+        R.erased_at.is_null()
+        & (R.status != "cancelled")
+        & (R.event.starts_at >= starts_from)
+        & (R.event.starts_at < starts_before)
+        & ((R.needs != "") | (R.offers != ""))
+    )
+    if municipality_id is not None:
+        where &= R.event.municipality == municipality_id
+    return await R.select(R.email, R.needs, R.offers).where(where)
+
+
 # --- manage tokens -------------------------------------------------------------------------
 
 

@@ -17,6 +17,8 @@ Email = Annotated[
 ]
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=200)]
+Role = Literal["company", "researcher", "public_sector", "advisor"]
+About = Annotated[str, Meta(max_length=1000)]
 CheckinResult = Literal[
     "ok", "already_checked_in", "not_found", "cancelled", "waitlisted", "wrong_event"
 ]
@@ -31,6 +33,9 @@ class RegistrationIn(Strict, kw_only=True):
     needs: Topics = msgspec.field(default_factory=list)
     offers: Topics = msgspec.field(default_factory=list)
     networking_consent: bool = False
+    role: Role = "company"
+    sector: ShortText | None = None
+    about: About | None = None
     # The personal link of an invitation, if the person came from one.
     invitation: Annotated[str, Meta(max_length=100)] | None = None
 
@@ -57,6 +62,9 @@ class RegistrationPatch(Strict, kw_only=True):
     needs: Topics | UnsetType = UNSET
     offers: Topics | UnsetType = UNSET
     networking_consent: bool | UnsetType = UNSET
+    role: Role | UnsetType = UNSET
+    sector: ShortText | UnsetType = UNSET
+    about: About | UnsetType = UNSET
 
 
 class TicketOut(msgspec.Struct, kw_only=True):
@@ -76,6 +84,9 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     needs: list[str]
     offers: list[str]
     networking_consent: bool
+    role: str
+    sector: str
+    about: str
     waitlist_position: int | None
     checked_in_at: datetime | None
     event: EventOut

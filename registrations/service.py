@@ -206,6 +206,9 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
             "needs": topics.encode(data.needs),
             "offers": topics.encode(data.offers),
             "networking_consent": data.networking_consent,
+            "role": data.role,
+            "sector": " ".join((data.sector or "").split()),
+            "about": (data.about or "").strip(),
             "queued_at": now,
             "updated_at": now,
             "cancelled_at": None,
@@ -306,6 +309,9 @@ async def registration_out(reg: dict[str, Any], token: str) -> RegistrationOut:
         needs=topics.decode(reg["needs"]),
         offers=topics.decode(reg["offers"]),
         networking_consent=reg["networking_consent"],
+        role=reg["role"],
+        sector=reg["sector"],
+        about=reg["about"],
         waitlist_position=position,
         checked_in_at=to_local(reg["checked_in_at"], event.timezone)
         if reg["checked_in_at"]
@@ -330,6 +336,12 @@ async def update_own(token: str, patch: RegistrationPatch) -> RegistrationOut:
         values["language"] = patch.language
     if patch.networking_consent is not UNSET:
         values["networking_consent"] = patch.networking_consent
+    if patch.role is not UNSET:
+        values["role"] = patch.role
+    if patch.sector is not UNSET:
+        values["sector"] = " ".join(patch.sector.split())
+    if patch.about is not UNSET:
+        values["about"] = patch.about.strip()
     if patch.name is not UNSET:
         name = " ".join(patch.name.split())
         if not name:
@@ -411,6 +423,8 @@ async def erase_own(token: str) -> None:
                 "needs": "",
                 "offers": "",
                 "networking_consent": False,
+                "sector": "",
+                "about": "",
                 "erased_at": now,
                 "updated_at": now,
             },
@@ -563,6 +577,12 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
             keys = await event_keys(_uuid(candidate["event"]))
             if tickets.verify(_uuid(candidate["event"]), ticket_no, signature, keys["public_key"]):
                 reg = candidate
+    elif (manual := tickets.manual_ticket_no(scan.secret)) is not None:
+        # Checked in by name at the door: the ticket number from this event's checkin-data,
+        # which only this event's door tokens and organisers get (another event's is not_found).
+        candidate = await queries.by_ticket_no(manual)
+        if candidate is not None and _uuid(candidate["event"]) == event_id:
+            reg = candidate
     if reg is not None:
         if _uuid(reg["event"]) != event_id:
             result = "wrong_event"
@@ -875,3 +895,38 @@ async def schedule_reminders() -> int:
                 ):
                     queued += 1
     return queued
+
+
+# --- for networking ----------------------------------------------------------------------------
+
+
+async def networking_profiles(event_id: UUID | str) -> list[dict[str, Any]]:
+    """Attendees of an event who agreed to networking (and have not cancelled)."""
+    rows = await queries.of_event(_uuid(event_id), ["confirmed", "waitlisted"])
+    return [r for r in rows if r["networking_consent"] and r["erased_at"] is None]
+
+
+async def new_manage_link(reg: dict[str, Any]) -> str:
+    """A fresh manage link for a mail (inside the caller's transaction)."""
+    return manage_url(await _new_manage_token(_uuid(reg["id"])))
+
+
+async def registration(registration_id: UUID | str) -> dict[str, Any] | None:
+    return await queries.by_id(_uuid(registration_id))
+
+
+async def topic_demand(
+    municipality_id: UUID | None, starts_from: datetime, starts_before: datetime
+) -> tuple[dict[str, set[str]], dict[str, set[str]], int]:
+    """Who (by email) needs and offers each topic, over events in a period; people counted."""
+    rows = await queries.needs_and_offers(municipality_id, starts_from, starts_before)
+    needs: dict[str, set[str]] = {}
+    offers: dict[str, set[str]] = {}
+    people: set[str] = set()
+    for r in rows:
+        people.add(r["email"])
+        for slug in topics.decode(r["needs"]):
+            needs.setdefault(slug, set()).add(r["email"])
+        for slug in topics.decode(r["offers"]):
+            offers.setdefault(slug, set()).add(r["email"])
+    return needs, offers, len(people)

@@ -30,6 +30,10 @@ class Registration(Table, tablename="registration"):
     needs = Text(default="")  # topic slugs, " a b " as in events
     offers = Text(default="")
     networking_consent = Boolean(default=False)
+    # The rest of the networking profile (filled at sign-up or later on the manage page).
+    role = Varchar(length=20, default="company")  # company | researcher | public_sector | advisor
+    sector = Varchar(length=100, default="")
+    about = Text(default="")
     # confirmed | waitlisted | cancelled
     status = Varchar(length=16, index=True)
     # Random 9 bytes (base64url, 12 chars), signed into the QR ticket; unique across events.

@@ -80,6 +80,25 @@ def parse(code: str) -> tuple[str, bytes] | None:
     return b64(raw[:TICKET_NO_BYTES]), raw[TICKET_NO_BYTES:]
 
 
+MANUAL_PREFIX = "ticket_no:"
+
+
+def manual_ticket_no(secret: str) -> str | None:
+    """The ticket number of a check-in by name (`ticket_no:<ticket_no>` from checkin-data).
+
+    Only door tokens and organisers can check in, and they have every ticket number of their
+    event anyway, so this gives nobody more than the attendee list already does.
+    """
+    text = secret.strip()
+    if not text.startswith(MANUAL_PREFIX):
+        return None
+    ticket_no = text[len(MANUAL_PREFIX) :]
+    allowed = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
+    if len(ticket_no) != 12 or not set(ticket_no) <= allowed:
+        return None
+    return ticket_no
+
+
 def verify(event_id: UUID, ticket_no: str, signature: bytes, public_key: str) -> bool:
     try:
         Ed25519PublicKey.from_public_bytes(unb64(public_key)).verify(

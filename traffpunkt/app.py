@@ -45,8 +45,10 @@ def create_app(
 
     from events.pages import ROUTES as EVENT_PAGES
     from events.routes import ROUTES as EVENT_ROUTES
+    from networking.routes import ROUTES as NETWORKING_ROUTES
     from notifications.routes import ROUTES as NOTIFICATION_ROUTES
     from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
+    from registrations.pages import ROUTES as REGISTRATION_PAGES
     from registrations.routes import ROUTES as REGISTRATION_ROUTES
 
     hooks.wire()
@@ -57,6 +59,8 @@ def create_app(
         *NOTIFICATION_ROUTES,
         *REGISTRATION_ROUTES,
         *ATTENDEE_PAGES,
+        *NETWORKING_ROUTES,
+        *REGISTRATION_PAGES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]
     if settings.bench_endpoints:

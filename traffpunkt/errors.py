@@ -54,7 +54,8 @@ _PROBLEM_DESCRIPTIONS = {
 def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
     """OpenAPI `responses=` for a route's error answers: `application/problem+json` bodies.
 
-    400 (malformed request) is always included; it also replaces the 400 that Litestar generates
+    400 (malformed request) and 422 (invalid parameters or body) are always included; the 400
+    also replaces the one that Litestar generates
     for routes with parameters, whose body shape this app never sends.
     """
     return {
@@ -64,7 +65,7 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
             description=_PROBLEM_DESCRIPTIONS.get(status, "Error"),
             generate_examples=False,
         )
-        for status in sorted({400, *statuses})
+        for status in sorted({400, 422, *statuses})
     }
 
 

@@ -36,6 +36,10 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "event_cancelled": {"data": {"note": "Vi ses i vår i stället."}},
     "registration_cancelled": {},
     "reminder": {"secrets": {"manage_url": MANAGE, "ticket_code": TICKET}},
+    "meeting_plan": {
+        "data": {"items": ["10:00, bord 3: Hugo Lind (Lind Redovisning AB)"]},
+        "secrets": {"manage_url": MANAGE},
+    },
     "introduction": {
         "data": {
             "peer_name": "Hugo Lind",

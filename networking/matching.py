@@ -1,0 +1,286 @@
+"""Whom should each attendee meet? Reciprocal scores, computed for a whole event at once.
+
+For attendees A and B over the topic taxonomy:
+
+- fit(A←B) = share of A's needs that B offers (a researcher's offer to a company counts a bit
+  more, as the regional project connects companies with research);
+- reciprocity = harmonic mean of fit(A←B) and fit(B←A), as reciprocal recommenders do: a pair
+  where only one side gains ranks low, a two-way fit ranks high;
+- peer learning = Jaccard overlap of their needs ("you both want to learn digital marketing");
+- free-text similarity (hashed word vectors) breaks ties among the shortlisted.
+
+score = 0.65·reciprocity + 0.15·mean one-way fit + 0.15·peer learning + 0.05·text, in [0, 1].
+
+Never oneself, never one's own organisation, never a pair either side declined. Then the list is
+re-ranked for diversity: people who are in very many shortlists are damped (so one popular
+person is not everyone's first suggestion), and a candidate too similar to one already picked
+is pushed down (maximal marginal relevance), so a list is not five copies of the same profile.
+Everything is NumPy over N×N matrices: no pairwise Python loops.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+import zlib
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from events.topics import TOPICS
+
+TOPIC_INDEX = {t.slug: i for i, t in enumerate(TOPICS)}
+W_RECIPROCAL, W_ONE_WAY, W_PEER, W_TEXT = 0.65, 0.15, 0.15, 0.05
+RESEARCH_BOOST = 1.25  # a researcher's offer meeting a company's need
+POPULARITY_DAMPING = 0.35
+MMR_LAMBDA = 0.25
+SHORTLIST = 30
+FIRST_PLACE_SHARE = 0.10
+TIE_JITTER = 1e-3
+TIE_SEED = 20270304
+FIRST_PLACE_MIN_CAP = 3
+TEXT_DIMS = 128
+_WORD = re.compile(r"[a-zåäöéü0-9]{3,}")
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    id: str
+    name: str
+    organisation: str = ""
+    role: str = "company"
+    needs: Sequence[str] = ()
+    offers: Sequence[str] = ()
+    about: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Suggestion:
+    other: str
+    score: float
+    they_offer_you_need: tuple[str, ...]
+    you_offer_they_need: tuple[str, ...]
+    shared_needs: tuple[str, ...]
+
+
+def _topic_matrix(people: Sequence[Person], attr: str) -> np.ndarray:
+    m = np.zeros((len(people), len(TOPICS)), dtype=np.float32)
+    for i, p in enumerate(people):
+        for slug in getattr(p, attr):
+            if (j := TOPIC_INDEX.get(slug)) is not None:
+                m[i, j] = 1.0
+    return m
+
+
+def _text_vectors(people: Sequence[Person]) -> np.ndarray:
+    """Hashed bag of words, L2-normalised (a tie-breaker needs no vocabulary)."""
+    v = np.zeros((len(people), TEXT_DIMS), dtype=np.float32)
+    for i, p in enumerate(people):
+        for word in _WORD.findall(p.about.lower()):
+            v[i, zlib.crc32(word.encode()) % TEXT_DIMS] += 1.0
+    norms = np.linalg.norm(v, axis=1, keepdims=True)
+    return np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
+
+
+BLOCK = 512  # rows per block: block×N float32 buffers stay small and cache-friendly
+
+
+@dataclass(frozen=True)
+class Profiles:
+    """The event's attendees as matrices (topics one-hot), plus exclusion data."""
+
+    need: np.ndarray
+    offer: np.ndarray
+    n_needs: np.ndarray
+    company: np.ndarray
+    researcher: np.ndarray
+    org_id: np.ndarray  # -1: no organisation given
+    declined: dict[int, list[int]]
+
+    @classmethod
+    def of(cls, people: Sequence[Person], declined: set[tuple[int, int]] | None) -> Profiles:
+        need = _topic_matrix(people, "needs")
+        orgs: dict[str, int] = {}
+        org_id = np.full(len(people), -1, dtype=np.int64)
+        for i, p in enumerate(people):
+            key = " ".join(p.organisation.lower().split())
+            if key:
+                org_id[i] = orgs.setdefault(key, len(orgs))
+        by_row: dict[int, list[int]] = {}
+        for a, b in declined or ():
+            by_row.setdefault(a, []).append(b)
+            by_row.setdefault(b, []).append(a)
+        return cls(
+            need=need,
+            offer=_topic_matrix(people, "offers"),
+            n_needs=need.sum(axis=1),
+            company=np.array([p.role == "company" for p in people]),
+            researcher=np.array([p.role == "researcher" for p in people]),
+            org_id=org_id,
+            declined=by_row,
+        )
+
+
+def _fit(
+    needs: np.ndarray, n_needs: np.ndarray, offers: np.ndarray, boost: np.ndarray
+) -> np.ndarray:
+    """fit[a, b] = share of a's needs that b offers (boosted), for the rows of `needs`."""
+    overlap = needs @ offers.T
+    np.divide(overlap, n_needs[:, None], out=overlap, where=n_needs[:, None] > 0)
+    overlap[n_needs == 0] = 0.0
+    overlap *= boost
+    return np.minimum(overlap, 1.0, out=overlap)
+
+
+def block_scores(p: Profiles, rows: slice) -> np.ndarray:
+    """Scores of the attendees in `rows` against everyone (block×N); excluded pairs -inf."""
+    idx = np.arange(rows.start, rows.stop)
+    boost_in = np.where(p.company[idx, None] & p.researcher[None, :], RESEARCH_BOOST, 1.0)
+    boost_out = np.where(p.researcher[idx, None] & p.company[None, :], RESEARCH_BOOST, 1.0)
+    mine = _fit(p.need[rows], p.n_needs[rows], p.offer, boost_in.astype(np.float32))
+    # theirs[a, b] = share of b's needs that a offers.
+    theirs = p.offer[rows] @ p.need.T
+    np.divide(theirs, p.n_needs[None, :], out=theirs, where=p.n_needs[None, :] > 0)
+    theirs *= boost_out
+    np.minimum(theirs, 1.0, out=theirs)
+    total = mine + theirs
+    score = np.multiply(mine, theirs, out=mine)
+    score *= 2.0
+    np.divide(score, total, out=score, where=total > 0)  # harmonic mean (0 where total is 0)
+    score *= W_RECIPROCAL
+    score += (0.5 * W_ONE_WAY) * total
+    shared = p.need[rows] @ p.need.T
+    union = p.n_needs[rows, None] + p.n_needs[None, :] - shared
+    np.divide(shared, union, out=shared, where=union > 0)
+    score += W_PEER * shared
+    score[score <= 0] = -np.inf
+    score[np.arange(len(idx)), idx] = -np.inf  # oneself
+    same_org = (p.org_id[idx, None] == p.org_id[None, :]) & (p.org_id[idx, None] >= 0)
+    score[same_org] = -np.inf
+    for local, i in enumerate(idx):
+        for j in p.declined.get(int(i), ()):
+            score[local, j] = -np.inf
+    return score
+
+
+def suggest(
+    people: Sequence[Person],
+    declined: set[tuple[int, int]] | None = None,
+    k: int = 10,
+) -> dict[str, list[Suggestion]]:
+    """Top k suggestions for everyone, diverse and explained."""
+    n = len(people)
+    if n < 2:
+        return {p.id: [] for p in people}
+    prof = Profiles.of(people, declined)
+    width = min(SHORTLIST, n - 1)
+    short = np.empty((n, width), dtype=np.int64)
+    short_scores = np.empty((n, width), dtype=np.float32)
+    for start in range(0, n, BLOCK):
+        rows = slice(start, min(start + BLOCK, n))
+        block = block_scores(prof, rows)
+        # Shortlist per person (argpartition: linear per row, no sort of whole rows).
+        part = np.argpartition(-block, width - 1, axis=1)[:, :width]
+        short[rows] = part
+        short_scores[rows] = np.take_along_axis(block, part, axis=1)
+    valid = np.isfinite(short_scores)
+    # Popularity: how many shortlists each person is in; damp the most wanted.
+    counts = np.bincount(short[valid], minlength=n).astype(np.float32)
+    popularity = counts / max(counts.max(), 1.0)
+    text = _text_vectors(people)
+    text_sim = np.einsum("nd,nmd->nm", text, text[short])
+    adjusted = short_scores * (1.0 - POPULARITY_DAMPING * popularity[short]) + W_TEXT * text_sim
+    # Equally good candidates are spread over people instead of all going to the first index:
+    # a tiny, deterministic jitter breaks ties differently for each person.
+    adjusted += (
+        np.random.default_rng(TIE_SEED).uniform(0, TIE_JITTER, adjusted.shape).astype(np.float32)
+    )
+    adjusted = np.where(valid, adjusted, -np.inf)
+    # Profile vectors for diversity (needs and offers together, normalised).
+    profile = np.concatenate([prof.need, prof.offer], axis=1)
+    norms = np.linalg.norm(profile, axis=1, keepdims=True)
+    profile = np.divide(profile, norms, out=np.zeros_like(profile), where=norms > 0)
+    cand = profile[short]  # N×W×2T
+    picked_idx = np.full((n, k), -1, dtype=np.int64)
+    max_sim = np.zeros_like(adjusted)
+    available = valid.copy()
+    rows = np.arange(n)
+    for step in range(min(k, width)):
+        mmr = np.where(available, adjusted - MMR_LAMBDA * max_sim, -np.inf)
+        choice = np.argmax(mmr, axis=1)
+        ok = np.isfinite(mmr[rows, choice])
+        picked_idx[ok, step] = choice[ok]
+        available[rows[ok], choice[ok]] = False
+        chosen_vec = cand[rows, choice]  # N×2T
+        sim = np.einsum("nmd,nd->nm", cand, chosen_vec)
+        max_sim = np.where(ok[:, None], np.maximum(max_sim, sim), max_sim)
+    _spread_first_places(picked_idx, short, short_scores)
+    # Explanations from topic bitmasks (one int per person): cheap for 50,000 suggestions.
+    weights = 1 << np.arange(len(TOPICS), dtype=np.int64)
+    need_bits = (prof.need.astype(np.int64) @ weights).tolist()
+    offer_bits = (prof.offer.astype(np.int64) @ weights).tolist()
+    chosen = np.where(picked_idx >= 0, np.take_along_axis(short, np.maximum(picked_idx, 0), 1), -1)
+    chosen_scores = np.take_along_axis(short_scores, np.maximum(picked_idx, 0), 1)
+    chosen_scores = np.clip(chosen_scores, 0.0, 1.0).astype(np.float64).round(3).tolist()
+    chosen_list = chosen.tolist()
+    result: dict[str, list[Suggestion]] = {}
+    for i, p in enumerate(people):
+        items = []
+        ni, oi = need_bits[i], offer_bits[i]
+        for j, sc in zip(chosen_list[i], chosen_scores[i], strict=True):
+            if j < 0:
+                break
+            items.append(
+                Suggestion(
+                    other=people[j].id,
+                    score=sc,
+                    they_offer_you_need=_topics(ni & offer_bits[j]),
+                    you_offer_they_need=_topics(oi & need_bits[j]),
+                    shared_needs=_topics(ni & need_bits[j]),
+                )
+            )
+        result[p.id] = items
+    return result
+
+
+def _spread_first_places(
+    picked_idx: np.ndarray, short: np.ndarray, short_scores: np.ndarray
+) -> None:
+    """No one is the first suggestion of more than ~10% of attendees (at least 3): people
+    whose best match is strongest choose first; the others get their next-best first and keep
+    the popular person further down. In place; a loop over people, not over pairs."""
+    n = picked_idx.shape[0]
+    has = picked_idx[:, 0] >= 0
+    cap = max(FIRST_PLACE_MIN_CAP, int(np.ceil(FIRST_PLACE_SHARE * has.sum())))
+    rows_idx = np.arange(n)
+    first_col = np.maximum(picked_idx[:, 0], 0)
+    best = np.where(has, short_scores[rows_idx, first_col], -np.inf)
+    picked = picked_idx.tolist()
+    people = np.where(
+        picked_idx >= 0, np.take_along_axis(short, np.maximum(picked_idx, 0), 1), -1
+    ).tolist()
+    firsts: dict[int, int] = {}
+    for i in np.argsort(-best, kind="stable").tolist():
+        if not has[i]:
+            continue
+        row, who = picked[i], people[i]
+        valid = [pos for pos, person in enumerate(who) if person >= 0]
+        # The best-ranked one still under the cap; if all are at it, the least used.
+        pos = next(
+            (p for p in valid if firsts.get(who[p], 0) < cap),
+            min(valid, key=lambda p: firsts.get(who[p], 0)),
+        )
+        if pos:
+            row.insert(0, row.pop(pos))
+            who.insert(0, who.pop(pos))
+        firsts[who[0]] = firsts.get(who[0], 0) + 1
+    picked_idx[:] = np.array(picked, dtype=np.int64)
+
+
+_SLUGS = tuple(t.slug for t in TOPICS)
+
+
+@functools.cache
+def _topics(bits: int) -> tuple[str, ...]:
+    return tuple(slug for t, slug in enumerate(_SLUGS) if bits >> t & 1)
