@@ -50,6 +50,7 @@ async def migrate(quiet: bool = False) -> None:
         if lock_conn is not None:
             await lock_conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
             await lock_conn.close()
+        await db.stop(engine)
 
 
 async def _with_engine(coro_fn: Any, *args: Any) -> Any:
