@@ -45,6 +45,7 @@ def create_app(
 
     from events.pages import ROUTES as EVENT_PAGES
     from events.routes import ROUTES as EVENT_ROUTES
+    from networking.pages import ROUTES as NETWORKING_PAGES
     from networking.routes import ROUTES as NETWORKING_ROUTES
     from notifications.routes import ROUTES as NOTIFICATION_ROUTES
     from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
@@ -60,6 +61,7 @@ def create_app(
         *REGISTRATION_ROUTES,
         *ATTENDEE_PAGES,
         *NETWORKING_ROUTES,
+        *NETWORKING_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]

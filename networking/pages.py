@@ -1,0 +1,124 @@
+"""Networking pages: the attendee's people to meet, and the municipalities' needs map."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from litestar import Request, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from events import service as events_service
+from networking import service
+from registrations import service as registrations
+from traffpunkt import i18n
+from traffpunkt.errors import Invalid, NotFound
+from traffpunkt.templating import page
+
+PRIVATE = {
+    "Cache-Control": "private, no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Robots-Tag": "noindex, nofollow",
+}
+CHART_WIDTH = 640
+BAR_HEIGHT = 22
+
+
+@get("/r/{token:str}/people", include_in_schema=False)
+async def people_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    try:
+        me = await registrations.by_token(token)
+    except NotFound:
+        return page(request, "registrations/gone.html", {}, status_code=404, headers=PRIVATE)
+    event = await events_service.event_for_mail(me["event"])
+    matches = await service.matches(token)
+    meetings = await service.my_meetings(token)
+    return page(
+        request,
+        "networking/people.html",
+        {
+            "me": me,
+            "event": events_service.event_out(event),
+            "matches": matches,
+            "meetings": meetings,
+            "token": token,
+            "done": request.query_params.get("done"),
+        },
+        headers=PRIVATE,
+    )
+
+
+@post("/r/{token:str}/people/{other:str}", include_in_schema=False)
+async def decide_submit(
+    request: Request[Any, Any, Any], token: FromPath[str], other: FromPath[str]
+) -> Redirect:
+    form = await request.form()
+    decision = form.get("decision")
+    if decision not in ("yes", "no"):
+        raise Invalid.field("decision", "Choose yes or no")
+    result = await service.decide(token, other, str(decision))
+    done = "introduced" if result.introduced else decision
+    return Redirect(f"/r/{token}/people?done={done}#p-{other}", status_code=HTTP_303_SEE_OTHER)
+
+
+def chart(rows: list[Any]) -> dict[str, Any]:
+    """Bar geometry for the server-rendered SVG (suppressed counts are drawn as 1)."""
+
+    def value(text: str) -> int:
+        return 1 if text.startswith("<") else int(text)
+
+    top = max([value(r.need) for r in rows] + [value(r.offer) for r in rows] + [1])
+    label_width = 250
+    scale = (CHART_WIDTH - label_width - 60) / top
+    bars = []
+    for i, r in enumerate(rows):
+        y = i * (2 * BAR_HEIGHT + 10)
+        bars.append(
+            {
+                "label": r.label,
+                "y": y,
+                "need": r.need,
+                "offer": r.offer,
+                "need_w": max(value(r.need) * scale, 0),
+                "offer_w": max(value(r.offer) * scale, 0),
+            }
+        )
+    return {
+        "bars": bars,
+        "height": len(rows) * (2 * BAR_HEIGHT + 10),
+        "width": CHART_WIDTH,
+        "label_width": label_width,
+        "bar_height": BAR_HEIGHT,
+    }
+
+
+@get("/needs-map/{municipality:str}", include_in_schema=False)
+async def needs_map_page(
+    request: Request[Any, Any, Any],
+    municipality: FromPath[str],
+    start: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
+    end: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
+) -> Template:
+    lang = i18n.request_language(request)
+    data = await service.needs_map(municipality, start or None, end or None, lang)
+    place = None
+    if municipality != "all":
+        place = (await events_service.get_municipality(municipality))["name"]
+    query = f"?municipality={municipality}&from={data.start}&to={data.end}"
+    return page(
+        request,
+        "networking/needs_map.html",
+        {
+            "data": data,
+            "place": place,
+            "slug": municipality,
+            "chart": chart(data.items),
+            "json_url": f"/api/v1/needs-map{query}",
+            "csv_url": f"/api/v1/needs-map.csv{query}",
+            "municipalities": await events_service.list_municipalities(),
+        },
+    )
+
+
+ROUTES = [people_page, decide_submit, needs_map_page]
