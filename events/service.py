@@ -20,7 +20,7 @@ from uuid import UUID, uuid4
 import msgspec
 from msgspec import UNSET
 
-from events import queries, topics
+from events import audit, queries, topics
 from events.schemas import (
     EventIn,
     EventList,
@@ -215,6 +215,7 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
         if data.slug == "all" or await queries.municipality_slug_taken(data.slug):
             raise Conflict("The slug {slug} is already taken", params={"slug": data.slug})
         await queries.insert_municipality(values)
+        await audit.record(actor, "municipality.created", detail=data.slug)
     return municipality_out(values)
 
 
@@ -243,6 +244,7 @@ async def create_venue(actor: Principal, data: VenueIn) -> VenueOut:
     }
     async with db.transaction():
         await queries.insert_venue(values)
+        await audit.record(actor, "venue.created", detail=values["name"])
     return venue_out(values, municipality["slug"])
 
 
@@ -372,6 +374,7 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
             "updated_at": now,
         }
         await queries.insert_event(values)
+        await audit.record(actor, "event.created", event_id, values["title"])
         row = await queries.event(event_id)
     assert row is not None
     return event_out(row, now)
@@ -438,6 +441,7 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
         changed = {k: v for k, v in new.items() if _differs(current.get(k), v)}
         moved = bool(changed.keys() & _SEQUENCE_FIELDS)
         if changed:
+            await audit.record(actor, "event.changed", row["id"], ", ".join(sorted(changed)))
             changed["updated_at"] = utc_now()
             if moved:
                 await queries.bump_sequence(row["id"], changed)
@@ -471,6 +475,7 @@ async def publish_event(actor: Principal, event_id: str) -> EventOut:
             await queries.bump_sequence(
                 row["id"], {"status": "published", "published_at": now, "updated_at": now}
             )
+            await audit.record(actor, "event.published", row["id"])
         after = await queries.event(row["id"])
     assert after is not None
     return event_out(after)
@@ -485,6 +490,7 @@ async def cancel_event(actor: Principal, event_id: str, note: str | None = None)
             await queries.bump_sequence(
                 row["id"], {"status": "cancelled", "cancelled_at": now, "updated_at": now}
             )
+            await audit.record(actor, "event.cancelled", row["id"], note or "")
         after = await queries.event(row["id"])
         assert after is not None
         change = EventChange(
@@ -663,6 +669,13 @@ async def feed_fingerprint(
         ends_after=(now - FEED_HISTORY) if history else now,
         statuses=queries.PUBLIC_STATUSES,
     )
+
+
+async def record_action(
+    actor: Principal, action: str, event_id: Any = None, detail: str = ""
+) -> None:
+    """Other domains log organiser actions here (inside their transaction)."""
+    await audit.record(actor, action, event_id, detail)
 
 
 # --- organisers and tokens -----------------------------------------------------------------

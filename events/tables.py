@@ -97,3 +97,37 @@ class Event(Table, tablename="event"):
     cancelled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz(index=True)
+
+
+class SignInLink(Table, tablename="sign_in_link"):
+    """A mailed, single-use sign-in link for the organiser web (no passwords)."""
+
+    id = UUID(primary_key=True)
+    organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    used_at = Timestamptz(null=True, default=None)
+
+
+class WebSession(Table, tablename="web_session"):
+    """An organiser's browser session; the cookie holds the secret, the table its hash."""
+
+    id = UUID(primary_key=True)
+    organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
+    token_hash = Varchar(length=64, unique=True)
+    created_at = Timestamptz()
+    expires_at = Timestamptz()
+    ended_at = Timestamptz(null=True, default=None)
+
+
+class AuditEntry(Table, tablename="audit_entry"):
+    """Who did what, when: every organiser action that changes something."""
+
+    id = UUID(primary_key=True)
+    organiser = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
+    organiser_email = Varchar(length=320, default="")
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, null=True, default=None, index=True)
+    action = Varchar(length=64)
+    detail = Text(default="")
+    at = Timestamptz(index=True)

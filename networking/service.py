@@ -327,6 +327,9 @@ async def create_plan(actor: Principal, event_id: str, body: PlanIn) -> PlanOut:
     }
     async with db.transaction():
         await queries.replace_draft_plan(ev_id, row)
+        await events_service.record_action(
+            actor, "meeting_plan.created", ev_id, f"{len(meetings)} meetings"
+        )
     names = {str(p["id"]): p["name"] for p in profiles}
     return _plan_out(row, names, tz, planning.total(greedy))
 
@@ -351,6 +354,7 @@ async def publish_plan(actor: Principal, event_id: str) -> PlanOut:
             raise Conflict("This plan is already published")
         profiles = {str(p["id"]): p for p in await registrations.networking_profiles(ev_id)}
         await queries.publish_plan(_uuid(row["id"]), ev_id, utc_now())
+        await events_service.record_action(actor, "meeting_plan.published", ev_id)
         schedule = _schedules(row, profiles, event["timezone"])
         for person_id, lines in schedule.items():
             person = profiles.get(person_id)

@@ -191,5 +191,20 @@ KINDS: dict[str, Kind] = {
             action=MANAGE,
             requires=("name", "manage_url", "items"),
         ),
+        Kind(
+            "sign_in",
+            N_("Sign in to Träffpunkt"),
+            (
+                N_("Hello,"),
+                N_(
+                    "Use the button below to sign in to Träffpunkt as an organiser. The link "
+                    "works once, for 20 minutes."
+                ),
+                N_("If you did not ask to sign in, you can ignore this mail."),
+            ),
+            action=(N_("Sign in"), "sign_in_url"),
+            show_event=False,
+            requires=("sign_in_url",),
+        ),
     )
 }

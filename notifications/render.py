@@ -70,7 +70,7 @@ class Rendered:
 
 def render_parts(
     kind: Kind,
-    row: dict[str, Any],
+    row: dict[str, Any] | None,
     *,
     language: str,
     name: str,
@@ -81,9 +81,9 @@ def render_parts(
     """(subject, text, html) of a mail; exposed for tests and the render benchmark."""
     lang = i18n.normalise(language)
     ctx = i18n_context(lang)
-    event = events_service.event_out(row)
+    event = events_service.event_out(row) if row is not None else None
     params = {
-        "title": event.title,
+        "title": event.title if event is not None else "Träffpunkt",
         "name": name or "",
         **{k: v for k, v in data.items() if isinstance(v, str | int)},
     }
@@ -103,7 +103,7 @@ def render_parts(
         "items": [str(i) for i in data.get("items", [])],
         "note": data.get("note"),
         "action": action,
-        "event": event if kind.show_event else None,
+        "event": event if kind.show_event and event is not None else None,
         "row": row,
         "ticket": kind.show_ticket and bool(secrets.get("ticket_code")),
         "ticket_code": secrets.get("ticket_code"),
@@ -119,7 +119,7 @@ def render_parts(
 
 
 def build(
-    message: dict[str, Any], row: dict[str, Any], settings: Settings, now: datetime
+    message: dict[str, Any], row: dict[str, Any] | None, settings: Settings, now: datetime
 ) -> EmailMessage:
     kind = KINDS[message["kind"]]
     data = json.loads(message["data"] or "{}")
@@ -154,7 +154,7 @@ def build(
             filename="ticket.png",
             disposition="inline",
         )
-    if kind.method is not None:
+    if kind.method is not None and row is not None:
         calendar = itip.invitation(
             row,
             method=kind.method,

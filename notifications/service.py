@@ -49,7 +49,7 @@ async def enqueue(
     kind: str,
     *,
     to: str,
-    event_id: UUID | str,
+    event_id: UUID | str | None,
     name: str = "",
     language: str = "sv",
     registration_id: UUID | str | None = None,
@@ -74,7 +74,7 @@ async def enqueue(
         {
             "id": message_id,
             "kind": kind,
-            "event": UUID(str(event_id)),
+            "event": UUID(str(event_id)) if event_id is not None else None,
             "registration_id": UUID(str(registration_id)) if registration_id else None,
             "recipient": _checked_address(to),
             "recipient_name": " ".join(name.split())[:200],

@@ -83,12 +83,14 @@ class Sender:
     async def _send_one(
         self, transport: Transport, message: dict[str, Any], rows: dict[str, dict[str, Any] | None]
     ) -> None:
-        key = str(message["event"])
-        if key not in rows:
-            rows[key] = await events_service.event_for_mail(key)
-        row = rows[key]
+        row = None
+        if message["event"] is not None:
+            key = str(message["event"])
+            if key not in rows:
+                rows[key] = await events_service.event_for_mail(key)
+            row = rows[key]
         try:
-            if row is None:
+            if row is None and message["event"] is not None:
                 raise LookupError("the event no longer exists")
             mime = render.build(message, row, self.settings, utc_now())
         except Exception as exc:  # a rendering bug must not become a crash loop

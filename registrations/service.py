@@ -484,6 +484,9 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
                 secrets={"signup_url": f"{base}/events/{event['slug']}/register?invite={token}"},
             )
         await queries.insert_invitations(rows)
+        await events_service.record_action(
+            actor, "invitations.sent", ev_id, f"{len(rows)} sent, {len(already)} already registered"
+        )
     return InvitationsOut(invited=len(rows), already_registered=already)
 
 
@@ -530,6 +533,7 @@ async def revoke_door_token(actor: Principal, event_id: str, token_id: str) -> N
             raise NotFound("No such door token") from None
         if not await queries.revoke_door_token(_uuid(event["id"]), tid, utc_now()):
             raise NotFound("No such door token")
+        await events_service.record_action(actor, "door_token.revoked", event["id"], token_id)
 
 
 async def door_principal(token: str) -> DoorPrincipal | None:

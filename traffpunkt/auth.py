@@ -107,3 +107,26 @@ async def require_organiser(request: ASGIConnection[Any, Any, Any, Any]) -> Prin
     if principal is None:
         raise Unauthorized("This needs an organiser's API token (Authorization: Bearer …)")
     return principal
+
+
+# --- organisers in the browser ---------------------------------------------------------------
+
+SESSION_COOKIE = "tp_session"
+
+
+class SignInRequired(Exception):
+    """Raised by organiser pages without a valid session: the app redirects to sign-in."""
+
+    def __init__(self, next_path: str) -> None:
+        super().__init__(next_path)
+        self.next_path = next_path
+
+
+async def web_organiser(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
+    """The organiser signed in with this browser, or SignInRequired."""
+    from events import accounts
+
+    principal = await accounts.session_principal(request.cookies.get(SESSION_COOKIE))
+    if principal is None:
+        raise SignInRequired(request.url.path)
+    return principal

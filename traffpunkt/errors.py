@@ -226,6 +226,15 @@ def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> R
     )
 
 
+def sign_in_required_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    from urllib.parse import quote
+
+    next_path = getattr(exc, "next_path", "/organiser")
+    return Response(
+        None, status_code=303, headers={"Location": f"/organiser/sign-in?next={quote(next_path)}"}
+    )
+
+
 EXCEPTION_HANDLERS: dict[Any, Any] = {
     DomainError: domain_error_handler,
     ValidationException: validation_handler,

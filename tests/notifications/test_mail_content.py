@@ -36,6 +36,7 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "event_cancelled": {"data": {"note": "Vi ses i vår i stället."}},
     "registration_cancelled": {},
     "reminder": {"secrets": {"manage_url": MANAGE, "ticket_code": TICKET}},
+    "sign_in": {"secrets": {"sign_in_url": "http://testserver/organiser/sign-in/abc"}},
     "meeting_plan": {
         "data": {"items": ["10:00, bord 3: Hugo Lind (Lind Redovisning AB)"]},
         "secrets": {"manage_url": MANAGE},
@@ -101,9 +102,9 @@ async def test_every_kind_renders_in_both_languages(
         zone = "normaltid" if lang == "sv" else "Standard Time"
         assert zone in text, text
     if lang == "sv":
-        assert "Hej Anna Berg" in text or kind == "invitation"
+        assert "Hej Anna Berg" in text or kind in ("invitation", "sign_in")
     else:
-        assert "Hello Anna Berg" in text or kind == "invitation"
+        assert "Hello Anna Berg" in text or kind in ("invitation", "sign_in")
     if kind == "introduction":
         assert "hugo@lind.se" in text and "Hugo erbjuder bokföring" in html
     if kind == "event_cancelled":
