@@ -97,9 +97,12 @@ def create_app(
         engine=JinjaTemplateEngine,
         engine_callback=lambda e: configure_environment(e.engine),
     )
+    from traffpunkt.auth import SignInRequired
+    from traffpunkt.errors import sign_in_required_handler
+
     return Litestar(
         route_handlers=route_handlers,
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_required_handler},
         lifespan=[lifespan],
         template_config=template_config,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),
