@@ -123,6 +123,14 @@ async def event_by_slug_or_id(key: str) -> dict[str, Any] | None:
     return await Event.select(*_EVENT_COLUMNS).where(where).first()
 
 
+async def events_of_municipalities(municipality_ids: list[UUID] | None) -> list[dict[str, Any]]:
+    """All events (any status) of these municipalities, or of all for None; newest first."""
+    query = Event.select(*_EVENT_COLUMNS).order_by(Event.starts_at, ascending=False)
+    if municipality_ids is not None:
+        query = query.where(Event.municipality.is_in(municipality_ids or [UUID(int=0)]))
+    return await query
+
+
 async def slug_taken(slug: str) -> bool:
     return await Event.exists().where(Event.slug == slug)
 

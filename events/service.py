@@ -459,6 +459,20 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
     return change
 
 
+class _DryRun(Exception):
+    pass
+
+
+async def check_event_patch(actor: Principal, event_id: str, patch: EventPatch) -> None:
+    """Every check of `update_event`, and nothing saved or sent (the change is rolled back)."""
+    try:
+        async with db.transaction():
+            await update_event(actor, event_id, patch)
+            raise _DryRun
+    except _DryRun:
+        pass
+
+
 def _differs(old: Any, new: Any) -> bool:
     if isinstance(old, UUID) or isinstance(new, UUID):
         return str(old) != str(new) if old is not None and new is not None else old != new
@@ -669,6 +683,17 @@ async def feed_fingerprint(
         ends_after=(now - FEED_HISTORY) if history else now,
         statuses=queries.PUBLIC_STATUSES,
     )
+
+
+async def organiser_events(actor: Principal) -> list[dict[str, Any]]:
+    """Every event the organiser may manage (admins: all), newest first."""
+    return await queries.events_of_municipalities(
+        None if actor.is_admin else list(actor.municipality_ids)
+    )
+
+
+async def organiser_municipalities(actor: Principal) -> list[MunicipalityOut]:
+    return [m for m in await list_municipalities() if actor.can_manage(_uuid(m.id))]
 
 
 async def record_action(

@@ -202,3 +202,13 @@ async def message_status(message_id: UUID | str) -> dict[str, Any]:
     if not rows:
         raise NotFound("No such message")
     return rows[0]
+
+
+async def latest_status_by_registration(event_id: UUID | str) -> dict[str, dict[str, Any]]:
+    """The newest mail to each registration of an event: {registration id: {kind, status,
+    last_error}} (for the organiser's attendee list)."""
+    out: dict[str, dict[str, Any]] = {}
+    for r in await queries.for_event(UUID(str(event_id)), None, 100_000):
+        if r["registration_id"] is not None:
+            out[str(r["registration_id"])] = r  # rows come oldest first: the last one wins
+    return out

@@ -110,6 +110,27 @@ async def counts(event_id: UUID) -> dict[str, int]:
     return out
 
 
+async def counts_for_events(event_ids: list[UUID]) -> dict[str, dict[str, int]]:
+    if not event_ids:
+        return {}
+    rows = (
+        await R.select(R.event, R.status, Count(alias="n"))
+        .where(R.event.is_in(event_ids))
+        .group_by(R.event, R.status)
+    )
+    checked = (
+        await R.select(R.event, Count(alias="n"))
+        .where(R.event.is_in(event_ids) & R.checked_in_at.is_not_null() & (R.status == "confirmed"))
+        .group_by(R.event)
+    )
+    out: dict[str, dict[str, int]] = {}
+    for r in rows:
+        out.setdefault(str(r["event"]), {})[r["status"]] = r["n"]
+    for r in checked:
+        out.setdefault(str(r["event"]), {})["checked_in"] = r["n"]
+    return out
+
+
 async def check_in(registration_id: UUID, at: datetime) -> bool:
     """Mark arrival once: only the first of many simultaneous scans wins."""
     rows = (

@@ -490,6 +490,22 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
     return InvitationsOut(invited=len(rows), already_registered=already)
 
 
+async def organiser_cancel(actor: Principal, event_id: str, registration_id: str) -> None:
+    """An organiser takes someone off the list (e.g. off the waiting list); they are told."""
+    async with db.transaction():
+        event = await events_service.event_for_organiser(actor, event_id)
+        try:
+            reg = await queries.by_id(UUID(registration_id))
+        except ValueError:
+            reg = None
+        if reg is None or _uuid(reg["event"]) != _uuid(event["id"]):
+            raise NotFound("No such registration for this event")
+        await _cancel(reg, notify=True)
+        await events_service.record_action(
+            actor, "registration.cancelled", event["id"], reg["email"]
+        )
+
+
 async def invitation_email(event_id: UUID, token: str) -> str | None:
     """The address an invitation was sent to (to pre-fill the sign-up form)."""
     if not token or len(token) > 100:
@@ -534,6 +550,30 @@ async def revoke_door_token(actor: Principal, event_id: str, token_id: str) -> N
         if not await queries.revoke_door_token(_uuid(event["id"]), tid, utc_now()):
             raise NotFound("No such door token")
         await events_service.record_action(actor, "door_token.revoked", event["id"], token_id)
+
+
+@dataclass(frozen=True, slots=True)
+class DoorTokenLine:
+    id: str
+    label: str
+    created_at: datetime
+    expires_at: datetime
+    revoked: bool
+
+
+async def door_tokens(actor: Principal, event_id: str) -> list[DoorTokenLine]:
+    event = await events_service.event_for_organiser(actor, event_id)
+    tz = event["timezone"]
+    return [
+        DoorTokenLine(
+            str(t["id"]),
+            t["label"],
+            to_local(t["created_at"], tz),
+            to_local(t["expires_at"], tz),
+            t["revoked_at"] is not None,
+        )
+        for t in await queries.door_tokens_of(_uuid(event["id"]))
+    ]
 
 
 async def door_principal(token: str) -> DoorPrincipal | None:
@@ -899,6 +939,11 @@ async def schedule_reminders() -> int:
                 ):
                     queued += 1
     return queued
+
+
+async def counts_for_events(event_ids: list[Any]) -> dict[str, dict[str, int]]:
+    """{event id: {confirmed, waitlisted, cancelled, checked_in}} for organisers' overviews."""
+    return await queries.counts_for_events([_uuid(e) for e in event_ids])
 
 
 # --- for networking ----------------------------------------------------------------------------

@@ -43,12 +43,15 @@ def create_app(
     engine = engine or db.make_engine(settings.database_url, settings.data_dir)
     db.bind(engine)
 
+    from events.organiser_pages import ROUTES as EVENT_ORGANISER_PAGES
     from events.pages import ROUTES as EVENT_PAGES
     from events.routes import ROUTES as EVENT_ROUTES
+    from networking.organiser_pages import ROUTES as NETWORKING_ORGANISER_PAGES
     from networking.pages import ROUTES as NETWORKING_PAGES
     from networking.routes import ROUTES as NETWORKING_ROUTES
     from notifications.routes import ROUTES as NOTIFICATION_ROUTES
     from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
+    from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
     from registrations.pages import ROUTES as REGISTRATION_PAGES
     from registrations.routes import ROUTES as REGISTRATION_ROUTES
 
@@ -62,6 +65,9 @@ def create_app(
         *ATTENDEE_PAGES,
         *NETWORKING_ROUTES,
         *NETWORKING_PAGES,
+        *EVENT_ORGANISER_PAGES,
+        *REGISTRATION_ORGANISER_PAGES,
+        *NETWORKING_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
     ]

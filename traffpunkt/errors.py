@@ -176,8 +176,32 @@ def validation_errors(exc: ValidationException) -> list[FieldError]:
     return errors
 
 
+def wants_html(request: Request[Any, Any, Any]) -> bool:
+    """Pages get an HTML error page; the API, feeds and scripts get problem+json."""
+    path = request.url.path
+    if path.startswith(("/api/", "/calendars/", "/bench/")):
+        return False
+    return "text/html" in request.headers.get("accept", "")
+
+
+def html_error(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Any:
+    from traffpunkt.templating import page
+
+    return page(
+        request,
+        "error.html",
+        {"status": status, "title": title, "detail": detail},
+        status_code=status,
+        headers={"Cache-Control": "no-store"},
+    )
+
+
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     lang = i18n.request_language(request)
+    if wants_html(request):
+        return html_error(
+            request, exc.status, i18n.gettext(lang, exc.title), exc.translated_detail(lang)
+        )
     headers = {"WWW-Authenticate": 'Bearer realm="traffpunkt"'} if exc.status == 401 else None
     errors = (
         [
@@ -204,6 +228,21 @@ def validation_handler(request: Request[Any, Any, Any], exc: ValidationException
 
 
 def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> Response[Any]:
+    if wants_html(request) and exc.status_code in (403, 404, 405):
+        lang = i18n.request_language(request)
+        if exc.status_code == 403:
+            return html_error(
+                request,
+                403,
+                i18n.gettext(lang, "Forbidden"),
+                i18n.gettext(lang, "The form had expired. Go back, reload the page and try again."),
+            )
+        return html_error(
+            request,
+            exc.status_code,
+            i18n.gettext(lang, "Not found"),
+            i18n.gettext(lang, "There is no page at this address."),
+        )
     title = {
         400: "Bad request",
         401: "Unauthorized",

@@ -21,12 +21,16 @@ async def test_people_page_yes_on_both_sides(client: httpx.AsyncClient, world: W
     assert page.status_code == 200 and "Hugo" in page.text
     assert "Hugo erbjuder bokföring" in page.text and "hugo@example.se" not in page.text
     assert page.headers["referrer-policy"] == "no-referrer"
-    r = await client.post(f"/r/{anna['token']}/people/{hugo['id']}",
-                          data={"_csrf_token": csrf(page.text), "decision": "yes"})
+    r = await client.post(
+        f"/r/{anna['token']}/people/{hugo['id']}",
+        data={"_csrf_token": csrf(page.text), "decision": "yes"},
+    )
     assert r.status_code == 303 and "done=yes" in r.headers["location"]
     page = await client.get(f"/r/{hugo['token']}/people")
-    r = await client.post(f"/r/{hugo['token']}/people/{anna['id']}",
-                          data={"_csrf_token": csrf(page.text), "decision": "yes"})
+    r = await client.post(
+        f"/r/{hugo['token']}/people/{anna['id']}",
+        data={"_csrf_token": csrf(page.text), "decision": "yes"},
+    )
     assert "done=introduced" in r.headers["location"]
     after = await client.get(f"/r/{hugo['token']}/people")
     assert "anna@example.se" in after.text

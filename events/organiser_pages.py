@@ -1,0 +1,545 @@
+"""The organiser's web, events part: sign-in, my events, create/edit/publish/cancel, admin.
+
+Every page resolves the signed-in organiser (`web_organiser`), then calls the same service
+functions as the API, so rights, validation and the audit log are the same for both.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlsplit
+
+import msgspec
+from litestar import Request, Response, get, post
+from litestar.datastructures import Cookie
+from litestar.params import FromPath
+from litestar.response import Redirect, Template
+from litestar.status_codes import HTTP_303_SEE_OTHER
+
+from events import accounts, service, topics
+from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
+from registrations import service as registrations
+from traffpunkt import i18n
+from traffpunkt.auth import SESSION_COOKIE, web_organiser
+from traffpunkt.errors import Conflict, DomainError, FieldError, Forbidden, Invalid, NotFound
+from traffpunkt.localtime import to_local
+from traffpunkt.settings import get_settings
+from traffpunkt.templating import page
+
+PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
+EVENT_FIELDS = (
+    "title",
+    "description",
+    "kind",
+    "municipality",
+    "venue_id",
+    "starts_at",
+    "ends_at",
+    "capacity",
+    "registration_opens_at",
+    "registration_closes_at",
+    "language",
+    "online_url",
+    "reminder_hours",
+)
+MOVING = ("starts_at", "ends_at", "venue_id", "municipality", "online_url")
+
+
+def see_other(path: str) -> Redirect:
+    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
+
+
+def _safe_next(value: str | None) -> str:
+    """Only local paths: a sign-in link must not bounce people to another site."""
+    if not value or not value.startswith("/") or value.startswith("//") or urlsplit(value).netloc:
+        return "/organiser"
+    return value
+
+
+def form_errors(exc: DomainError | msgspec.ValidationError, lang: str) -> dict[str, str]:
+    if isinstance(exc, msgspec.ValidationError):
+        text = str(exc)
+        field = text.rsplit("$.", 1)[-1].rstrip("`").split("[")[0] if "$." in text else "form"
+        return {field: i18n.gettext(lang, "Please check this field")}
+    errors = exc.errors or [FieldError("form", exc.detail)]
+    return {e.field: i18n.gettext(lang, e.message).format(**exc.params) for e in errors}
+
+
+def organiser_page(
+    request: Request[Any, Any, Any], template: str, context: dict[str, Any], **kw: Any
+) -> Template:
+    headers = {**PRIVATE, **kw.pop("headers", {})}
+    return page(request, template, {"organiser_nav": True, **context}, headers=headers, **kw)
+
+
+# --- signing in -------------------------------------------------------------------------------
+
+
+@get("/organiser/sign-in", include_in_schema=False)
+async def sign_in_form(request: Request[Any, Any, Any]) -> Template:
+    return page(
+        request,
+        "events/organiser/sign_in.html",
+        {"next": _safe_next(request.query_params.get("next")), "sent": False},
+        headers=PRIVATE,
+    )
+
+
+@post("/organiser/sign-in", include_in_schema=False)
+async def sign_in_request(request: Request[Any, Any, Any]) -> Template:
+    form = await request.form()
+    email = str(form.get("email") or "").strip()
+    if "@" not in email:
+        lang = i18n.request_language(request)
+        return page(
+            request,
+            "events/organiser/sign_in.html",
+            {
+                "next": "/organiser",
+                "sent": False,
+                "email": email,
+                "error": i18n.gettext(lang, "Not an email address"),
+            },
+            status_code=422,
+            headers=PRIVATE,
+        )
+    await accounts.request_sign_in(email)
+    return page(
+        request, "events/organiser/sign_in.html", {"sent": True, "email": email}, headers=PRIVATE
+    )
+
+
+@get("/organiser/sign-in/{token:str}", include_in_schema=False)
+async def sign_in_confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    valid = await accounts.sign_in_link_valid(token)
+    return page(
+        request,
+        "events/organiser/sign_in_confirm.html",
+        {"token": token, "valid": valid, "next": _safe_next(request.query_params.get("next"))},
+        status_code=200 if valid else 404,
+        headers={**PRIVATE, "Referrer-Policy": "no-referrer"},
+    )
+
+
+@post("/organiser/sign-in/{token:str}", include_in_schema=False)
+async def sign_in_use(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    try:
+        session = await accounts.sign_in(token)
+    except NotFound:
+        return page(
+            request,
+            "events/organiser/sign_in_confirm.html",
+            {"token": token, "valid": False, "next": "/organiser"},
+            status_code=404,
+            headers=PRIVATE,
+        )
+    form = await request.form()
+    response = see_other(_safe_next(str(form.get("next") or "")))
+    response.cookies.append(
+        Cookie(
+            key=SESSION_COOKIE,
+            value=session,
+            httponly=True,
+            samesite="lax",
+            path="/",
+            secure=get_settings().base_url.startswith("https://"),
+            max_age=12 * 3600,
+        )
+    )
+    return response
+
+
+@post("/organiser/sign-out", include_in_schema=False)
+async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
+    if session := request.cookies.get(SESSION_COOKIE):
+        await accounts.sign_out(session)
+    response = see_other("/organiser/sign-in")
+    response.delete_cookie(SESSION_COOKIE, path="/")
+    return response
+
+
+# --- my events --------------------------------------------------------------------------------
+
+
+@get("/organiser", include_in_schema=False)
+async def dashboard(request: Request[Any, Any, Any]) -> Template:
+    actor = await web_organiser(request)
+    rows = await service.organiser_events(actor)
+    counts = await registrations.counts_for_events([r["id"] for r in rows])
+    events = [(service.event_out(r), counts.get(str(r["id"]), {})) for r in rows]
+    upcoming = [e for e in events if e[0].status != "cancelled" and not _ended(e[0])]
+    past = [e for e in events if e not in upcoming]
+    upcoming.reverse()  # soonest first
+    return organiser_page(
+        request,
+        "events/organiser/dashboard.html",
+        {"actor": actor, "upcoming": upcoming, "past": past},
+    )
+
+
+def _ended(event: Any) -> bool:
+    from traffpunkt.clock import utc_now
+
+    return event.ends_at < utc_now()
+
+
+def _local_input(value: Any) -> str:
+    return value.strftime("%Y-%m-%dT%H:%M") if value else ""
+
+
+async def _event_form(
+    request: Request[Any, Any, Any],
+    actor: Any,
+    values: dict[str, Any],
+    errors: dict[str, str],
+    *,
+    event: Any = None,
+    status_code: int = 200,
+) -> Template:
+    municipalities = await service.organiser_municipalities(actor)
+    venues = {m.slug: await service.list_venues(m.slug) for m in municipalities}
+    lang = i18n.request_language(request)
+    return organiser_page(
+        request,
+        "events/organiser/event_form.html",
+        {
+            "values": values,
+            "errors": errors,
+            "event": event,
+            "municipalities": municipalities,
+            "venues": venues,
+            "topic_choices": [(t.slug, t.label(lang)) for t in topics.TOPICS],
+        },
+        status_code=status_code,
+    )
+
+
+async def _read_event_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
+    form = await request.form()
+    values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in EVENT_FIELDS}
+    values["topics"] = [t for t in form.getall("topics", []) if isinstance(t, str)]
+    return values
+
+
+def _as_body(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
+    body: dict[str, Any] = {}
+    for key, value in values.items():
+        if key in ("capacity", "reminder_hours"):
+            if value == "":
+                if key == "capacity":
+                    body[key] = None
+                continue
+            try:
+                body[key] = int(value)
+            except ValueError:
+                raise Invalid.field(key, "Give a whole number") from None
+        elif key in ("venue_id", "online_url", "registration_opens_at", "registration_closes_at"):
+            body[key] = value or None
+        elif key == "topics":
+            body[key] = value
+        elif value != "" or (partial and key == "description"):
+            body[key] = value
+    return body
+
+
+@get("/organiser/events/new", include_in_schema=False)
+async def new_event_form(request: Request[Any, Any, Any]) -> Template:
+    actor = await web_organiser(request)
+    return await _event_form(
+        request,
+        actor,
+        {"language": "sv", "kind": "seminar", "reminder_hours": "24", "topics": []},
+        {},
+    )
+
+
+@post("/organiser/events/new", include_in_schema=False)
+async def new_event_submit(request: Request[Any, Any, Any]) -> Response[Any]:
+    actor = await web_organiser(request)
+    values = await _read_event_form(request)
+    lang = i18n.request_language(request)
+    try:
+        data = msgspec.convert(_as_body(values, partial=False), EventIn)
+        created = await service.create_event(actor, data)
+    except (Invalid, Forbidden, msgspec.ValidationError) as exc:
+        return await _event_form(request, actor, values, form_errors(exc, lang), status_code=422)
+    return see_other(f"/organiser/events/{created.id}?done=created")
+
+
+@get("/organiser/events/{event_id:str}/edit", include_in_schema=False)
+async def edit_event_form(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
+    actor = await web_organiser(request)
+    row = await service.event_for_organiser(actor, event_id)
+    event = service.event_out(row)
+    values = {
+        "title": event.title,
+        "description": event.description,
+        "kind": event.kind,
+        "municipality": event.municipality,
+        "venue_id": event.venue.id if event.venue else "",
+        "starts_at": _local_input(event.starts_at),
+        "ends_at": _local_input(event.ends_at),
+        "capacity": "" if event.capacity is None else str(event.capacity),
+        "registration_opens_at": _local_input(event.registration_opens_at),
+        "registration_closes_at": _local_input(event.registration_closes_at),
+        "language": event.language,
+        "online_url": event.online_url or "",
+        "reminder_hours": str(event.reminder_hours),
+        "topics": event.topics,
+    }
+    return await _event_form(request, actor, values, {}, event=event)
+
+
+@post("/organiser/events/{event_id:str}/edit", include_in_schema=False)
+async def edit_event_submit(
+    request: Request[Any, Any, Any], event_id: FromPath[str]
+) -> Response[Any]:
+    actor = await web_organiser(request)
+    row = await service.event_for_organiser(actor, event_id)
+    event = service.event_out(row)
+    values = await _read_event_form(request)
+    form = await request.form()
+    lang = i18n.request_language(request)
+    try:
+        body = _as_body(values, partial=True)
+        patch = msgspec.convert(body, EventPatch)
+        moving = [k for k in MOVING if k in body and str(body[k] or "") != _current(event, k)]
+        if event.status == "published" and moving and form.get("confirm") != "yes":
+            await service.check_event_patch(actor, event_id, patch)  # errors before the question
+            counts = (await registrations.counts_for_events([row["id"]])).get(str(row["id"]), {})
+            if counts.get("confirmed", 0):
+                return organiser_page(
+                    request,
+                    "events/organiser/confirm_change.html",
+                    {
+                        "event": event,
+                        "values": values,
+                        "confirmed": counts.get("confirmed", 0),
+                        "moving": moving,
+                    },
+                )
+        await service.update_event(actor, event_id, patch)
+    except (Invalid, Conflict, Forbidden, msgspec.ValidationError) as exc:
+        return await _event_form(
+            request, actor, values, form_errors(exc, lang), event=event, status_code=422
+        )
+    return see_other(f"/organiser/events/{event_id}?done=saved")
+
+
+def _current(event: Any, key: str) -> str:
+    if key == "venue_id":
+        return event.venue.id if event.venue else ""
+    if key in ("starts_at", "ends_at"):
+        return _local_input(getattr(event, key))
+    return str(getattr(event, key) or "")
+
+
+@get("/organiser/events/{event_id:str}", include_in_schema=False)
+async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
+    actor = await web_organiser(request)
+    row = await service.event_for_organiser(actor, event_id)
+    counts = (await registrations.counts_for_events([row["id"]])).get(str(row["id"]), {})
+    return organiser_page(
+        request,
+        "events/organiser/event.html",
+        {
+            "event": service.event_out(row),
+            "row": row,
+            "counts": counts,
+            "audit": await accounts.event_audit(actor, event_id),
+            "done": request.query_params.get("done"),
+            "tz": row["timezone"],
+            "to_local": to_local,
+        },
+    )
+
+
+@post("/organiser/events/{event_id:str}/publish", include_in_schema=False)
+async def publish(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Redirect:
+    actor = await web_organiser(request)
+    await service.publish_event(actor, event_id)
+    return see_other(f"/organiser/events/{event_id}?done=published")
+
+
+@get("/organiser/events/{event_id:str}/cancel", include_in_schema=False)
+async def cancel_form(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
+    actor = await web_organiser(request)
+    row = await service.event_for_organiser(actor, event_id)
+    counts = (await registrations.counts_for_events([row["id"]])).get(str(row["id"]), {})
+    return organiser_page(
+        request, "events/organiser/cancel.html", {"event": service.event_out(row), "counts": counts}
+    )
+
+
+@post("/organiser/events/{event_id:str}/cancel", include_in_schema=False)
+async def cancel_submit(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Redirect:
+    actor = await web_organiser(request)
+    form = await request.form()
+    note = str(form.get("note") or "").strip()[:2000] or None
+    await service.cancel_event(actor, event_id, note)
+    return see_other(f"/organiser/events/{event_id}?done=cancelled")
+
+
+@get("/organiser/events/{event_id:str}/preview", include_in_schema=False)
+async def preview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
+    from events.pages import json_ld
+
+    actor = await web_organiser(request)
+    row = await service.event_for_organiser(actor, event_id)
+    ev = service.event_out(row)
+    lang = i18n.request_language(request)
+    return page(
+        request,
+        "events/event.html",
+        {
+            "row": row,
+            "event": ev,
+            "json_ld": json_ld(row),
+            "preview": True,
+            "topic_label": lambda s: topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s,
+            "paragraphs": [p.strip() for p in ev.description.split("\n\n") if p.strip()],
+        },
+        headers=PRIVATE,
+    )
+
+
+# --- admin ------------------------------------------------------------------------------------
+
+
+@get("/organiser/admin", include_in_schema=False)
+async def admin_page(request: Request[Any, Any, Any]) -> Template:
+    actor = await web_organiser(request)
+    context: dict[str, Any] = {
+        "actor": actor,
+        "tokens": await accounts.my_tokens(actor),
+        "municipalities": await service.organiser_municipalities(actor),
+        "new_token": None,
+        "done": request.query_params.get("done"),
+        "error": request.query_params.get("error"),
+    }
+    if actor.is_admin:
+        context["organisers"] = await accounts.organisers(actor)
+    return organiser_page(request, "events/organiser/admin.html", context)
+
+
+@post("/organiser/admin/municipalities", include_in_schema=False)
+async def admin_new_municipality(request: Request[Any, Any, Any]) -> Redirect:
+    actor = await web_organiser(request)
+    form = await request.form()
+    try:
+        data = msgspec.convert(
+            {
+                "name": str(form.get("name") or "").strip(),
+                "slug": str(form.get("slug") or "").strip(),
+                "code": str(form.get("code") or "").strip() or None,
+                "region": str(form.get("region") or "").strip() or None,
+            },
+            MunicipalityIn,
+        )
+        await service.create_municipality(actor, data)
+    except (Invalid, Conflict, msgspec.ValidationError):
+        return see_other("/organiser/admin?error=municipality")
+    return see_other("/organiser/admin?done=municipality")
+
+
+@post("/organiser/admin/venues", include_in_schema=False)
+async def admin_new_venue(request: Request[Any, Any, Any]) -> Redirect:
+    actor = await web_organiser(request)
+    form = await request.form()
+    try:
+        capacity = str(form.get("capacity") or "").strip()
+        data = msgspec.convert(
+            {
+                "municipality": str(form.get("municipality") or ""),
+                "name": str(form.get("name") or "").strip(),
+                "address": str(form.get("address") or "").strip() or None,
+                "capacity": int(capacity) if capacity.isdigit() else None,
+                "accessibility": str(form.get("accessibility") or "").strip() or None,
+            },
+            VenueIn,
+        )
+        await service.create_venue(actor, data)
+    except (Invalid, msgspec.ValidationError):
+        return see_other("/organiser/admin?error=venue")
+    return see_other("/organiser/admin?done=venue")
+
+
+@post("/organiser/admin/organisers", include_in_schema=False)
+async def admin_invite_organiser(request: Request[Any, Any, Any]) -> Redirect:
+    actor = await web_organiser(request)
+    form = await request.form()
+    try:
+        await accounts.invite_organiser(
+            actor,
+            str(form.get("email") or ""),
+            str(form.get("name") or "").strip(),
+            str(form.get("role") or "organiser"),
+            str(form.get("municipality") or "") or None,
+        )
+    except Invalid:
+        return see_other("/organiser/admin?error=organiser")
+    return see_other("/organiser/admin?done=organiser")
+
+
+@post("/organiser/admin/organisers/{organiser_id:str}/active", include_in_schema=False)
+async def admin_set_active(
+    request: Request[Any, Any, Any], organiser_id: FromPath[str]
+) -> Redirect:
+    actor = await web_organiser(request)
+    form = await request.form()
+    try:
+        await accounts.set_active(actor, organiser_id, form.get("active") == "yes")
+    except (Invalid, ValueError):
+        return see_other("/organiser/admin?error=active")
+    return see_other("/organiser/admin?done=saved")
+
+
+@post("/organiser/tokens", include_in_schema=False)
+async def new_token(request: Request[Any, Any, Any]) -> Template:
+    actor = await web_organiser(request)
+    form = await request.form()
+    _, token = await service.create_token(actor.organiser_id, str(form.get("label") or "web")[:200])
+    context: dict[str, Any] = {
+        "actor": actor,
+        "tokens": await accounts.my_tokens(actor),
+        "municipalities": await service.organiser_municipalities(actor),
+        "new_token": token,
+        "done": None,
+        "error": None,
+    }
+    if actor.is_admin:
+        context["organisers"] = await accounts.organisers(actor)
+    return organiser_page(request, "events/organiser/admin.html", context)
+
+
+@post("/organiser/tokens/{token_id:str}/revoke", include_in_schema=False)
+async def revoke_token(request: Request[Any, Any, Any], token_id: FromPath[str]) -> Redirect:
+    actor = await web_organiser(request)
+    await service.revoke_token(actor, token_id)
+    return see_other("/organiser/admin?done=revoked")
+
+
+ROUTES = [
+    sign_in_form,
+    sign_in_request,
+    sign_in_confirm,
+    sign_in_use,
+    sign_out,
+    dashboard,
+    new_event_form,
+    new_event_submit,
+    edit_event_form,
+    edit_event_submit,
+    event_overview,
+    publish,
+    cancel_form,
+    cancel_submit,
+    preview,
+    admin_page,
+    admin_new_municipality,
+    admin_new_venue,
+    admin_invite_organiser,
+    admin_set_active,
+    new_token,
+    revoke_token,
+]

@@ -1,0 +1,200 @@
+"""The organiser's web, registrations part: attendees, invitations, the door."""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from typing import Annotated, Any
+
+from litestar import Request, Response, get, post
+from litestar.params import FromPath, QueryParameter
+from litestar.response import Redirect, Template
+from markupsafe import Markup
+
+from events import service as events_service
+from events.organiser_pages import organiser_page, see_other
+from notifications import service as mail
+from registrations import service
+from registrations.schemas import InvitationsIn
+from traffpunkt import qr
+from traffpunkt.auth import web_organiser
+from traffpunkt.errors import Invalid
+
+_SPLIT = re.compile(r"[\s,;]+")
+
+
+async def _attendees_page(
+    request: Request[Any, Any, Any],
+    event_id: str,
+    *,
+    invite_text: str = "",
+    invalid: list[str] | None = None,
+    invited: Any = None,
+    status_code: int = 200,
+) -> Template:
+    actor = await web_organiser(request)
+    row = await events_service.event_for_organiser(actor, event_id)
+    q = request.query_params.get("q") or None
+    status = request.query_params.get("status") or None
+    if status not in (None, "confirmed", "waitlisted", "cancelled"):
+        status = None
+    people = await service.attendees(actor, event_id, q, status)
+    mail_status = await mail.latest_status_by_registration(row["id"])
+    counts = (await service.counts_for_events([row["id"]])).get(str(row["id"]), {})
+    return organiser_page(
+        request,
+        "registrations/organiser/attendees.html",
+        {
+            "event": events_service.event_out(row),
+            "people": people.items,
+            "q": q or "",
+            "status": status or "",
+            "mail_status": mail_status,
+            "counts": counts,
+            "invite_text": invite_text,
+            "invalid": invalid or [],
+            "invited": invited,
+            "done": request.query_params.get("done"),
+        },
+        status_code=status_code,
+    )
+
+
+@get("/organiser/events/{event_id:str}/attendees", include_in_schema=False)
+async def attendees(
+    request: Request[Any, Any, Any],
+    event_id: FromPath[str],
+    q: Annotated[str | None, QueryParameter(max_length=100)] = None,
+) -> Template:
+    return await _attendees_page(request, event_id)
+
+
+@get("/organiser/events/{event_id:str}/attendees.csv", include_in_schema=False)
+async def attendees_csv(
+    request: Request[Any, Any, Any], event_id: FromPath[str]
+) -> Response[bytes]:
+    actor = await web_organiser(request)
+    name, body = await service.attendees_csv(actor, event_id)
+    return Response(
+        body,
+        media_type="text/csv; charset=utf-8",
+        headers={
+            "Content-Disposition": f'attachment; filename="{name}"',
+            "Cache-Control": "private, no-store",
+        },
+    )
+
+
+def addresses(text: str, upload: str) -> list[str]:
+    """Addresses from a pasted list and/or an uploaded CSV (any column holding an @)."""
+    found = [a for a in _SPLIT.split(text) if a]
+    if upload:
+        for line in csv.reader(io.StringIO(upload)):
+            found.extend(cell.strip() for cell in line if "@" in cell)
+    return list(dict.fromkeys(found))
+
+
+@post("/organiser/events/{event_id:str}/invitations", include_in_schema=False)
+async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Response[Any]:
+    actor = await web_organiser(request)
+    form = await request.form()
+    text = str(form.get("emails") or "")
+    upload = form.get("file")
+    uploaded = ""
+    if upload is not None and hasattr(upload, "read"):
+        raw = await upload.read()
+        uploaded = raw.decode("utf-8-sig", errors="replace")[:1_000_000]
+    emails = addresses(text, uploaded)
+    if not emails:
+        return await _attendees_page(
+            request, event_id, invite_text=text, invalid=[""], status_code=422
+        )
+    try:
+        result = await service.invite(
+            actor,
+            event_id,
+            InvitationsIn(
+                emails=emails[:1000],
+                language=str(form.get("language") or "sv")
+                if form.get("language") in ("sv", "en")
+                else "sv",
+            ),
+        )
+    except Invalid as exc:
+        bad = [
+            emails[int(e.field.split("[")[1].rstrip("]"))]
+            for e in exc.errors or []
+            if e.field.startswith("emails[")
+        ]
+        return await _attendees_page(
+            request, event_id, invite_text="\n".join(emails), invalid=bad, status_code=422
+        )
+    return await _attendees_page(request, event_id, invited=result)
+
+
+@post(
+    "/organiser/events/{event_id:str}/registrations/{registration_id:str}/cancel",
+    include_in_schema=False,
+)
+async def cancel_registration(
+    request: Request[Any, Any, Any], event_id: FromPath[str], registration_id: FromPath[str]
+) -> Redirect:
+    actor = await web_organiser(request)
+    await service.organiser_cancel(actor, event_id, registration_id)
+    return see_other(f"/organiser/events/{event_id}/attendees?done=removed")
+
+
+async def _door_page(request: Request[Any, Any, Any], event_id: str, new: Any = None) -> Template:
+    actor = await web_organiser(request)
+    row = await events_service.event_for_organiser(actor, event_id)
+    stats = await service.stats(actor, event_id)
+    tokens = await service.door_tokens(actor, event_id)
+    qr_svg = None
+    if new is not None:
+        svg = qr.svg(new.url).decode()
+        qr_svg = Markup(svg[svg.index("<svg") :])  # our own generated SVG, no user text in it
+    return organiser_page(
+        request,
+        "registrations/organiser/door.html",
+        {
+            "event": events_service.event_out(row),
+            "stats": stats,
+            "tokens": tokens,
+            "new": new,
+            "qr_svg": qr_svg,
+        },
+    )
+
+
+@get("/organiser/events/{event_id:str}/door", include_in_schema=False)
+async def door(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
+    return await _door_page(request, event_id)
+
+
+@post("/organiser/events/{event_id:str}/door", include_in_schema=False)
+async def new_door_token(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
+    actor = await web_organiser(request)
+    form = await request.form()
+    created = await service.create_door_token(actor, event_id, str(form.get("label") or "")[:100])
+    return await _door_page(request, event_id, new=created)
+
+
+@post("/organiser/events/{event_id:str}/door/{token_id:str}/revoke", include_in_schema=False)
+async def revoke_door_token(
+    request: Request[Any, Any, Any], event_id: FromPath[str], token_id: FromPath[str]
+) -> Redirect:
+    actor = await web_organiser(request)
+    await service.revoke_door_token(actor, event_id, token_id)
+    return see_other(f"/organiser/events/{event_id}/door")
+
+
+ROUTES = [
+    attendees,
+    attendees_csv,
+    invite,
+    cancel_registration,
+    door,
+    new_door_token,
+    revoke_door_token,
+]

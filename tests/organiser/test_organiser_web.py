@@ -1,0 +1,289 @@
+"""The organiser's web over HTTP: sign-in, events, attendees, invitations, door, plans, rights."""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+import httpx
+import pytest
+
+from events.tables import AuditEntry, Event
+from notifications.tables import OutboxMessage
+from registrations.tables import Registration
+from tests.conftest import World
+from tests.organiser.conftest import csrf
+from tests.registrations.conftest import sign_up
+
+EVENT_FORM = {
+    "title": "Kurs i e-handel",
+    "description": "Rad ett",
+    "kind": "course",
+    "municipality": "asele",
+    "venue_id": "",
+    "starts_at": "2027-04-20T09:00",
+    "ends_at": "2027-04-20T12:00",
+    "capacity": "2",
+    "registration_opens_at": "",
+    "registration_closes_at": "",
+    "language": "sv",
+    "online_url": "",
+    "reminder_hours": "24",
+    "topics": ["e-commerce"],
+}
+
+
+async def post(
+    client: httpx.AsyncClient, page: str, action: str, data: dict[str, Any], **kw: Any
+) -> httpx.Response:
+    html = (await client.get(page)).text
+    return await client.post(action, data={"_csrf_token": csrf(html), **data}, **kw)
+
+
+async def create_event(client: httpx.AsyncClient, **changes: Any) -> str:
+    r = await post(
+        client, "/organiser/events/new", "/organiser/events/new", {**EVENT_FORM, **changes}
+    )
+    assert r.status_code == 303, r.text
+    return r.headers["location"].split("/")[3].split("?")[0]
+
+
+async def test_sign_in_is_required_and_links_are_single_use(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    r = await client.get("/organiser/events/new")
+    assert r.status_code == 303 and r.headers["location"].startswith("/organiser/sign-in?next=")
+    form = await client.get("/organiser/sign-in")
+    # Unknown addresses get the same answer, and no mail.
+    r = await client.post(
+        "/organiser/sign-in", data={"_csrf_token": csrf(form.text), "email": "stranger@example.se"}
+    )
+    assert r.status_code == 200 and "stranger@example.se" in r.text
+    assert await OutboxMessage.select().where(OutboxMessage.kind == "sign_in") == []
+    await client.post(
+        "/organiser/sign-in", data={"_csrf_token": csrf(form.text), "email": "anna@asele.se"}
+    )
+    (msg,) = await OutboxMessage.select().where(OutboxMessage.kind == "sign_in")
+    link = json.loads(msg["secrets"])["sign_in_url"].removeprefix("http://testserver")
+    page = await client.get(link)  # a mail scanner opening the link does not use it up
+    page = await client.get(link)
+    r = await client.post(link, data={"_csrf_token": csrf(page.text), "next": "//evil.example/x"})
+    assert r.status_code == 303 and r.headers["location"] == "/organiser"  # no open redirect
+    cookie = r.headers["set-cookie"]
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie.replace("samesite", "SameSite")
+    assert (await client.get("/organiser")).status_code == 200
+    again = await client.post(link, data={"_csrf_token": csrf(page.text)})
+    assert again.status_code == 404  # single use
+    r = await post(client, "/organiser", "/organiser/sign-out", {})
+    assert r.status_code == 303
+    assert (await client.get("/organiser")).status_code == 303
+
+
+async def test_run_an_event_from_the_web(
+    anna: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    event_id = await create_event(anna)
+    page = await anna.get(f"/organiser/events/{event_id}")
+    assert page.status_code == 200 and "Kurs i e-handel" in page.text and "Utkast" in page.text
+    preview = await anna.get(f"/organiser/events/{event_id}/preview")
+    assert preview.status_code == 200 and "Kurs i e-handel" in preview.text
+    r = await post(
+        anna, f"/organiser/events/{event_id}", f"/organiser/events/{event_id}/publish", {}
+    )
+    assert r.status_code == 303
+    (row,) = await Event.select().where(Event.title == "Kurs i e-handel")
+    assert row["status"] == "published"
+    for i in range(3):
+        await sign_up(client, event_id, f"p{i}@example.se")
+    dash = await anna.get("/organiser")
+    assert "Kurs i e-handel" in dash.text and "2 / 2" in dash.text
+    people = await anna.get(f"/organiser/events/{event_id}/attendees")
+    assert people.text.count("@example.se") == 3 and "Väntelista" in people.text
+    # Moving the event shows who will be told before anything is saved.
+    r = await post(
+        anna,
+        f"/organiser/events/{event_id}/edit",
+        f"/organiser/events/{event_id}/edit",
+        {**EVENT_FORM, "starts_at": "2027-04-20T10:00"},
+    )
+    assert r.status_code == 200 and "2 bekräftade deltagare" in r.text
+    (row,) = await Event.select().where(Event.id == event_id)
+    assert row["sequence"] == 1  # not saved yet
+    r = await anna.post(
+        f"/organiser/events/{event_id}/edit",
+        data={
+            "_csrf_token": csrf(r.text),
+            **EVENT_FORM,
+            "starts_at": "2027-04-20T10:00",
+            "confirm": "yes",
+        },
+    )
+    assert r.status_code == 303
+    assert len(await OutboxMessage.select().where(OutboxMessage.kind == "event_changed")) == 2
+    # Errors come back on the form, with what was typed.
+    r = await post(
+        anna,
+        f"/organiser/events/{event_id}/edit",
+        f"/organiser/events/{event_id}/edit",
+        {**EVENT_FORM, "ends_at": "2027-04-20T08:00", "title": "Behåll mig"},
+    )
+    assert r.status_code == 422 and 'value="Behåll mig"' in r.text and "error-summary" in r.text
+    csv = await anna.get(f"/organiser/events/{event_id}/attendees.csv")
+    assert "p0@example.se" in csv.content.decode("utf-8-sig")
+    # Cancel with a message.
+    r = await post(
+        anna,
+        f"/organiser/events/{event_id}/cancel",
+        f"/organiser/events/{event_id}/cancel",
+        {"note": "Vi ses i höst!"},
+    )
+    assert r.status_code == 303
+    mails = await OutboxMessage.select().where(OutboxMessage.kind == "event_cancelled")
+    assert len(mails) == 3 and all("Vi ses i höst!" in m["data"] for m in mails)
+    log = await AuditEntry.select().where(AuditEntry.event == event_id)
+    assert {a["action"] for a in log} >= {
+        "event.created",
+        "event.published",
+        "event.changed",
+        "event.cancelled",
+    }
+    assert all(a["organiser_email"] == "anna@asele.se" for a in log)
+
+
+async def test_invitations_list_invalid_addresses_and_send_nothing(anna: httpx.AsyncClient) -> None:
+    event_id = await create_event(anna)
+    await post(anna, f"/organiser/events/{event_id}", f"/organiser/events/{event_id}/publish", {})
+    page = f"/organiser/events/{event_id}/attendees"
+    r = await post(
+        anna,
+        page,
+        f"/organiser/events/{event_id}/invitations",
+        {"emails": "a@example.se, fel-adress\nb@example.se", "language": "sv"},
+    )
+    assert r.status_code == 422 and "fel-adress" in r.text
+    assert await OutboxMessage.select().where(OutboxMessage.kind == "invitation") == []
+    r = await post(
+        anna,
+        page,
+        f"/organiser/events/{event_id}/invitations",
+        {"emails": "a@example.se\nb@example.se"},
+        files={"file": ("list.csv", b"name,email\nC,c@example.se\n", "text/csv")},
+    )
+    assert r.status_code == 200 and "3 inbjudningar" in r.text
+    assert len(await OutboxMessage.select().where(OutboxMessage.kind == "invitation")) == 3
+
+
+async def test_door_pairing_and_meetings(
+    anna: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
+    event_id = await create_event(anna, capacity="20")
+    await post(anna, f"/organiser/events/{event_id}", f"/organiser/events/{event_id}/publish", {})
+    r = await post(
+        anna,
+        f"/organiser/events/{event_id}/door",
+        f"/organiser/events/{event_id}/door",
+        {"label": "Lisas telefon"},
+    )
+    assert r.status_code == 200 and "<svg" in r.text and "Lisas telefon" in r.text
+    url = re.search(r'href="(http://testserver/checkin/[^"]+)"', r.text)
+    assert url and "#door=" in url.group(1)
+    for name, needs, offers in (("Ada", ["export"], ["tourism"]), ("Bo", ["tourism"], ["export"])):
+        await sign_up(
+            client,
+            event_id,
+            f"{name}@example.se",
+            name=name,
+            needs=needs,
+            offers=offers,
+            networking_consent=True,
+        )
+    r = await post(
+        anna,
+        f"/organiser/events/{event_id}/meetings",
+        f"/organiser/events/{event_id}/meetings",
+        {"slots": "2", "minutes": "10", "tables": "3"},
+    )
+    assert r.status_code == 303
+    page = await anna.get(f"/organiser/events/{event_id}/meetings")
+    assert "Ada – Bo" in page.text or "Bo – Ada" in page.text
+    r = await post(
+        anna,
+        f"/organiser/events/{event_id}/meetings",
+        f"/organiser/events/{event_id}/meetings/publish",
+        {},
+    )
+    assert r.status_code == 303
+    assert len(await OutboxMessage.select().where(OutboxMessage.kind == "meeting_plan")) == 2
+
+
+ORGANISER_PAGES = [
+    "",
+    "/edit",
+    "/attendees",
+    "/attendees.csv",
+    "/door",
+    "/meetings",
+    "/meetings.csv",
+    "/cancel",
+    "/preview",
+]
+
+
+@pytest.mark.parametrize("suffix", ORGANISER_PAGES)
+async def test_no_page_shows_another_municipalitys_event(
+    anna: httpx.AsyncClient, olle: httpx.AsyncClient, client: httpx.AsyncClient, suffix: str
+) -> None:
+    event_id = await create_event(anna)
+    await sign_up(client, event_id, "secret-person@example.se") if False else None
+    r = await olle.get(f"/organiser/events/{event_id}{suffix}", headers={"accept": "text/html"})
+    assert r.status_code in (403, 404), r.status_code
+    assert "Kurs i e-handel" not in r.text
+    anonymous = await client.get(f"/organiser/events/{event_id}{suffix}")
+    assert anonymous.status_code == 303 and "sign-in" in anonymous.headers["location"]
+    own = await anna.get(f"/organiser/events/{event_id}{suffix}")
+    assert own.status_code in (200, 404), own.status_code  # 404: no meeting plan yet (CSV)
+    dash = await olle.get("/organiser")
+    assert "Kurs i e-handel" not in dash.text
+
+
+async def test_admin_pages(client: httpx.AsyncClient, world: World, app: Any) -> None:
+    from tests.organiser.conftest import sign_in
+
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as admin:
+        await sign_in(admin, "admin@example.se")
+        r = await post(
+            admin,
+            "/organiser/admin",
+            "/organiser/admin/organisers",
+            {
+                "email": "ny@overkalix.se",
+                "name": "Ny",
+                "role": "organiser",
+                "municipality": "asele",
+            },
+        )
+        assert r.status_code == 303
+        assert await OutboxMessage.select().where(OutboxMessage.recipient == "ny@overkalix.se")
+        r = await post(admin, "/organiser/admin", "/organiser/tokens", {"label": "skript"})
+        token = re.search(r'<code class="token">([^<]+)</code>', r.text)
+        assert token
+        api = await client.get(
+            "/api/v1/events", headers={"Authorization": f"Bearer {token.group(1)}"}
+        )
+        assert api.status_code == 200
+        page = await admin.get("/organiser/admin")
+        assert "ny@overkalix.se" in page.text
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as anna:
+        await sign_in(anna, "anna@asele.se")
+        page = await anna.get("/organiser/admin")
+        assert page.status_code == 200 and "ny@overkalix.se" not in page.text
+        r = await post(
+            anna,
+            "/organiser/admin",
+            "/organiser/admin/municipalities",
+            {"name": "Sorsele", "slug": "sorsele"},
+        )
+        assert r.status_code in (303, 403)
+        assert await Registration.select() == []
