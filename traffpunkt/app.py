@@ -57,7 +57,10 @@ def create_app(
 
     hooks.wire()
 
+    from traffpunkt.back_office import ROUTES as BACK_OFFICE
+
     route_handlers: list[Any] = [
+        *BACK_OFFICE,
         *EVENT_ROUTES,
         *EVENT_PAGES,
         *NOTIFICATION_ROUTES,
@@ -116,7 +119,7 @@ def create_app(
         # tokens, or the secret in the path), so it is outside the check.
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
-            exclude=[r"^/api/", r"^/calendars/", r"^/checkin", r"^/bench/"],
+            exclude=[r"^/api/", r"^/calendars/", r"^/checkin", r"^/bench/", r"^/back-office"],
             cookie_httponly=True,
             cookie_secure=settings.base_url.startswith("https://"),
             cookie_samesite="lax",

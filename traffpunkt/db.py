@@ -184,7 +184,10 @@ def make_engine(url: str, data_dir: Path | None = None) -> Engine:
 
 
 def app_tables() -> list[type[Table]]:
-    """Every table of the four domains, in dependency order."""
+    """Every table of the four domains (in dependency order) and the back office's two."""
+    from piccolo.apps.user.tables import BaseUser
+    from piccolo_api.session_auth.tables import SessionsBase
+
     from events.piccolo_app import APP_CONFIG as events_app
     from networking.piccolo_app import APP_CONFIG as networking_app
     from notifications.piccolo_app import APP_CONFIG as notifications_app
@@ -193,7 +196,7 @@ def app_tables() -> list[type[Table]]:
     tables: list[type[Table]] = []
     for app in (events_app, notifications_app, registrations_app, networking_app):
         tables.extend(app.table_classes)
-    return tables
+    return [*tables, BaseUser, SessionsBase]
 
 
 _engine: Engine | None = None

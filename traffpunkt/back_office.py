@@ -1,0 +1,99 @@
+"""The back office: piccolo-admin mounted at /back-office over every table, for administrators.
+
+piccolo-admin has its own users and sessions. People never get a password for it: an
+administrator signed in to the organiser web opens /organiser/back-office, which makes (or
+reuses) a back-office user for their address with an unusable random password, starts a
+piccolo-admin session for it, and sends them on. Everyone else gets a 403 there, and
+piccolo-admin's own login form cannot be used without a password.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime, timedelta
+from typing import Any
+
+from litestar import Request, Response, asgi, get
+from litestar.datastructures import Cookie
+from litestar.types import Receive, Scope, Send
+from piccolo.apps.user.tables import BaseUser
+from piccolo_api.session_auth.tables import SessionsBase
+
+from traffpunkt.auth import web_organiser
+from traffpunkt.settings import get_settings
+
+PATH = "/back-office"
+SESSION_LENGTH = timedelta(hours=1)
+
+
+def _admin_app() -> Any:
+    from piccolo_admin.endpoints import create_admin
+
+    from traffpunkt.db import app_tables
+
+    tables = [t for t in app_tables() if t not in (BaseUser, SessionsBase)]
+    return create_admin(
+        tables=tables,
+        auth_table=BaseUser,
+        session_table=SessionsBase,
+        site_name="Träffpunkt – back office",
+        production=get_settings().base_url.startswith("https://"),
+        allowed_hosts=[],
+        sidebar_links={"Träffpunkt": "/organiser"},
+        session_expiry=SESSION_LENGTH,
+    )
+
+
+_app: Any = None
+
+
+@asgi(PATH, is_mount=True, copy_scope=True, include_in_schema=False)
+async def back_office(scope: Scope, receive: Receive, send: Send) -> None:
+    global _app
+    if _app is None:
+        _app = _admin_app()
+    # piccolo-admin is mounted: it sees paths relative to /back-office.
+    await _app(scope, receive, send)
+
+
+@get("/organiser/back-office", include_in_schema=False)
+async def enter(request: Request[Any, Any, Any]) -> Response[None]:
+    actor = await web_organiser(request)
+    actor.require_admin()
+    username = actor.email
+    user = await BaseUser.objects().where(BaseUser.username == username).first()
+    if user is None:
+        user = BaseUser(
+            username=username,
+            email=actor.email,
+            active=True,
+            admin=True,
+            superuser=True,
+            password=secrets.token_urlsafe(32),
+        )
+        await user.save()
+    elif not (user.active and user.admin):
+        await BaseUser.update({BaseUser.active: True, BaseUser.admin: True}).where(
+            BaseUser.id == user.id
+        )
+    # piccolo_api compares session expiry with its own naive local clock.
+    now = datetime.now()
+    session = await SessionsBase.create_session(
+        user_id=user.id, expiry_date=now + SESSION_LENGTH, max_expiry_date=now + SESSION_LENGTH
+    )
+    response: Response[None] = Response(None, status_code=303, headers={"Location": f"{PATH}/"})
+    response.cookies.append(
+        Cookie(
+            key="id",
+            value=session.token,
+            path=PATH,
+            httponly=True,
+            samesite="lax",
+            secure=get_settings().base_url.startswith("https://"),
+            max_age=int(SESSION_LENGTH.total_seconds()),
+        )
+    )
+    return response
+
+
+ROUTES = [back_office, enter]
