@@ -27,7 +27,12 @@ from traffpunkt.templating import page
 STATIC = Path(__file__).resolve().parent.parent / "traffpunkt" / "static"
 APP_DIR = STATIC / "checkin"
 # Files the app needs offline, as served by the /static router.
-APP_FILES = ("checkin/app.js", "checkin/app.css", "checkin/vendor/jsQR.js", "checkin/icon.svg")
+APP_FILES = {
+    "app_js": "checkin/app.js",
+    "app_css": "checkin/app.css",
+    "jsqr": "checkin/vendor/jsQR.js",
+    "icon": "checkin/icon.svg",
+}
 
 # The page runs only its own scripts; it may use the camera (media from the stream) and call
 # this origin's API. No framing: a door token lives in this page's storage.
@@ -43,7 +48,7 @@ CSP = (
 def asset_version() -> str:
     """Hash of the app's files: changes whenever one of them does."""
     digest = hashlib.sha256()
-    for name in (*APP_FILES, "checkin/sw.js", "site.css"):
+    for name in (*APP_FILES.values(), "checkin/sw.js", "site.css"):
         digest.update(name.encode())
         digest.update((STATIC / name).read_bytes())
     return digest.hexdigest()[:12]
@@ -51,7 +56,7 @@ def asset_version() -> str:
 
 def asset_urls() -> dict[str, str]:
     v = asset_version()
-    return {Path(name).stem: f"/static/{name}?v={v}" for name in APP_FILES}
+    return {key: f"/static/{name}?v={v}" for key, name in APP_FILES.items()}
 
 
 def _event_uuid(event_id: str) -> UUID:

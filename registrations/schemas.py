@@ -166,12 +166,14 @@ class CheckinStats(msgspec.Struct, kw_only=True):
 
 
 class OfflineAttendee(msgspec.Struct, kw_only=True, array_like=True):
-    """[ticket_no, name, status, checked_in] – compact, thousands fit in one response."""
+    """[ticket_no, name, status, checked_in, registration_id] – compact: thousands fit in one
+    response; the id lets a phone undo a check-in another phone made."""
 
     ticket_no: str
     name: str
     status: str
     checked_in: bool
+    registration_id: str
 
 
 class CheckinData(msgspec.Struct, kw_only=True):

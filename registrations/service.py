@@ -611,6 +611,7 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
     if scan.scan_id and (seen := await queries.scan_by_key(key)) is not None:
         return await _replay(seen, event)
     at = _scan_time(scan.scanned_at, event["timezone"], now)
+    refused_at_door = scan.offline_result not in (None, "ok", "already_checked_in")
     reg = None
     result = "not_found"
     parsed = tickets.parse(scan.secret)
@@ -634,11 +635,19 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
             result = "cancelled"
         elif reg["status"] == "waitlisted":
             result = "waitlisted"
+        elif refused_at_door:
+            # The phone turned this person away: record what the server would have said, but
+            # check no one in who was not let in.
+            result = "already_checked_in" if reg["checked_in_at"] else "ok"
         elif await queries.check_in(_uuid(reg["id"]), at):
             result = "ok"
         else:
             result = "already_checked_in"
-    flagged = scan.offline_result == "ok" and result not in ("ok", "already_checked_in")
+    admitted = {"ok", "already_checked_in"}
+    # Flag where the door and the server disagree, in either direction.
+    flagged = scan.offline_result is not None and (
+        (scan.offline_result in admitted) != (result in admitted)
+    )
     inserted = await queries.insert_scan(
         {
             "id": uuid4(),
@@ -646,7 +655,8 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
             "event_scan": key,
             "registration_id": reg["id"] if reg is not None and result != "wrong_event" else None,
             "secret": scan.secret[:300],
-            "device": (scan.device or device)[:100],
+            # The phone's own label and which door token sent it, both kept.
+            "device": (f"{scan.device} ({device})" if scan.device else device)[:100],
             "action": "checkin",
             "result": result,
             "offline_result": scan.offline_result,
@@ -854,6 +864,7 @@ async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
                 name=r["name"],
                 status=r["status"],
                 checked_in=r["checked_in_at"] is not None,
+                registration_id=str(r["id"]),
             )
         )
     tz = event["timezone"]

@@ -189,7 +189,7 @@ async def test_undo_search_and_offline_data(
     ticket_no, signature = parsed
     assert tickets.verify(UUID(event["id"]), ticket_no, signature, data["public_key"])
     assert [a[0] for a in data["attendees"]] == [ticket_no]
-    assert data["attendees"][0][1:] == [person["name"], "confirmed", True]
+    assert data["attendees"][0][1:] == [person["name"], "confirmed", True, person["id"]]
     assert data["revoked"] == [tickets.parse(gone["code"])[0]]  # type: ignore[index]
 
 
@@ -301,3 +301,31 @@ async def test_attendee_list_and_csv_for_organisers_only(
     # Public pages never show attendees.
     page = (await client.get(f"/events/{event['slug']}")).text
     assert "csv@example.se" not in page and "HYPERLINK" not in page
+
+
+async def test_a_person_turned_away_offline_is_not_checked_in(
+    client: httpx.AsyncClient, world: World, event: dict[str, Any]
+) -> None:
+    h = await door(client, world, event["id"])
+    person = await attendee(client, event["id"], "promoted@example.se")
+    # The phone's stale list said "waitlisted", so the door turned the person away.
+    r = await client.post(
+        f"/api/v1/events/{event['id']}/checkins/batch",
+        headers=h,
+        json={
+            "scans": [
+                {
+                    "secret": person["code"],
+                    "scan_id": "r1",
+                    "offline_result": "waitlisted",
+                    "device": "Lisas telefon",
+                }
+            ]
+        },
+    )
+    (result,) = r.json()["results"]
+    assert result["result"] == "ok" and result["flagged"] is True  # the server would have admitted
+    stats = (await client.get(f"/api/v1/events/{event['id']}/checkin-stats", headers=h)).json()
+    assert stats["checked_in"] == 0
+    (scan,) = await Scan.select()
+    assert scan["device"].startswith("Lisas telefon (door:")
