@@ -10,7 +10,9 @@ from tests.conftest import World
 from tests.organiser.conftest import sign_in
 
 
-async def test_admins_enter_the_back_office(app: Any, world: World, client: httpx.AsyncClient) -> None:
+async def test_admins_enter_the_back_office(
+    app: Any, world: World, client: httpx.AsyncClient
+) -> None:
     assert (await client.get("/back-office/api/tables/")).status_code in (401, 403)
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as admin:
@@ -22,7 +24,8 @@ async def test_admins_enter_the_back_office(app: Any, world: World, client: http
         assert "event" in tables.json() and "registration" in tables.json()
         rows = await admin.get("/back-office/api/tables/municipality/")
         assert rows.status_code == 200 and {"asele", "arvidsjaur"} <= {
-            r["slug"] for r in rows.json()["rows"]}
+            r["slug"] for r in rows.json()["rows"]
+        }
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as anna:
         await sign_in(anna, "anna@asele.se")
         r = await anna.get("/organiser/back-office", headers={"accept": "text/html"})
