@@ -5,7 +5,9 @@
 - UID is stable per event; SEQUENCE comes from the event and grows with time/place/status changes;
   DTSTAMP is the event's last change, so a feed's bytes change only when an event does.
 - Each VEVENT's bytes are cached by what they depend on (id, updated_at, …): a feed of a
-  thousand events is a join of cached fragments after the first build.
+  thousand events is a join of cached fragments after the first build. Feed fragments are
+  written by `events.ics_text` (the same bytes as icalendar's, ~15× faster); `vevent` keeps
+  returning an icalendar.Event for single events and invitations.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ from typing import Any
 
 import icalendar
 
-from events import topics
+from events import ics_text, topics
 from traffpunkt.localtime import to_local, zone
 
 PRODID = "-//Träffpunkt//traffpunkt 0.1//SV"
@@ -99,32 +101,47 @@ def _location(row: dict[str, Any]) -> str | None:
     return row.get("online_url")
 
 
-def vevent(row: dict[str, Any], *, event_url: str, status: str | None = None) -> icalendar.Event:
-    """The VEVENT of an event row (from events.queries). Organiser text is escaped by icalendar."""
+def _properties(
+    row: dict[str, Any], event_url: str, status: str | None = None
+) -> list[tuple[str, Any]]:
+    """The VEVENT properties of an event row (from events.queries), as (name, value) pairs.
+
+    One list for both writers: `vevent` (icalendar, for single events and invitations) and the
+    feed's fragments (`events.ics_text`, byte for byte what icalendar would write).
+    """
     tz = row["timezone"]
-    ev = icalendar.Event()
-    ev.add("uid", uid(row["id"]))
-    ev.add("dtstamp", row["updated_at"].astimezone(UTC))
-    ev.add("created", row["created_at"].astimezone(UTC))
-    ev.add("last-modified", row["updated_at"].astimezone(UTC))
-    ev.add("sequence", row["sequence"])
-    ev.add("summary", row["title"])
+    updated = row["updated_at"].astimezone(UTC)
     description = row["description"].strip()
-    ev.add("description", f"{description}\n\n{event_url}" if description else event_url)
-    ev.add("dtstart", to_local(row["starts_at"], tz))
-    ev.add("dtend", to_local(row["ends_at"], tz))
+    props: list[tuple[str, Any]] = [
+        ("UID", uid(row["id"])),
+        ("DTSTAMP", updated),
+        ("CREATED", row["created_at"].astimezone(UTC)),
+        ("LAST-MODIFIED", updated),
+        ("SEQUENCE", row["sequence"]),
+        ("SUMMARY", row["title"]),
+        ("DESCRIPTION", f"{description}\n\n{event_url}" if description else event_url),
+        ("DTSTART", to_local(row["starts_at"], tz)),
+        ("DTEND", to_local(row["ends_at"], tz)),
+    ]
     if location := _location(row):
-        ev.add("location", location)
+        props.append(("LOCATION", location))
     if row.get("venue_latitude") is not None and row.get("venue_longitude") is not None:
-        ev.add("geo", (row["venue_latitude"], row["venue_longitude"]))
-    ev.add("url", event_url)
+        props.append(("GEO", (row["venue_latitude"], row["venue_longitude"])))
+    props.append(("URL", event_url))
     state = status or ("CANCELLED" if row["status"] == "cancelled" else "CONFIRMED")
-    ev.add("status", state)
-    ev.add("transp", "OPAQUE")
-    ev.add("class", "PUBLIC")
+    props += [("STATUS", state), ("TRANSP", "OPAQUE"), ("CLASS", "PUBLIC")]
     if slugs := topics.decode(row["topics"]):
         lang = row.get("language", "sv")
-        ev.add("categories", [topics.BY_SLUG[s].label(lang) for s in slugs if s in topics.BY_SLUG])
+        labels = [topics.BY_SLUG[s].label(lang) for s in slugs if s in topics.BY_SLUG]
+        props.append(("CATEGORIES", labels))
+    return props
+
+
+def vevent(row: dict[str, Any], *, event_url: str, status: str | None = None) -> icalendar.Event:
+    """The VEVENT of an event row (from events.queries). Organiser text is escaped by icalendar."""
+    ev = icalendar.Event()
+    for name, value in _properties(row, event_url, status):
+        ev.add(name, value)
     return ev
 
 
@@ -177,7 +194,7 @@ def _fragment(row: dict[str, Any], event_url: str) -> bytes:
     )
     cached = _fragments.get(key)
     if cached is None:
-        cached = vevent(row, event_url=event_url).to_ical()
+        cached = ics_text.vevent(_properties(row, event_url))
         _fragments.put(key, cached)
     return cached
 

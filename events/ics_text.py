@@ -22,9 +22,10 @@ icalendar and vobject. Everything else (VCALENDAR, VTIMEZONE, invitations) stays
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Iterable, Sequence
-from datetime import datetime, tzinfo
+from collections.abc import Sequence
+from datetime import UTC, datetime, tzinfo
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import icalendar
 
@@ -34,16 +35,22 @@ _BACKSLASH, _CARET = 0x5C, 0x5E
 
 
 def escape_text(value: str) -> str:
-    """RFC 5545 TEXT escaping, in icalendar's order (which makes `\\N` a newline first)."""
-    return (
-        value.replace("\\N", "\n")
-        .replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
-        .replace("\r", "\\n")
-    )
+    """RFC 5545 TEXT escaping, as icalendar escapes (which first makes `\\N` a newline).
+
+    The same result as icalendar's chain of seven replacements, with a replacement only for
+    the characters that occur: most values (UID, STATUS, labels) need none.
+    """
+    if "\\" in value:
+        value = value.replace("\\N", "\n").replace("\\", "\\\\")
+    if ";" in value:
+        value = value.replace(";", "\\;")
+    if "," in value:
+        value = value.replace(",", "\\,")
+    if "\r" in value:
+        value = value.replace("\r\n", "\n").replace("\r", "\n")
+    if "\n" in value:
+        value = value.replace("\n", "\\n")
+    return value
 
 
 def fold(line: bytes) -> bytes:
@@ -57,7 +64,7 @@ def fold(line: bytes) -> bytes:
         cut = start + FOLD_AT
         while line[cut] & 0xC0 == 0x80:  # inside a multi-byte character: cut before it
             cut -= 1
-        if line[cut - 1] in (_BACKSLASH, _CARET) and cut - 1 > start:
+        if line[cut - 1] in (_BACKSLASH, _CARET):  # keep an escape whole (a piece has >1 char)
             cut -= 1
         pieces.append(line[start:cut])
         start = cut
@@ -65,67 +72,50 @@ def fold(line: bytes) -> bytes:
     return b"\r\n ".join(pieces)
 
 
-@functools.cache
-def _datetime_form(tz: tzinfo | None) -> tuple[str, str]:
-    """(parameters, suffix) of a DATE-TIME in this zone, as icalendar writes them.
+_DATETIME_FORMS: dict[tzinfo | None, tuple[str, str]] = {}
 
-    `(";TZID=Europe/Stockholm", "")` for a zone, `("", "Z")` for UTC and the zones icalendar
-    knows to be UTC, `("", "")` for a floating time.
+
+def _datetime_form(value: datetime) -> tuple[str, str]:
+    """(parameters, suffix) of a DATE-TIME as icalendar writes them.
+
+    `(";TZID=Europe/Stockholm", "")` in a zone, `("", "Z")` in UTC (and in the zones icalendar
+    knows to be UTC), `("", "")` for a floating time. Asked of icalendar once per zone for UTC
+    and zoneinfo zones (ours), whose answer does not depend on the date; every time for another
+    tzinfo, for which icalendar may fall back on the zone's name of the moment.
     """
-    value = icalendar.vDDDTypes(datetime(2000, 1, 1, tzinfo=tz))
-    params = value.params.to_ical().decode(ENCODING)
-    return (f";{params}" if params else ""), ("Z" if value.to_ical().endswith(b"Z") else "")
+    tz = value.tzinfo
+    cacheable = tz is None or tz is UTC or isinstance(tz, ZoneInfo)
+    if cacheable and (form := _DATETIME_FORMS.get(tz)) is not None:
+        return form
+    ical = icalendar.vDDDTypes(value)
+    params = ical.params.to_ical().decode(ENCODING)
+    form = (f";{params}" if params else ""), ("Z" if ical.to_ical().endswith(b"Z") else "")
+    if cacheable:
+        _DATETIME_FORMS[tz] = form
+    return form
 
 
-def _text(value: str) -> tuple[str, str]:
-    return "", escape_text(value)
+_TEXT, _DATETIME, _INTEGER, _GEO, _URI, _CATEGORIES = range(6)
 
-
-def _datetime(value: datetime) -> tuple[str, str]:
-    params, suffix = _datetime_form(value.tzinfo)
-    return params, (
-        f"{value.year:04}{value.month:02}{value.day:02}"
-        f"T{value.hour:02}{value.minute:02}{value.second:02}{suffix}"
-    )
-
-
-def _integer(value: int) -> tuple[str, str]:
-    return "", str(int(value))
-
-
-def _geo(value: Sequence[float]) -> tuple[str, str]:
-    return "", f"{float(value[0])};{float(value[1])}"
-
-
-def _uri(value: str) -> tuple[str, str]:
-    if "\r" in value or "\n" in value:
-        raise ValueError(f"A URI value may not contain CR or LF characters: {value!r}")
-    return "", value
-
-
-def _categories(value: Iterable[str]) -> tuple[str, str]:
-    return "", ",".join(escape_text(c) for c in value)
-
-
-# The value type of every property `events.ics._properties` may give; another name is an error
+# The value type of every property `events.ics._properties` may give; another name is a KeyError
 # here (and in the tests), not a silently different serialisation.
-WRITERS: dict[str, Callable[[Any], tuple[str, str]]] = {
-    "UID": _text,
-    "SUMMARY": _text,
-    "DESCRIPTION": _text,
-    "LOCATION": _text,
-    "STATUS": _text,
-    "TRANSP": _text,
-    "CLASS": _text,
-    "DTSTAMP": _datetime,
-    "CREATED": _datetime,
-    "LAST-MODIFIED": _datetime,
-    "DTSTART": _datetime,
-    "DTEND": _datetime,
-    "SEQUENCE": _integer,
-    "GEO": _geo,
-    "URL": _uri,
-    "CATEGORIES": _categories,
+KINDS: dict[str, int] = {
+    "UID": _TEXT,
+    "SUMMARY": _TEXT,
+    "DESCRIPTION": _TEXT,
+    "LOCATION": _TEXT,
+    "STATUS": _TEXT,
+    "TRANSP": _TEXT,
+    "CLASS": _TEXT,
+    "DTSTAMP": _DATETIME,
+    "CREATED": _DATETIME,
+    "LAST-MODIFIED": _DATETIME,
+    "DTSTART": _DATETIME,
+    "DTEND": _DATETIME,
+    "SEQUENCE": _INTEGER,
+    "GEO": _GEO,
+    "URL": _URI,
+    "CATEGORIES": _CATEGORIES,
 }
 
 
@@ -139,17 +129,40 @@ def _order(names: tuple[str, ...]) -> tuple[int, ...]:
     )
 
 
-def content_line(name: str, value: Any) -> bytes:
-    params, text = WRITERS[name](value)
-    return fold(f"{name}{params}:{text}".encode(ENCODING))
+def content_line(name: str, value: Any) -> str:
+    """One unfolded content line, `NAME;PARAMS:value`, of a property in KINDS."""
+    kind = KINDS[name]
+    if kind == _TEXT:
+        return f"{name}:{escape_text(value)}"
+    if kind == _DATETIME:
+        params, suffix = _datetime_form(value)
+        return "%s%s:%04d%02d%02dT%02d%02d%02d%s" % (  # noqa: UP031 (the fastest here)
+            name,
+            params,
+            value.year,
+            value.month,
+            value.day,
+            value.hour,
+            value.minute,
+            value.second,
+            suffix,
+        )
+    if kind == _INTEGER:
+        return f"{name}:{int(value)}"
+    if kind == _GEO:
+        return f"{name}:{float(value[0])};{float(value[1])}"
+    if kind == _URI:
+        if "\r" in value or "\n" in value:
+            raise ValueError(f"A URI value may not contain CR or LF characters: {value!r}")
+        return f"{name}:{value}"
+    return f"{name}:{','.join([escape_text(c) for c in value])}"  # _CATEGORIES
 
 
 def vevent(properties: Sequence[tuple[str, Any]]) -> bytes:
     """`BEGIN:VEVENT … END:VEVENT` (CRLF after each line) of (UPPER-CASE name, value) pairs."""
-    names = tuple(name for name, _ in properties)
     lines = [b"BEGIN:VEVENT"]
-    for i in _order(names):
-        name, value = properties[i]
-        lines.append(content_line(name, value))
+    for i in _order(tuple([name for name, _ in properties])):
+        line = content_line(*properties[i]).encode(ENCODING)
+        lines.append(line if len(line) <= FOLD_AT else fold(line))
     lines.append(b"END:VEVENT\r\n")
     return b"\r\n".join(lines)
