@@ -21,7 +21,7 @@ from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
 from registrations import service as registrations
 from traffpunkt import i18n
 from traffpunkt.auth import SESSION_COOKIE, web_organiser
-from traffpunkt.errors import Conflict, DomainError, FieldError, Forbidden, Invalid, NotFound
+from traffpunkt.errors import Conflict, Forbidden, Invalid, NotFound, form_errors
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
 from traffpunkt.templating import page
@@ -54,15 +54,6 @@ def _safe_next(value: str | None) -> str:
     if not value or not value.startswith("/") or value.startswith("//") or urlsplit(value).netloc:
         return "/organiser"
     return value
-
-
-def form_errors(exc: DomainError | msgspec.ValidationError, lang: str) -> dict[str, str]:
-    if isinstance(exc, msgspec.ValidationError):
-        text = str(exc)
-        field = text.rsplit("$.", 1)[-1].rstrip("`").split("[")[0] if "$." in text else "form"
-        return {field: i18n.gettext(lang, "Please check this field")}
-    errors = exc.errors or [FieldError("form", exc.detail)]
-    return {e.field: i18n.gettext(lang, e.message).format(**exc.params) for e in errors}
 
 
 def organiser_page(

@@ -20,7 +20,7 @@ from events import topics
 from registrations import service
 from registrations.schemas import RegistrationIn, RegistrationPatch
 from traffpunkt import i18n
-from traffpunkt.errors import Conflict, DomainError, FieldError, Invalid, NotFound
+from traffpunkt.errors import Conflict, Invalid, NotFound, form_errors
 from traffpunkt.templating import page
 
 PRIVATE = {
@@ -33,11 +33,6 @@ FIELDS = ("name", "email", "organisation", "municipality", "language")
 
 def _topic_choices(lang: str) -> list[tuple[str, str]]:
     return [(t.slug, t.label(lang)) for t in topics.TOPICS]
-
-
-def _translate_errors(exc: DomainError, lang: str) -> dict[str, str]:
-    errors = exc.errors or [FieldError("form", exc.detail)]
-    return {e.field: i18n.gettext(lang, e.message).format(**exc.params) for e in errors}
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -106,12 +101,8 @@ async def signup_submit(request: Request[Any, Any, Any], key: FromPath[str]) -> 
             {k: v for k, v in values.items() if v not in ("", None)}, RegistrationIn
         )
         result = await service.register(key, data)
-    except msgspec.ValidationError as exc:
-        field = str(exc).rsplit("$.", 1)[-1].rstrip("`") if "$." in str(exc) else "form"
-        message = i18n.gettext(lang, "Please check this field")
-        return _signup_page(request, row, values, {field: message}, status_code=422)
-    except Invalid as exc:
-        return _signup_page(request, row, values, _translate_errors(exc, lang), status_code=422)
+    except (msgspec.ValidationError, Invalid) as exc:
+        return _signup_page(request, row, values, form_errors(exc, lang), status_code=422)
     except Conflict as exc:
         return _signup_page(
             request, row, values, {}, status_code=409, closed=exc.translated_detail(lang)
@@ -207,7 +198,7 @@ async def profile_submit(request: Request[Any, Any, Any], token: FromPath[str]) 
             "registrations/manage.html",
             {
                 **context,
-                "errors": _translate_errors(exc, lang),
+                "errors": form_errors(exc, lang),
                 "welcome": False,
                 "done": None,
                 "topic_choices": _topic_choices(lang),

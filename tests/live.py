@@ -65,14 +65,26 @@ def server_env(database_url: str, data_dir: Path, base_url: str) -> dict[str, st
 
 @contextlib.contextmanager
 def live_server(
-    database_url: str, data_dir: Path, extra_env: dict[str, str] | None = None
+    database_url: str,
+    data_dir: Path,
+    extra_env: dict[str, str] | None = None,
+    worker: bool = False,
 ) -> Iterator[LiveServer]:
+    """`traffpunkt serve` on a free port; with `worker=True` its mail sender runs too."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**server_env(database_url, data_dir, url), **(extra_env or {})}
     log = open(data_dir / f"serve-{port}.log", "wb")
     process = subprocess.Popen(
-        [sys.executable, "-m", "traffpunkt", "serve", "--port", str(port), "--no-worker"],
+        [
+            sys.executable,
+            "-m",
+            "traffpunkt",
+            "serve",
+            "--port",
+            str(port),
+            *([] if worker else ["--no-worker"]),
+        ],
         env=env,
         cwd=data_dir,
         stdout=log,

@@ -156,6 +156,18 @@ def _field_from_msgspec(message: str, fallback: str) -> tuple[str, str]:
     return (prefix or fallback), msg
 
 
+def form_errors(exc: DomainError | msgspec.ValidationError, lang: str) -> dict[str, str]:
+    """{field: message in the reader's language} for re-showing a form (pages, not the API)."""
+    if isinstance(exc, msgspec.ValidationError):
+        field, message = _field_from_msgspec(str(exc), "form")
+        field = field.split(".")[0]
+        missing = message.startswith("Object missing required field")
+        text = "This cannot be empty" if missing else "Please check this field"
+        return {field: i18n.gettext(lang, text)}
+    errors = exc.errors or [FieldError("form", exc.detail)]
+    return {e.field: i18n.gettext(lang, e.message).format(**exc.params) for e in errors}
+
+
 def validation_errors(exc: ValidationException) -> list[FieldError]:
     errors: list[FieldError] = []
     extra = exc.extra if isinstance(exc.extra, list) else ([exc.extra] if exc.extra else [])
