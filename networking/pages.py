@@ -46,6 +46,7 @@ async def people_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             "done": request.query_params.get("done"),
         },
         headers=PRIVATE,
+        default_language=me["language"],
     )
 
 

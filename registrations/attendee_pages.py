@@ -131,7 +131,9 @@ async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
         context = await _manage_context(token)
     except NotFound:
         return page(request, "registrations/gone.html", {}, status_code=404, headers=PRIVATE)
-    lang = i18n.request_language(request)
+    # The attendee's own page speaks the language they chose, unless they switch here.
+    own_language = context["own"].language
+    lang = i18n.request_language(request, own_language)
     return page(
         request,
         "registrations/manage.html",
@@ -143,6 +145,7 @@ async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             "topic_label": lambda s: topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s,
         },
         headers=PRIVATE,
+        default_language=own_language,
     )
 
 
@@ -152,7 +155,11 @@ async def _confirm(request: Request[Any, Any, Any], token: str, action: str) -> 
     except NotFound:
         return page(request, "registrations/gone.html", {}, status_code=404, headers=PRIVATE)
     return page(
-        request, "registrations/confirm.html", {**context, "action": action}, headers=PRIVATE
+        request,
+        "registrations/confirm.html",
+        {**context, "action": action},
+        headers=PRIVATE,
+        default_language=context["own"].language,
     )
 
 

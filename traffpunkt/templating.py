@@ -111,8 +111,9 @@ def page(
     *,
     status_code: int = 200,
     headers: dict[str, str] | None = None,
+    default_language: str | None = None,
 ) -> Template:
-    lang = i18n.request_language(request)
+    lang = i18n.request_language(request, default_language)
     cookies = []
     if request.query_params.get("lang") in i18n.LANGUAGES:
         from litestar.datastructures import Cookie

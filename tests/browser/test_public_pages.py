@@ -282,10 +282,10 @@ async def test_calendar_months_and_languages(site: Any, new_page: Any) -> None:
     terms = [t.strip() for t in await page.locator("dl.facts dt").all_inner_texts()]
     assert "When" not in terms and "Where" not in terms, terms
 
-    # Accept-Language alone picks English too.
+    # Swedish first: an English-language phone still gets Swedish, with English one tap away.
     page = await new_page(locale="en-GB")
     await open_page(page, f"{site.url}/")
-    assert await page.locator("html").get_attribute("lang") == "en"
+    assert await page.locator("html").get_attribute("lang") == "sv"
 
 
 async def test_topic_filter_works_without_javascript(site: Any, new_page: Any) -> None:
