@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -155,6 +156,13 @@ def _public_where(
     return where
 
 
+# Building this 33-column, two-join SELECT costs ~0.5 ms per request in Piccolo, ten times its
+# WHERE clause; the SQL only depends on which filters are present, so it is built once per
+# shape and run with the WHERE clause's arguments (LIMIT is written into the SQL by Piccolo).
+_PUBLIC_SQL: dict[tuple[Any, ...], str] = {}
+_PLACEHOLDER = re.compile(r"\?|\$\d+")
+
+
 async def public_events(
     *,
     municipality_id: UUID | None = None,
@@ -175,10 +183,28 @@ async def public_events(
     if after is not None:
         start, last_id = after
         where &= (Event.starts_at > start) | ((Event.starts_at == start) & (Event.id > last_id))
-    query = Event.select(*_EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id)
-    if limit is not None:
-        query = query.limit(limit)
-    return await query
+    engine_type = Event._meta.db.engine_type
+    key = (
+        engine_type,
+        municipality_id is None,
+        topic is None,
+        ends_after is None,
+        starts_before is None,
+        statuses,
+        after is None,
+        limit,
+    )
+    _, args = where.querystring.compile_string(engine_type=engine_type)
+    template = _PUBLIC_SQL.get(key)
+    if template is None:
+        query = Event.select(*_EVENT_COLUMNS).where(where).order_by(Event.starts_at, Event.id)
+        if limit is not None:
+            query = query.limit(limit)
+        sql, full_args = query.querystrings[0].compile_string(engine_type=engine_type)
+        if full_args != args or "{" in sql:  # not the expected shape: do not cache
+            return await query
+        template = _PUBLIC_SQL[key] = _PLACEHOLDER.sub("{}", sql)
+    return await Event.raw(template, *args)
 
 
 async def fingerprint(
