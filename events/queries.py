@@ -19,6 +19,7 @@ from events.tables import (
     OrganiserMunicipality,
     Venue,
 )
+from traffpunkt.db import prepared
 
 PUBLIC_STATUSES = ("published", "cancelled")
 
@@ -113,15 +114,23 @@ async def release_seat(event_id: UUID) -> None:
     )
 
 
+# Hot lookups (every sign-up and check-in) are built once: see traffpunkt.db.prepared.
+_event_by_id = prepared(
+    lambda i: Event.select(*_EVENT_COLUMNS).where(Event.id == i).first(), first=True
+)
+_event_by_slug = prepared(
+    lambda s: Event.select(*_EVENT_COLUMNS).where(Event.slug == s).first(), first=True
+)
+
+
 async def event(event_id: UUID) -> dict[str, Any] | None:
-    return await Event.select(*_EVENT_COLUMNS).where(Event.id == event_id).first()
+    return await _event_by_id(event_id)
 
 
 async def event_by_slug_or_id(key: str) -> dict[str, Any] | None:
-    where: Where | Any = Event.slug == key
     if (uid := _as_uuid(key)) is not None:
-        where = Event.id == uid
-    return await Event.select(*_EVENT_COLUMNS).where(where).first()
+        return await _event_by_id(uid)
+    return await _event_by_slug(key)
 
 
 async def events_of_municipalities(municipality_ids: list[UUID] | None) -> list[dict[str, Any]]:
@@ -251,10 +260,15 @@ async def update_organiser(organiser_id: UUID, values: dict[str, Any]) -> None:
     )
 
 
-async def organiser_municipality_ids(organiser_id: UUID) -> list[UUID]:
-    rows = await OrganiserMunicipality.select(OrganiserMunicipality.municipality).where(
-        OrganiserMunicipality.organiser == organiser_id
+_organiser_municipalities = prepared(
+    lambda o: OrganiserMunicipality.select(OrganiserMunicipality.municipality).where(
+        OrganiserMunicipality.organiser == o
     )
+)
+
+
+async def organiser_municipality_ids(organiser_id: UUID) -> list[UUID]:
+    rows = await _organiser_municipalities(organiser_id)
     return [_as_uuid(r["municipality"]) for r in rows]  # type: ignore[misc]
 
 
@@ -273,19 +287,25 @@ async def insert_token(values: dict[str, Any]) -> None:
     await ApiToken.insert(ApiToken(**values))
 
 
-async def token_owner(token_hash: str) -> dict[str, Any] | None:
-    """The active organiser behind an unrevoked token, with the token's id."""
-    return (
-        await ApiToken.select(
+_token_owner = prepared(
+    lambda h: (
+        ApiToken.select(
             ApiToken.id.as_alias("token_id"),
             ApiToken.organiser.id.as_alias("organiser_id"),
             ApiToken.organiser.email.as_alias("email"),
             ApiToken.organiser.role.as_alias("role"),
             ApiToken.organiser.active.as_alias("active"),
         )
-        .where((ApiToken.token_hash == token_hash) & (ApiToken.revoked_at.is_null()))
+        .where((ApiToken.token_hash == h) & (ApiToken.revoked_at.is_null()))
         .first()
-    )
+    ),
+    first=True,
+)
+
+
+async def token_owner(token_hash: str) -> dict[str, Any] | None:
+    """The active organiser behind an unrevoked token, with the token's id."""
+    return await _token_owner(token_hash)
 
 
 async def revoke_token(token_id: UUID, organiser_id: UUID | None, at: datetime) -> int:

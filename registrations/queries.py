@@ -16,27 +16,45 @@ from registrations.tables import (
     Registration,
     Scan,
 )
+from traffpunkt.db import insert_row, prepared
 
 R = Registration
+
+# The lookups of every sign-up and check-in are built and compiled once (traffpunkt.db.prepared)
+# and the hot inserts use insert_row: Piccolo's query building was a large share of each call.
+_by_event_email = prepared(lambda k: R.select().where(R.event_email == k).first(), first=True)
+_by_id = prepared(lambda i: R.select().where(R.id == i).first(), first=True)
+_by_ticket_no = prepared(lambda t: R.select().where(R.ticket_no == t).first(), first=True)
+_manage_token = prepared(
+    lambda h: (
+        ManageToken.select(ManageToken.registration).where(ManageToken.token_hash == h).first()
+    ),
+    first=True,
+)
+_event_key = prepared(lambda e: EventKey.select().where(EventKey.event == e).first(), first=True)
+_door_token = prepared(
+    lambda h: DoorToken.select().where(DoorToken.token_hash == h).first(), first=True
+)
+_scan_by_key = prepared(lambda k: Scan.select().where(Scan.event_scan == k).first(), first=True)
 
 
 # --- registrations -------------------------------------------------------------------------
 
 
 async def by_event_email(event_email: str) -> dict[str, Any] | None:
-    return await R.select().where(R.event_email == event_email).first()
+    return await _by_event_email(event_email)
 
 
 async def by_id(registration_id: UUID) -> dict[str, Any] | None:
-    return await R.select().where(R.id == registration_id).first()
+    return await _by_id(registration_id)
 
 
 async def by_ticket_no(ticket_no: str) -> dict[str, Any] | None:
-    return await R.select().where(R.ticket_no == ticket_no).first()
+    return await _by_ticket_no(ticket_no)
 
 
 async def insert(values: dict[str, Any]) -> None:
-    await R.insert(R(**values))
+    await insert_row(R, values)
 
 
 async def update(registration_id: UUID, values: dict[str, Any]) -> None:
@@ -174,15 +192,11 @@ async def needs_and_offers(
 
 
 async def insert_manage_token(values: dict[str, Any]) -> None:
-    await ManageToken.insert(ManageToken(**values))
+    await insert_row(ManageToken, values)
 
 
 async def registration_by_token_hash(token_hash: str) -> dict[str, Any] | None:
-    row = (
-        await ManageToken.select(ManageToken.registration)
-        .where(ManageToken.token_hash == token_hash)
-        .first()
-    )
+    row = await _manage_token(token_hash)
     if row is None:
         return None
     return await by_id(row["registration"])
@@ -214,7 +228,7 @@ async def mark_invitation_used(invitation_id: UUID, at: datetime) -> None:
 
 
 async def event_key(event_id: UUID) -> dict[str, Any] | None:
-    return await EventKey.select().where(EventKey.event == event_id).first()
+    return await _event_key(event_id)
 
 
 async def insert_event_key(values: dict[str, Any]) -> None:
@@ -231,7 +245,7 @@ async def insert_door_token(values: dict[str, Any]) -> None:
 
 
 async def door_token(token_hash: str) -> dict[str, Any] | None:
-    return await DoorToken.select().where(DoorToken.token_hash == token_hash).first()
+    return await _door_token(token_hash)
 
 
 async def revoke_door_token(event_id: UUID, token_id: UUID, at: datetime) -> bool:
@@ -265,16 +279,11 @@ async def door_tokens_of(event_id: UUID) -> list[dict[str, Any]]:
 
 
 async def scan_by_key(event_scan: str) -> dict[str, Any] | None:
-    return await Scan.select().where(Scan.event_scan == event_scan).first()
+    return await _scan_by_key(event_scan)
 
 
 async def insert_scan(values: dict[str, Any]) -> bool:
-    rows = (
-        await Scan.insert(Scan(**values))
-        .on_conflict(target=Scan.event_scan, action="DO NOTHING")
-        .returning(Scan.id)
-    )
-    return bool(rows)
+    return await insert_row(Scan, values, conflict_target="event_scan")
 
 
 async def scans_of(event_id: UUID, flagged_only: bool) -> list[dict[str, Any]]:

@@ -67,10 +67,14 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return token.strip()
 
 
-async def _resolve(token: str) -> Principal | DoorPrincipal | None:
+async def _resolve(token: str, door_first: bool = False) -> Principal | DoorPrincipal | None:
     from events import service as events_service
     from registrations import service as registrations_service
 
+    if door_first:
+        return await registrations_service.door_principal(
+            token
+        ) or await events_service.authenticate(token)
     return await events_service.authenticate(token) or await registrations_service.door_principal(
         token
     )
@@ -96,7 +100,10 @@ async def require_checkin_actor(
     token = bearer_token(request)
     if token is None:
         raise Unauthorized("This needs a door token or an organiser's API token")
-    principal = await _resolve(token)
+    # Door tokens first: scans at the door come with door tokens, so this saves the organiser
+    # token lookup (a miss) on every scan. Same result either way: both kinds are random
+    # 256-bit secrets, so a token is never both.
+    principal = await _resolve(token, door_first=True)
     if principal is None:
         raise Unauthorized("The token is not valid (unknown, revoked, expired or malformed)")
     return principal
