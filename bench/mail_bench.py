@@ -6,21 +6,25 @@ seeds a few events, then per round:
 1. enqueues N `confirmed` mails (default 2,000) through `notifications.service.enqueue`, one
    transaction per mail as a sign-up does, each with a manage link and a signed ticket code,
    so every mail renders a QR PNG and an iTIP invitation (plus the .ics attachment);
-2. drains the outbox with one `notifications.worker.Sender` (`run_once` in a loop until it
-   returns 0) against aiosmtpd on 127.0.0.1 (a separate process by default, so that the
-   server's parsing does not share the sender's GIL; `--smtp thread` runs it in-process);
+2. drains the outbox with each `notifications.worker.Sender` measured (`run_once` in a loop
+   until it returns 0; by default three: rendering in its own process as `traffpunkt serve`
+   does, and with 1 and 2 render processes, `traffpunkt worker`'s default on two cores; each
+   Sender is kept across rounds, as a running worker keeps its render processes) against
+   aiosmtpd on 127.0.0.1 (a separate process by default, so that the server's parsing does not
+   share the sender's GIL; `--smtp thread` runs it in-process);
 3. verifies: every enqueued Message-ID arrived exactly once (no others), the outbox says
    `sent` for all of them with secrets dropped, and the number of SMTP connections equals the
    number of batches (one connection per batch, reused for all its messages).
 
-It prints the median messages/s over the rounds (goal >= 200/s), the enqueue rate, the time to
-render one confirmation (`notifications.render.build`: warm QR cache, cold QR cache, and its
-pieces), and where one drain spends its time (claim, event lookup, render, SMTP send, marking
-sent). `--prototype` also times bench-only prototypes of three fixes (A: a faster identical
-QR PNG, B: cached email header classes, C: one UPDATE per batch to mark it sent).
+It prints the median messages/s over the rounds (goal >= 200/s) with the CPU per mail of the
+sender, its render processes and the SMTP server, the enqueue rate, the time to render one
+confirmation (`notifications.render.build`: warm QR cache, cold QR cache, and its pieces, plain
+qrcode for comparison, and `render_outgoing`: what a render process does per mail), and where
+one drain spends its time (claim, event lookup, render or waiting for it, SMTP send, marking
+sent).
 
     .venv/bin/python bench/mail_bench.py [--engine sqlite|postgres|both] [--n 2000]
-        [--rounds 3] [--batch-size 100] [--prototype] [--profile]
+        [--rounds 3] [--batch-size 100] [--render-processes 0,1,2] [--profile]
 """
 
 from __future__ import annotations
@@ -31,8 +35,9 @@ import contextlib
 import dataclasses
 import email.parser
 import email.policy
-import functools
+import json
 import multiprocessing
+import os
 import random
 import socket
 import statistics
@@ -304,14 +309,11 @@ async def clear_outbox() -> None:
 # --- render timing ----------------------------------------------------------------------------
 
 
-async def render_timing(
-    event_id: UUID, secrets: Secrets, settings: Any, n: int, prototype: bool
-) -> None:
-    import aiosmtplib.email
-
+async def render_timing(event_id: UUID, secrets: Secrets, settings: Any, n: int) -> None:
     from events import service as events_service
     from notifications import itip, render
     from notifications.kinds import KINDS
+    from notifications.transport import prepare
     from traffpunkt import qr
     from traffpunkt.clock import utc_now
 
@@ -320,8 +322,6 @@ async def render_timing(
     now = utc_now()
 
     def message(secret: dict[str, str], lang: str = "sv") -> dict[str, Any]:
-        import json
-
         return {
             "id": uuid4(),
             "kind": "confirmed",
@@ -340,15 +340,22 @@ async def render_timing(
             out.append(time.perf_counter() - t0)
         return out
 
-    warm_secret = secrets.make(event_id)
-    warm_msg = message(warm_secret)
-    for _ in range(5):  # templates compiled, QR of this code cached
-        built = render.build(warm_msg, row, settings, now)
-    warm = timed(lambda: render.build(warm_msg, row, settings, now), n)
-    cold_msgs = iter([message(secrets.make(event_id)) for _ in range(n)])
-    cold = timed(lambda: render.build(next(cold_msgs), row, settings, now), n)
-    codes = iter([secrets.make(event_id)["ticket_code"] for _ in range(n)])
+    def new_messages() -> Iterator[dict[str, Any]]:
+        return iter([message(secrets.make(event_id)) for _ in range(n)])
+
+    def new_codes() -> Iterator[str]:
+        return iter([secrets.make(event_id)["ticket_code"] for _ in range(n)])
+
+    warm_msg = message(secrets.make(event_id))
+    for _ in range(5):  # templates compiled, QR of this code cached, calendar template made
+        render.render_outgoing(warm_msg, row, settings, now)
+    warm = timed(lambda: render.render_outgoing(warm_msg, row, settings, now), n)
+    cold_msgs = new_messages()
+    cold = timed(lambda: render.render_outgoing(next(cold_msgs), row, settings, now), n)
+    codes = new_codes()
     qr_cold = timed(lambda: qr.png(next(codes)), n)
+    codes = new_codes()
+    qr_plain = timed(lambda: qr._plain_png(next(codes)), n)
     kind = KINDS["confirmed"]
     parts = timed(
         lambda: render.render_parts(
@@ -357,65 +364,68 @@ async def render_timing(
             language="sv",
             name="Anna Öberg",
             data={"sequence_offset": 0},
-            secrets=warm_secret,
+            secrets=json.loads(warm_msg["secrets"]),
             settings=settings,
-        ),
-        n,
-    )
-    invite = timed(
-        lambda: itip.invitation(
-            row,
-            method="REQUEST",
-            organiser_mailbox=settings.organiser_mailbox,
-            organiser_name=row["municipality_name"],
-            attendee_email="anna.oberg@example.se",
-            attendee_name="Anna Öberg",
-            event_url=f"{settings.base_url}/events/{row['slug']}",
-            sequence_offset=0,
             now=now,
         ),
         n,
     )
-    flatten = timed(lambda: aiosmtplib.email.flatten_message(built), n)
-    size = len(aiosmtplib.email.flatten_message(built))
+    invitation_args = {
+        "method": "REQUEST",
+        "organiser_mailbox": settings.organiser_mailbox,
+        "organiser_name": row["municipality_name"],
+        "event_url": f"{settings.base_url}/events/{row['slug']}",
+        "sequence_offset": 0,
+        "now": now,
+    }
+    names = iter([f"Anna Öberg {i}" for i in range(n)])
+    invite = timed(
+        lambda: itip.invitation(
+            row,
+            attendee_email="anna.oberg@example.se",
+            attendee_name=next(names),
+            **invitation_args,
+        ),
+        n,
+    )
+    whole = timed(
+        lambda: itip.build_invitation(
+            row, attendee=itip._attendee("anna.oberg@example.se", "Anna Öberg"), **invitation_args
+        ),
+        n,
+    )
+    content = render._content(warm_msg, row, settings, now)
+    mime = timed(lambda: render._mime(content, warm_msg, settings, now), n)
+    built = render.build(warm_msg, row, settings, now)
+    flatten = timed(lambda: prepare(built), n)
+    size = len(render.render_outgoing(warm_msg, row, settings, now).data)
+    fast = "NumPy mask choice" if qr.fast_path_active() else "FALLBACK: plain qrcode"
     print(f"  render one `confirmed` mail (medians of {n}; the mail is {size / 1024:.1f} KiB):")
-    print(line("render.build, warm QR cache", warm))
-    print(line("render.build, cold QR cache (new codes)", cold))
-    print(line("  of which qr.png, cold", qr_cold))
+    print(line("render.render_outgoing, warm QR cache", warm))
+    print(line("render.render_outgoing, cold QR cache (new codes)", cold))
+    print(line(f"  of which qr.png, cold ({fast})", qr_cold))
+    print(line("    (plain qrcode, for comparison)", qr_plain))
     print(line("  of which render_parts (subject, text, HTML)", parts))
-    print(line("  of which itip.invitation", invite))
-    print(line("flatten for SMTP (aiosmtplib, in send)", flatten))
-    if not prototype:
-        return
-    samples = [secrets.make(event_id)["ticket_code"] for _ in range(50)]
-    samples += [settings.base_url + "/r/" + uuid4().hex, "A" * 400]  # version 6+, version 13
-    print(f"  prototypes A (NumPy mask choice; {check_fast_qr(samples)}) and B (header classes):")
-    codes = iter([secrets.make(event_id)["ticket_code"] for _ in range(n)])
-    fast_cold = timed(lambda: fast_qr_png(next(codes)), n)
-    with prototypes_ab():
-        render.build(warm_msg, row, settings, now)
-        warm_ab = timed(lambda: render.build(warm_msg, row, settings, now), n)
-        cold_msgs = iter([message(secrets.make(event_id)) for _ in range(n)])
-        cold_ab = timed(lambda: render.build(next(cold_msgs), row, settings, now), n)
-    print(line("render.build, warm QR cache, B", warm_ab))
-    print(line("render.build, cold QR cache, A + B", cold_ab))
-    print(line("  of which qr.png, cold, A", fast_cold))
+    print(line("  of which itip.invitation (cached per event)", invite))
+    print(line("    (itip.build_invitation, the whole calendar)", whole))
+    print(line("  of which MIME written directly (render._mime)", mime))
+    print(line("(EmailMessage flattened: transport.prepare)", flatten))
 
 
 # --- where a drain spends its time --------------------------------------------------------------
 
 
 class Phases:
-    """Wraps the functions the sender calls (module attributes, in this process only) and sums
-    their wall time; one worker runs them one after another, so the sums add up to the drain."""
+    """Wraps the functions the sender calls (module or class attributes, in this process only)
+    and sums their wall time."""
 
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
         self._undo: list[tuple[Any, str, Any]] = []
 
-    def wrap_async(self, module: Any, name: str, label: str) -> None:
-        original = getattr(module, name)
+    def wrap_async(self, owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
 
         async def wrapper(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
@@ -425,11 +435,11 @@ class Phases:
                 self.seconds[label] += time.perf_counter() - t0
                 self.calls[label] += 1
 
-        self._undo.append((module, name, original))
-        setattr(module, name, wrapper)
+        self._undo.append((owner, name, original))
+        setattr(owner, name, wrapper)
 
-    def wrap_sync(self, module: Any, name: str, label: str) -> None:
-        original = getattr(module, name)
+    def wrap_sync(self, owner: Any, name: str, label: str) -> None:
+        original = getattr(owner, name)
 
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             t0 = time.perf_counter()
@@ -439,13 +449,18 @@ class Phases:
                 self.seconds[label] += time.perf_counter() - t0
                 self.calls[label] += 1
 
-        self._undo.append((module, name, original))
-        setattr(module, name, wrapper)
+        self._undo.append((owner, name, original))
+        setattr(owner, name, wrapper)
 
     def undo(self) -> None:
-        for module, name, original in reversed(self._undo):
-            setattr(module, name, original)
+        for owner, name, original in reversed(self._undo):
+            setattr(owner, name, original)
         self._undo.clear()
+
+
+RENDER_HERE = "render.render_outgoing (in this process)"
+SEND = "SMTP send (transport.send_outgoing)"
+PER_MESSAGE = "Sender._send_one"
 
 
 async def phase_breakdown(
@@ -454,30 +469,39 @@ async def phase_breakdown(
     import aiosmtplib
 
     from events import service as events_service
-    from notifications import render, service
+    from notifications import render, service, transport
+    from notifications.worker import Sender
 
     ids, _ = await enqueue_confirmations(n, event_ids, secrets, rng)
     phases = Phases()
     phases.wrap_async(service, "claim", "claim (UPDATE … RETURNING + SELECT)")
-    phases.wrap_async(events_service, "event_for_mail", "event row (once per event and batch)")
-    phases.wrap_sync(render, "build", "render.build")
-    phases.wrap_async(aiosmtplib.SMTP, "send_message", "SMTP send (flatten + DATA)")
+    phases.wrap_async(events_service, "event_for_mail", "event rows (once per event and batch)")
+    if variant.processes == 0:  # (a wrapper could not be pickled to a render process)
+        phases.wrap_sync(render, "render_outgoing", RENDER_HERE)
+    phases.wrap_async(transport.SmtpTransport, "send_outgoing", SEND)
     phases.wrap_async(aiosmtplib.SMTP, "connect", "SMTP connect (+EHLO)")
     phases.wrap_async(aiosmtplib.SMTP, "quit", "SMTP QUIT")
-    phases.wrap_async(service, "mark_sent", "mark_sent (one transaction per message)")
-    phases.wrap_async(sys.modules[__name__], "mark_batch_sent", "mark_batch_sent (C, per batch)")
+    phases.wrap_async(service, "mark_sent_many", "mark_sent_many (one UPDATE per chunk)")
+    phases.wrap_async(Sender, "_send_one", PER_MESSAGE)
     try:
-        with variant.active():
-            handled, batches, seconds, _ = await drain(variant.make(), Deadline(120))
+        handled, batches, seconds, _ = await drain(variant.sender, Deadline(120))
     finally:
         phases.undo()
     assert handled == len(ids), (handled, len(ids))
+    per_message = phases.seconds.pop(PER_MESSAGE, 0.0)
+    phases.calls.pop(PER_MESSAGE, None)
+    waiting = per_message - phases.seconds[RENDER_HERE] - phases.seconds[SEND]
+    if variant.processes:
+        phases.seconds["waiting for the render processes"] = waiting
+        phases.calls["waiting for the render processes"] = handled
     print(
         f"  where one drain of {n} spends its time, {variant.label}"
         f" ({n / seconds:,.0f} mails/s, {batches} batches):"
     )
     accounted = 0.0
     for label, sec in sorted(phases.seconds.items(), key=lambda kv: -kv[1]):
+        if not phases.calls[label]:
+            continue
         accounted += sec
         per = sec / phases.calls[label] * 1000
         print(
@@ -503,219 +527,59 @@ async def profile_drain(
     await enqueue_confirmations(n, event_ids, secrets, rng)
     profiler = Profiler(interval=0.0005, async_mode="enabled")
     profiler.start()
-    with variant.active():
-        handled, _, seconds, _ = await drain(variant.make(), Deadline(120))
+    handled, _, seconds, _ = await drain(variant.sender, Deadline(120))
     profiler.stop()
     html = profiler.output_html()
     await asyncio.to_thread(out.write_text, html)
-    print(f"  pyinstrument, one drain of {handled} ({handled / seconds:,.0f} mails/s): {out}")
+    print(
+        f"  pyinstrument, one drain of {handled}, {variant.label}"
+        f" ({handled / seconds:,.0f} mails/s): {out}"
+    )
     text = profiler.output_text(unicode=True, color=False, show_all=False)
     print("\n".join("    " + t for t in text.splitlines()[:60]))
 
 
-# --- prototypes (bench only; nothing outside this file changes) ---------------------------------
-#
-# A. traffpunkt/qr.py: qrcode picks the mask by drawing the code 8 times and scoring each in pure
-#    Python (~4 of the ~5.5 ms). The same choice with NumPy: draw once, XOR the 8 masks over the
-#    data modules, score them vectorised (the same four ISO 18004 penalties as qrcode's
-#    util.lost_point, including its ties: the first lowest wins), then draw the winner and
-#    write the PNG from a NumPy bitmap. Byte-identical PNGs (checked at start-up).
-# B. notifications/render.py: CPython's email.headerregistry.HeaderRegistry.__getitem__ builds
-#    a new class with type() for every header set or parsed (~65 per mail); cache them.
-# C. notifications/worker.py: mark the batch sent in one UPDATE after its SMTP session instead
-#    of one transaction per message.
-
-_QR_P1 = (1, 0, 1, 1, 1, 0, 1, 0, 0, 0, 0)
-
-
-def _qr_runs(a: Any) -> int:
-    import numpy as np
-
-    b = np.ones((a.shape[0], a.shape[1] + 1), dtype=bool)
-    b[:, 1:-1] = a[:, 1:] != a[:, :-1]
-    lengths = np.diff(np.flatnonzero(b.ravel()))
-    lengths = lengths[lengths >= 5]
-    return int((lengths - 2).sum())
-
-
-def qr_lost_point(m: Any) -> int:
-    """qrcode.util.lost_point of a boolean module matrix, vectorised (same value)."""
-    import numpy as np
-    from numpy.lib.stride_tricks import sliding_window_view
-
-    n = m.shape[0]
-    points = _qr_runs(m) + _qr_runs(m.T)
-    a = m[:-1, :-1]
-    points += 3 * int(((a == m[:-1, 1:]) & (a == m[1:, :-1]) & (a == m[1:, 1:])).sum())
-    p1 = np.array(_QR_P1, dtype=bool)
-    for x in (m, m.T):
-        w = sliding_window_view(x, 11, axis=1)
-        points += 40 * int((w == p1).all(axis=2).sum() + (w == p1[::-1]).all(axis=2).sum())
-    percent = float(int(m.sum())) / (n**2)
-    return points + int(abs(percent * 100 - 50) / 5) * 10
-
-
-_qr_layouts: dict[tuple[int, int], Any] = {}
-
-
-def _qr_layout(version: int, ec: int) -> list[Any]:
-    """The 8 mask patterns restricted to the data modules of a version (cached)."""
-    import numpy as np
-    import qrcode
-    from qrcode.main import copy_2d_array, precomputed_qr_blanks
-
-    key = (version, ec)
-    if key not in _qr_layouts:
-        n = version * 4 + 17
-        probe = qrcode.QRCode(error_correction=ec)
-        probe.version, probe.modules_count = version, n
-        probe.modules = copy_2d_array(precomputed_qr_blanks[version])
-        probe.setup_type_info(True, 0)
-        if version >= 7:
-            probe.setup_type_number(True)
-        data = np.array([[c is None for c in row] for row in probe.modules])
-        i, j = np.indices((n, n))
-        masks = [
-            (i + j) % 2 == 0,
-            i % 2 == 0,
-            j % 3 == 0,
-            (i + j) % 3 == 0,
-            (i // 2 + j // 3) % 2 == 0,
-            (i * j) % 2 + (i * j) % 3 == 0,
-            ((i * j) % 2 + (i * j) % 3) % 2 == 0,
-            ((i * j) % 3 + (i + j) % 2) % 2 == 0,
-        ]
-        _qr_layouts[key] = [mask & data for mask in masks]
-    return _qr_layouts[key]
-
-
-def fast_qr_png(text: str, box_size: int = 8) -> bytes:
-    """Prototype A: traffpunkt.qr.png with the same output, ~2.3x faster."""
-    import io
-
-    import numpy as np
-    import qrcode
-    from PIL import Image
-
-    from traffpunkt import qr
-
-    code = qrcode.QRCode(error_correction=qr._ERROR_CORRECTION, box_size=box_size, border=4)
-    code.add_data(text)
-    code.best_fit()
-    code.makeImpl(True, 0)  # test mode: format bits blank, so masks differ only in data
-    masks = _qr_layout(code.version, code.error_correction)
-    unmasked = np.array(code.modules, dtype=bool) ^ masks[0]
-    scores = [qr_lost_point(unmasked ^ mask) for mask in masks]
-    code.makeImpl(False, scores.index(min(scores)))
-    modules = np.pad(np.array(code.modules, dtype=bool), 4)
-    pixels = np.repeat(np.repeat(~modules, box_size, axis=0), box_size, axis=1)
-    buf = io.BytesIO()
-    Image.fromarray(pixels).save(buf, format="PNG")  # mode "1", as qrcode's PilImage
-    return buf.getvalue()
-
-
-def check_fast_qr(samples: list[str]) -> str:
-    from traffpunkt import qr
-
-    same = sum(fast_qr_png(t) == qr.png.__wrapped__(t) for t in samples)
-    return f"{same}/{len(samples)} byte-identical to traffpunkt.qr.png"
-
-
-@contextlib.contextmanager
-def prototypes_ab() -> Iterator[None]:
-    """Prototypes A and B, in this process, while the block runs."""
-    import email.headerregistry
-
-    from traffpunkt import qr
-
-    registry = email.headerregistry.HeaderRegistry
-    stock_getitem = registry.__getitem__
-    classes: dict[tuple[int, str], type] = {}
-
-    def cached_getitem(self: Any, name: str) -> type:
-        key = (id(self), name.lower())
-        cls = classes.get(key)
-        if cls is None:
-            cls = classes[key] = stock_getitem(self, name)
-        return cls
-
-    stock_png = qr.png
-    qr.png = functools.lru_cache(maxsize=4096)(fast_qr_png)  # type: ignore[assignment]
-    registry.__getitem__ = cached_getitem  # type: ignore[method-assign]
-    try:
-        yield
-    finally:
-        registry.__getitem__ = stock_getitem  # type: ignore[method-assign]
-        qr.png = stock_png  # type: ignore[assignment]
-
-
-def batched_sender_class() -> type:
-    """Prototype C: a Sender whose batch is marked sent in one UPDATE (chunks of 500 ids)
-    after the SMTP session, instead of one transaction per message. Same outcome for the
-    outbox; a crash between sending and marking re-sends at most one batch (same Message-IDs)
-    instead of one message."""
-    from notifications import service
-    from notifications.worker import Sender
-
-    class BatchedMarkSender(Sender):
-        async def run_once(self) -> int:
-            sent: list[UUID] = []
-            stock = service.mark_sent
-
-            async def collect(message_id: UUID, worker: str) -> None:
-                sent.append(message_id)
-
-            service.mark_sent = collect  # type: ignore[assignment]
-            try:
-                return await super().run_once()
-            finally:
-                service.mark_sent = stock  # type: ignore[assignment]
-                if sent:
-                    await mark_batch_sent(sent, self.worker_id)
-
-    return BatchedMarkSender
-
-
-async def mark_batch_sent(ids: list[UUID], worker: str) -> None:
-    """Prototype C's one statement per batch (what notifications.queries could offer)."""
-    from notifications.queries import M
-    from traffpunkt import db
-    from traffpunkt.clock import utc_now
-
-    now = utc_now()
-    async with db.transaction():
-        for i in range(0, len(ids), 500):
-            await M.update(
-                {
-                    M.status: "sent",
-                    M.sent_at: now,
-                    M.secrets: None,
-                    M.claimed_until: None,
-                    M.last_error: None,
-                }
-            ).where(M.id.is_in(ids[i : i + 500]) & (M.claimed_by == worker))
+# --- the senders measured -------------------------------------------------------------------------
 
 
 class Variant:
-    """A way to drain: which Sender class, and whether prototypes A+B are active."""
+    """One `notifications.worker.Sender`, kept for all rounds (as a running worker keeps its
+    render processes), with `render_processes` = processes."""
 
-    def __init__(self, label: str, make: Callable[[], Any], ab: bool) -> None:
-        self.label, self.make, self.ab = label, make, ab
+    def __init__(self, processes: int, settings: Any, batch_size: int) -> None:
+        from notifications.worker import Sender
 
-    @contextlib.contextmanager
-    def active(self) -> Iterator[None]:
-        if self.ab:
-            with prototypes_ab():
-                yield
-        else:
-            yield
+        self.processes = processes
+        self.label = (
+            "Sender, rendering here"
+            if processes == 0
+            else f"Sender, {processes} render process{'es' if processes > 1 else ''}"
+        )
+        self.sender = Sender(
+            settings,
+            batch_size=batch_size,
+            worker_id=f"bench-{processes}",
+            render_processes=processes,
+        )
+
+    def render_cpu(self) -> float:
+        """CPU seconds used so far by the sender's render processes (Linux /proc)."""
+        pool = self.sender._pool
+        if pool is None:
+            return 0.0
+        total = 0
+        for process in list(pool._processes.values()):
+            with contextlib.suppress(OSError):
+                with open(f"/proc/{process.pid}/stat") as f:
+                    fields = f.read().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])  # utime, stime
+        return total / os.sysconf("SC_CLK_TCK")
 
 
 # --- one engine ----------------------------------------------------------------------------------
 
 
 async def bench(url: str, args: argparse.Namespace, sink: SmtpSink, deadline: Deadline) -> None:
-    from notifications.worker import Sender
     from traffpunkt import db
     from traffpunkt.settings import get_settings
 
@@ -723,6 +587,7 @@ async def bench(url: str, args: argparse.Namespace, sink: SmtpSink, deadline: De
     db.bind(engine)
     await db.start(engine, 10)
     rng = random.Random(20270304)
+    variants: list[Variant] = []
     try:
         world = await common.seed(N_EVENTS, 0)
         event_ids = world["ids"][common.MAIN_SLUG][:N_EVENTS]
@@ -730,24 +595,18 @@ async def bench(url: str, args: argparse.Namespace, sink: SmtpSink, deadline: De
             get_settings(), smtp_url=f"smtp://127.0.0.1:{sink.port}?starttls=off"
         )
         secrets = Secrets(event_ids)
-        await render_timing(event_ids[0], secrets, settings, args.render_samples, args.prototype)
+        await render_timing(event_ids[0], secrets, settings, args.render_samples)
 
-        def sender_of(cls: type) -> Callable[[], Any]:
-            return lambda: cls(settings, batch_size=args.batch_size, worker_id="bench-worker")
-
-        variants = [Variant("Sender (as is)", sender_of(Sender), ab=False)]
-        if args.prototype:
-            variants.append(Variant("prototypes A+B+C", sender_of(batched_sender_class()), ab=True))
-
-        # Warm-up drains (connections, templates, first QR codes), not measured.
+        variants = [Variant(p, settings, args.batch_size) for p in args.render_processes]
+        # Warm-up drains (render processes started, connections, templates), not measured.
         for variant in variants:
             await enqueue_confirmations(50, event_ids, secrets, rng)
-            with variant.active():
-                await drain(variant.make(), deadline)
+            await drain(variant.sender, deadline)
         await clear_outbox()
 
         rates: dict[str, list[float]] = defaultdict(list)
         cpus: dict[str, list[float]] = defaultdict(list)
+        render_cpus: dict[str, list[float]] = defaultdict(list)
         server_cpus: dict[str, list[float]] = defaultdict(list)
         enqueue_rates: list[float] = []
         all_ok = True
@@ -766,18 +625,25 @@ async def bench(url: str, args: argparse.Namespace, sink: SmtpSink, deadline: De
                 server_cpu0 = sink.stats()["cpu"]
                 ids, enqueue_seconds = await enqueue_confirmations(args.n, event_ids, secrets, rng)
                 enqueue_rates.append(args.n / enqueue_seconds)
-                with variant.active():
-                    handled, batches, seconds, cpu = await drain(variant.make(), deadline)
+                render_cpu0 = variant.render_cpu()
+                handled, batches, seconds, cpu = await drain(variant.sender, deadline)
+                render_cpu = (variant.render_cpu() - render_cpu0) / handled
                 ok, verdict, stats = await verify(ids, batches, sink, settings)
                 all_ok &= ok
                 rate = handled / seconds
                 rates[label].append(rate)
                 cpus[label].append(cpu / handled)
+                render_cpus[label].append(render_cpu)
                 server = (stats["cpu"] - server_cpu0) / handled
                 server_cpus[label].append(server)
                 print(
-                    f"    round {round_no} {label:<22} {rate:6.1f} mails/s ({seconds:4.1f} s); CPU"
+                    f"    round {round_no} {label:<30} {rate:6.1f} mails/s ({seconds:4.1f} s); CPU"
                     f" per mail: sender {cpu / handled * 1000:.1f} ms"
+                    + (
+                        f", render processes {render_cpu * 1000:.1f} ms"
+                        if variant.processes
+                        else ""
+                    )
                     + (f", SMTP server {server * 1000:.1f} ms" if sink.mode == "process" else "")
                     + f"; {stats['connections']} SMTP connections for {batches} batches;"
                     f" {stats['octets'] / handled / 1024:.1f} KiB/mail; check: {verdict}",
@@ -788,16 +654,25 @@ async def bench(url: str, args: argparse.Namespace, sink: SmtpSink, deadline: De
             f"  enqueue (one transaction per mail): median {statistics.median(enqueue_rates):,.0f}"
             f" mails/s over {len(enqueue_rates)} rounds"
         )
-        for label, values in rates.items():
+        for variant in variants:
+            label = variant.label
+            values = rates[label]
+            if not values:
+                continue
             med = statistics.median(values)
             verdict = "ok" if med >= GOAL_PER_SECOND else "UNDER"
             cpu_ms = statistics.median(cpus[label]) * 1000
             print(
-                f"  {label:<26} median {med:6.1f} mails/s (min {min(values):.1f}, max"
+                f"  {label:<30} median {med:6.1f} mails/s (min {min(values):.1f}, max"
                 f" {max(values):.1f}, n={len(values)})  goal >= {GOAL_PER_SECOND}/s: {verdict};"
-                f" sender CPU {cpu_ms:.2f} ms/mail (ceiling {1000 / cpu_ms:,.0f}/s)"
+                f" CPU/mail: sender {cpu_ms:.2f} ms (ceiling {1000 / cpu_ms:,.0f}/s)"
                 + (
-                    f", server CPU {statistics.median(server_cpus[label]) * 1000:.2f} ms/mail"
+                    f", render processes {statistics.median(render_cpus[label]) * 1000:.2f} ms"
+                    if variant.processes
+                    else ""
+                )
+                + (
+                    f", server {statistics.median(server_cpus[label]) * 1000:.2f} ms"
                     if sink.mode == "process"
                     else ""
                 )
@@ -812,6 +687,8 @@ async def bench(url: str, args: argparse.Namespace, sink: SmtpSink, deadline: De
             await profile_drain(variants[0], min(args.n, 1000), event_ids, secrets, rng, out)
             await clear_outbox()
     finally:
+        for variant in variants:
+            await asyncio.to_thread(variant.sender.close)
         await db.stop(engine)
 
 
@@ -836,25 +713,36 @@ def run(engine_name: str, args: argparse.Namespace) -> int:
     return 0
 
 
+def process_counts(text: str) -> list[int]:
+    counts = [int(part) for part in text.split(",") if part.strip()]
+    if not counts or any(c < 0 for c in counts):
+        raise argparse.ArgumentTypeError("a comma-separated list of counts, e.g. 0,1,2")
+    return counts
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--engine", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--n", type=int, default=2000, help="mails per round")
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--batch-size", type=int, default=100, help="Sender(batch_size=…)")
+    parser.add_argument(
+        "--render-processes",
+        type=process_counts,
+        default=[0, 1, 2],
+        help="the Senders to measure: Sender(render_processes=…) for each count (default 0,1,2)",
+    )
     parser.add_argument("--smtp", choices=["process", "thread"], default="process")
     parser.add_argument("--render-samples", type=int, default=RENDER_SAMPLES)
-    parser.add_argument(
-        "--prototype", action="store_true", help="also time prototypes A+B+C (see the source)"
-    )
     parser.add_argument("--profile", action="store_true", help="pyinstrument one drain")
     parser.add_argument("--budget", type=float, default=600, help="seconds per engine")
     args = parser.parse_args()
     if args.engine == "both":
         rest = [f"--n={args.n}", f"--rounds={args.rounds}", f"--batch-size={args.batch_size}"]
+        rest += [f"--render-processes={','.join(map(str, args.render_processes))}"]
         rest += [f"--smtp={args.smtp}", f"--render-samples={args.render_samples}"]
         rest += [f"--budget={args.budget}"]
-        rest += ["--prototype"] * args.prototype + ["--profile"] * args.profile
+        rest += ["--profile"] * args.profile
         return common.run_per_engine(
             Path(__file__).resolve(), list(common.ENGINES), rest, args.budget + 120
         )

@@ -71,6 +71,20 @@ async def mark_sent(message_id: UUID, worker: str, now: datetime) -> None:
     ).where((M.id == message_id) & (M.claimed_by == worker))
 
 
+async def mark_sent_many(ids: list[UUID], worker: str, now: datetime) -> None:
+    """mark_sent for many messages: one UPDATE per 500 ids (PostgreSQL binds each id)."""
+    for i in range(0, len(ids), 500):
+        await M.update(
+            {
+                M.status: "sent",
+                M.sent_at: now,
+                M.secrets: None,
+                M.claimed_until: None,
+                M.last_error: None,
+            }
+        ).where(M.id.is_in(ids[i : i + 500]) & (M.claimed_by == worker))
+
+
 async def mark_retry(message_id: UUID, worker: str, at: datetime, error: str) -> None:
     await M.update(
         {M.status: "pending", M.next_attempt_at: at, M.claimed_until: None, M.last_error: error}

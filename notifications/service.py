@@ -129,6 +129,13 @@ async def mark_sent(message_id: UUID, worker: str) -> None:
         await queries.mark_sent(message_id, worker, utc_now())
 
 
+async def mark_sent_many(ids: list[UUID], worker: str) -> None:
+    """Mark several sent messages in one transaction (the sender does so in chunks)."""
+    if ids:
+        async with db.transaction():
+            await queries.mark_sent_many(ids, worker, utc_now())
+
+
 async def mark_failed(message_id: UUID, worker: str, error: str) -> None:
     async with db.transaction():
         await queries.mark_failed(message_id, worker, error[:2000])

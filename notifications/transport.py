@@ -3,6 +3,9 @@
 `TRAFFPUNKT_SMTP_URL`: `smtp://host:port` (STARTTLS when the server offers it), `smtps://host:465`
 (implicit TLS), with optional `user:password@`. Add `?starttls=require` to refuse plain text or
 `?starttls=off` for a local relay without TLS.
+
+The sender hands transports `Outgoing` mail: the bytes as they go on the wire plus the envelope,
+made by `prepare()` wherever the message was rendered (possibly in a render process).
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from typing import Protocol
 from urllib.parse import parse_qs, unquote, urlsplit
 
 import aiosmtplib
+import aiosmtplib.email
 
 
 class TemporaryFailure(Exception):
@@ -26,10 +30,37 @@ class PermanentFailure(Exception):
     """Do not try again (5xx: refused address, message rejected)."""
 
 
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """A rendered mail, ready for any transport (picklable: render processes return these)."""
+
+    message_id: str
+    sender: str
+    recipients: tuple[str, ...]
+    data: bytes  # CRLF line endings, as sent in DATA
+    smtputf8: bool  # an address is not ASCII: MAIL FROM needs SMTPUTF8
+
+
+def prepare(message: EmailMessage) -> Outgoing:
+    """What aiosmtplib's `send_message` does before `sendmail`: the envelope from the headers
+    (Bcc dropped from the bytes), flattened with the SMTP policy (CRLF). Our parts are
+    quoted-printable or base64, so the bytes are 7-bit whatever the server's 8BITMIME."""
+    sender = aiosmtplib.email.extract_sender(message)
+    recipients = aiosmtplib.email.extract_recipients(message)
+    if sender is None or not recipients:
+        raise ValueError("a mail needs From and To")
+    smtputf8 = not (sender + "".join(recipients)).isascii()
+    data = aiosmtplib.email.flatten_message(
+        message, utf8=smtputf8, cte_type="8bit" if smtputf8 else "7bit"
+    )
+    return Outgoing(str(message["Message-ID"]), sender, tuple(recipients), data, smtputf8)
+
+
 class Transport(Protocol):
     async def __aenter__(self) -> Transport: ...
     async def __aexit__(self, *exc: object) -> None: ...
     async def send(self, message: EmailMessage) -> None: ...
+    async def send_outgoing(self, mail: Outgoing) -> None: ...
 
 
 @dataclass(frozen=True, slots=True)
@@ -93,8 +124,19 @@ class SmtpTransport:
                 self.client.close()
 
     async def send(self, message: EmailMessage) -> None:
+        await self.send_outgoing(prepare(message))
+
+    async def send_outgoing(self, mail: Outgoing) -> None:
         try:
-            await self.client.send_message(message)
+            options = []
+            if mail.smtputf8:
+                options.append("SMTPUTF8")
+            await self.client._ehlo_or_helo_if_needed()
+            if self.client.supports_extension("8BITMIME"):
+                options.append("BODY=8BITMIME")  # as aiosmtplib's send_message does
+            await self.client.sendmail(
+                mail.sender, list(mail.recipients), mail.data, mail_options=options
+            )
         except aiosmtplib.SMTPRecipientsRefused as exc:
             codes = [e.code for e in exc.recipients]
             text = "; ".join(f"{e.code} {e.message}" for e in exc.recipients)
@@ -108,6 +150,8 @@ class SmtpTransport:
             raise TemporaryFailure(text) from exc
         except (aiosmtplib.SMTPException, OSError) as exc:
             raise TemporaryFailure(str(exc) or exc.__class__.__name__) from exc
+        except ValueError as exc:  # aiosmtplib refuses an address it cannot send safely
+            raise PermanentFailure(f"cannot send to {list(mail.recipients)}: {exc}") from exc
 
 
 class FolderTransport:
@@ -124,11 +168,14 @@ class FolderTransport:
         return None
 
     async def send(self, message: EmailMessage) -> None:
-        name = str(message["Message-ID"]).strip("<>").replace("/", "_")
+        await self.send_outgoing(prepare(message))
+
+    async def send_outgoing(self, mail: Outgoing) -> None:
+        name = mail.message_id.strip("<>").replace("/", "_")
         path = self.folder / f"{name}.eml"
         tmp = path.with_suffix(".tmp")
         try:
-            tmp.write_bytes(message.as_bytes())
+            tmp.write_bytes(mail.data.replace(b"\r\n", b"\n"))  # as message.as_bytes() writes
             os.replace(tmp, path)
         except OSError as exc:
             raise TemporaryFailure(f"cannot write {path}: {exc}") from exc

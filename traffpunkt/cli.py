@@ -124,7 +124,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
 def cmd_worker(args: argparse.Namespace) -> None:
     import signal
 
-    from notifications.worker import Sender
+    from notifications.worker import Sender, default_render_processes
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     asyncio.run(migrate(quiet=True))
@@ -133,7 +133,13 @@ def cmd_worker(args: argparse.Namespace) -> None:
         from traffpunkt import hooks
 
         hooks.wire()
-        sender = Sender(get_settings(), periodic=hooks.periodic_jobs())
+        settings = get_settings()
+        processes = settings.mail_render_processes
+        sender = Sender(
+            settings,
+            periodic=hooks.periodic_jobs(),
+            render_processes=default_render_processes() if processes is None else processes,
+        )
         print(f"Mail: {sender.describe()}", flush=True)
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):

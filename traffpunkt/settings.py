@@ -32,6 +32,9 @@ class Settings:
     default_timezone: str
     pg_pool_max_size: int
     bench_endpoints: bool
+    # Processes that render mail for the sender (TRAFFPUNKT_MAIL_RENDER_PROCESSES); None: not
+    # set, so `traffpunkt worker` uses the machine's cores and `traffpunkt serve` none.
+    mail_render_processes: int | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -69,6 +72,19 @@ def _secret_key(data_dir: Path) -> str:
         return key
 
 
+def _optional_count(name: str) -> int | None:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    try:
+        value = int(raw)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise SystemExit(f"{name}={raw!r} must be a whole number, 0 or more")
+    return value
+
+
 def load_settings() -> Settings:
     """Read the environment now (tests call this after changing it)."""
     load_dotenv(override=False)
@@ -94,6 +110,7 @@ def load_settings() -> Settings:
         default_timezone=timezone,
         pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
         bench_endpoints=os.environ.get("TRAFFPUNKT_BENCH_ENDPOINTS") == "1",
+        mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
     )
 
 
