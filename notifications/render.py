@@ -11,6 +11,9 @@ Structure (RFC 6047 and what mail clients expect):
         text/calendar; method=REQUEST|CANCEL; charset=UTF-8
       application/ics          (invite.ics, the same calendar as an attachment)
 
+Without a ticket the HTML part stands alone; without an invitation (kinds without an iTIP
+method, mail about no event) the multipart/alternative is the whole message.
+
 `render_outgoing()` is what the sender calls (in its own process or in a render process): the
 bytes that go on the wire, with the envelope. Headers with names or text are made by the
 `email` package's header classes, which refuse CR/LF injection (see `_mime`).
@@ -205,8 +208,9 @@ def _content(
 # text (Subject, From, To) still go through the `email` package's header classes and its SMTP
 # policy's folding: the same RFC 2047 encoding, and CR/LF refused. Bodies are quoted-printable
 # (text, HTML, calendar) or base64 (PNG, .ics), so the message is 7-bit; multipart boundaries
-# start with "=_", which neither encoding can produce. tests/notifications/test_mail_content.py
-# compares the result with what the email package builds from the same content.
+# start with "=_", which neither encoding can produce (and are random: nested ones differ).
+# tests/notifications/test_sender_throughput.py compares the result, part by part, with what
+# the email package builds from the same content.
 
 _SMTP = email.policy.SMTP.clone(header_factory=POLICY.header_factory)
 _SMTPUTF8 = email.policy.SMTPUTF8.clone(header_factory=POLICY.header_factory)
