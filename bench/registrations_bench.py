@@ -6,8 +6,10 @@ a new PostgreSQL database at 127.0.0.1:5432 that is dropped afterwards), creates
 with `traffpunkt token create`, a municipality and, per round, a published event with
 capacity N - 50. Then, from this process (the load client; the server is another process):
 
-1. sign-ups: N x `POST /api/v1/events/{id}/registrations` at concurrency C (httpx keep-alive),
-   after 10 unmeasured warm-up sign-ups on a separate event;
+1. sign-ups: N x `POST /api/v1/events/{id}/registrations` at concurrency C over keep-alive
+   connections (a minimal client, `RawClient`; `--client httpx` for httpx, which costs ~1.6 ms
+   of CPU per request and caps the figures on a 2-core machine), after 10 unmeasured warm-up
+   sign-ups on a separate event;
 2. every attendee's own page `GET /api/v1/registrations/{token}` (the ticket code; timed too);
 3. a door token, then check-ins: every confirmed ticket once, `POST /api/v1/events/{id}/checkins`
    `{secret, scan_id}` at concurrency C; then D re-scans one at a time (new scan_ids) that must
@@ -24,7 +26,10 @@ percentiles are nearest-rank over the successful requests (as in the pretix scri
 Everything talks to 127.0.0.1 only; every loop is bounded by count and by --max-seconds.
 
     .venv/bin/python bench/registrations_bench.py [--configs sqlite,postgres,postgres:2]
-        [--n 500] [--concurrency 32] [--rounds 3] [--pretix] [--json-out FILE] [--profile-dir D]
+        [--n 500] [--concurrency 32] [--rounds 3] [--pretix] [--client raw|httpx]
+        [--json-out FILE] [--profile-dir D] [--src DIR]
+
+Results and the profiling behind them: bench/REGISTRATIONS.md.
 """
 
 from __future__ import annotations
