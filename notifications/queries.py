@@ -9,6 +9,7 @@ from uuid import UUID
 from piccolo.query.functions.aggregate import Count
 
 from notifications.tables import OutboxMessage as M
+from traffpunkt.db import insert_row
 
 # Due and unclaimed (or claimed by a worker whose lease ran out, e.g. it crashed mid-send).
 _DUE = (
@@ -18,12 +19,10 @@ _DUE = (
 
 
 async def insert(values: dict[str, Any], *, dedupe: bool) -> bool:
-    """Insert one message; with a dedupe key an existing key makes this a no-op (False)."""
-    query = M.insert(M(**values))
-    if dedupe:
-        query = query.on_conflict(target=M.dedupe_key, action="DO NOTHING")
-    rows = await query.returning(M.id)
-    return bool(rows)
+    """Insert one message; with a dedupe key an existing key makes this a no-op (False).
+
+    Every sign-up inserts one: with the SQL built once (insert_row) rather than per call."""
+    return await insert_row(M, values, conflict_target="dedupe_key" if dedupe else None)
 
 
 async def existing_keys(keys: list[str]) -> set[str]:

@@ -36,6 +36,14 @@ _door_token = prepared(
     lambda h: DoorToken.select().where(DoorToken.token_hash == h).first(), first=True
 )
 _scan_by_key = prepared(lambda k: Scan.select().where(Scan.event_scan == k).first(), first=True)
+_check_in = prepared(
+    lambda at, i: (
+        R.update({R.checked_in_at: at, R.updated_at: at})
+        .where((R.id == i) & R.checked_in_at.is_null() & (R.status == "confirmed"))
+        .returning(R.id)
+    ),
+    first=True,
+)
 
 
 # --- registrations -------------------------------------------------------------------------
@@ -151,12 +159,7 @@ async def counts_for_events(event_ids: list[UUID]) -> dict[str, dict[str, int]]:
 
 async def check_in(registration_id: UUID, at: datetime) -> bool:
     """Mark arrival once: only the first of many simultaneous scans wins."""
-    rows = (
-        await R.update({R.checked_in_at: at, R.updated_at: at})
-        .where((R.id == registration_id) & R.checked_in_at.is_null() & (R.status == "confirmed"))
-        .returning(R.id)
-    )
-    return bool(rows)
+    return await _check_in(at, registration_id) is not None
 
 
 async def undo_check_in(registration_id: UUID, now: datetime) -> bool:

@@ -243,23 +243,24 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
         profile.update(status=status, confirmed_at=now if seat else None)
         if existing is not None:  # a cancelled registration comes back to life
             reg_id = _uuid(existing["id"])
+            ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
             await queries.update(reg_id, profile)
         else:
-            reg_id = uuid4()
+            reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
             await queries.insert(
                 {
                     "id": reg_id,
                     "event": event_id,
                     "event_email": f"{event_id}:{email}",
                     "email": email,
-                    "ticket_no": tickets.new_ticket_no(),
-                    "itip_offset": 0,
+                    "ticket_no": ticket_no,
+                    "itip_offset": itip_offset,
                     "created_at": now,
                     **profile,
                 }
             )
-        reg = await queries.by_id(reg_id)
-        assert reg is not None
+        # What the mail needs is at hand: no re-read of the row just written.
+        reg = {"id": reg_id, "event": event_id, "ticket_no": ticket_no, "itip_offset": itip_offset}
         token = await _new_manage_token(reg_id)
         secrets = {"manage_url": manage_url(token)}
         if seat:
@@ -629,102 +630,143 @@ def _scan_time(value: str | None, tz: str, now: datetime) -> datetime:
     return min(at, now)  # a phone's clock in the future must not make arrivals in the future
 
 
-async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: datetime) -> ScanOut:
-    event_id = _uuid(event["id"])
-    key = f"{event_id}:{scan.scan_id}" if scan.scan_id else f"{event_id}:server:{uuid4()}"
-    if scan.scan_id and (seen := await queries.scan_by_key(key)) is not None:
-        return await _replay(seen, event)
-    at = _scan_time(scan.scanned_at, event["timezone"], now)
-    refused_at_door = scan.offline_result not in (None, "ok", "already_checked_in")
-    reg = None
-    result = "not_found"
-    parsed = tickets.parse(scan.secret)
+class _SameScan(Exception):
+    """A simultaneous request recorded this scan_id first: roll back, answer as it did."""
+
+
+async def _ticket_holder(secret: str, event_id: UUID) -> dict[str, Any] | None:
+    """The registration a scanned secret belongs to, if its signature holds (reads only)."""
+    parsed = tickets.parse(secret)
     if parsed is not None:
         ticket_no, signature = parsed
         candidate = await queries.by_ticket_no(ticket_no)
         if candidate is not None:
             keys = await event_keys(_uuid(candidate["event"]))
             if tickets.verify(_uuid(candidate["event"]), ticket_no, signature, keys["public_key"]):
-                reg = candidate
-    elif (manual := tickets.manual_ticket_no(scan.secret)) is not None:
+                return candidate
+    elif (manual := tickets.manual_ticket_no(secret)) is not None:
         # Checked in by name at the door: the ticket number from this event's checkin-data,
         # which only this event's door tokens and organisers get (another event's is not_found).
         candidate = await queries.by_ticket_no(manual)
         if candidate is not None and _uuid(candidate["event"]) == event_id:
-            reg = candidate
-    if reg is not None:
-        if _uuid(reg["event"]) != event_id:
-            result = "wrong_event"
-        elif reg["status"] == "cancelled":
-            result = "cancelled"
-        elif reg["status"] == "waitlisted":
-            result = "waitlisted"
-        elif refused_at_door:
-            # The phone turned this person away: record what the server would have said, but
-            # check no one in who was not let in.
-            result = "already_checked_in" if reg["checked_in_at"] else "ok"
-        elif await queries.check_in(_uuid(reg["id"]), at):
-            result = "ok"
-        else:
-            result = "already_checked_in"
-    admitted = {"ok", "already_checked_in"}
-    # Flag where the door and the server disagree, in either direction.
-    flagged = scan.offline_result is not None and (
-        (scan.offline_result in admitted) != (result in admitted)
-    )
-    inserted = await queries.insert_scan(
-        {
-            "id": uuid4(),
-            "event": event_id,
-            "event_scan": key,
-            "registration_id": reg["id"] if reg is not None and result != "wrong_event" else None,
-            "secret": scan.secret[:300],
-            # The phone's own label and which door token sent it, both kept.
-            "device": (f"{scan.device} ({device})" if scan.device else device)[:100],
-            "action": "checkin",
-            "result": result,
-            "offline_result": scan.offline_result,
-            "flagged": flagged,
-            "scanned_at": at,
-            "received_at": now,
-        }
-    )
-    if not inserted:  # the same scan_id arrived twice at once; the first one's answer stands
+            return candidate
+    return None
+
+
+def _refusal(reg: dict[str, Any], refused_at_door: bool) -> str:
+    """The answer for a registration that this scan does not check in."""
+    if reg["status"] == "cancelled":
+        return "cancelled"
+    if reg["status"] == "waitlisted":
+        return "waitlisted"
+    if refused_at_door:
+        # The phone turned this person away: record what the server would have said, but
+        # check no one in who was not let in.
+        return "already_checked_in" if reg["checked_in_at"] else "ok"
+    return "already_checked_in"
+
+
+async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: datetime) -> ScanOut:
+    """One scan. Everything that only reads (replay, ticket, key, signature) happens before
+    the writing transaction, which holds just the conditional UPDATE and the scan row: on
+    SQLite writers queue for one lock, so the less it covers, the more scans per second
+    (measured 365 -> 835/s at 32 clients). The UPDATE decides; the reads only choose what to try.
+    """
+    event_id = _uuid(event["id"])
+    key = f"{event_id}:{scan.scan_id}" if scan.scan_id else f"{event_id}:server:{uuid4()}"
+    if scan.scan_id and (seen := await queries.scan_by_key(key)) is not None:
+        return await _replay(seen, event)
+    at = _scan_time(scan.scanned_at, event["timezone"], now)
+    refused_at_door = scan.offline_result not in (None, "ok", "already_checked_in")
+    reg = await _ticket_holder(scan.secret, event_id)
+    try:
+        async with db.transaction():
+            result, reg = await _apply_scan(reg, event_id, refused_at_door, at)
+            admitted = {"ok", "already_checked_in"}
+            # Flag where the door and the server disagree, in either direction.
+            flagged = scan.offline_result is not None and (
+                (scan.offline_result in admitted) != (result in admitted)
+            )
+            inserted = await queries.insert_scan(
+                {
+                    "id": uuid4(),
+                    "event": event_id,
+                    "event_scan": key,
+                    "registration_id": reg["id"] if reg is not None else None,
+                    "secret": scan.secret[:300],
+                    # The phone's own label and which door token sent it, both kept.
+                    "device": (f"{scan.device} ({device})" if scan.device else device)[:100],
+                    "action": "checkin",
+                    "result": result,
+                    "offline_result": scan.offline_result,
+                    "flagged": flagged,
+                    "scanned_at": at,
+                    "received_at": now,
+                }
+            )
+            if not inserted:
+                raise _SameScan  # undoes this request's check-in, if it made one
+    except _SameScan:
         seen = await queries.scan_by_key(key)
         assert seen is not None
         return await _replay(seen, event)
-    return await _scan_out(result, reg, event, flagged)
+    return _scan_out(result, reg, event, flagged)
 
 
-async def _scan_out(
+async def _apply_scan(
+    reg: dict[str, Any] | None, event_id: UUID, refused_at_door: bool, at: datetime
+) -> tuple[str, dict[str, Any] | None]:
+    """Inside the scan's transaction: the result, and the registration as it now stands
+    (None when the scan names no one of this event)."""
+    if reg is None:
+        return "not_found", None
+    if _uuid(reg["event"]) != event_id:
+        return "wrong_event", None
+    reg_id = _uuid(reg["id"])
+    if reg["status"] == "confirmed" and not refused_at_door:
+        if await queries.check_in(reg_id, at):
+            return "ok", {**reg, "checked_in_at": at}
+    fresh = await queries.by_id(reg_id)  # what the UPDATE saw, or a change since the read
+    if fresh is None:
+        return "not_found", None
+    if fresh["status"] == "confirmed" and not refused_at_door and fresh["checked_in_at"] is None:
+        # e.g. promoted from the waiting list, or a check-in undone, since the read above
+        if await queries.check_in(reg_id, at):
+            return "ok", {**fresh, "checked_in_at": at}
+        fresh = await queries.by_id(reg_id)
+        assert fresh is not None
+    return _refusal(fresh, refused_at_door), fresh
+
+
+def _scan_out(
     result: str, reg: dict[str, Any] | None, event: dict[str, Any], flagged: bool
 ) -> ScanOut:
     if reg is None or result in ("wrong_event", "not_found"):
         return ScanOut(result=result, flagged=flagged)  # type: ignore[arg-type]
-    fresh = await queries.by_id(_uuid(reg["id"]))
-    assert fresh is not None
-    checked = fresh["checked_in_at"]
+    checked = reg["checked_in_at"]
     return ScanOut(
         result=result,  # type: ignore[arg-type]
-        name=fresh["name"] or None,
-        registration_id=str(fresh["id"]),
+        name=reg["name"] or None,
+        registration_id=str(reg["id"]),
         checked_in_at=to_local(checked, event["timezone"]) if checked else None,
         flagged=flagged,
     )
 
 
 async def _replay(scan: dict[str, Any], event: dict[str, Any]) -> ScanOut:
+    """The answer a recorded scan got, with the person as they stand now."""
     reg = await queries.by_id(_uuid(scan["registration_id"])) if scan["registration_id"] else None
-    return await _scan_out(scan["result"], reg, event, scan["flagged"])
+    return _scan_out(scan["result"], reg, event, scan["flagged"])
 
 
 async def check_in(actor: CheckinActor, event_id: str, scan: ScanIn) -> ScanOut:
-    async with db.transaction():
-        event = await _event_for_checkin(actor, event_id)
-        return await _check_in_one(event, scan, _device(actor), utc_now())
+    event = await _event_for_checkin(actor, event_id)
+    return await _check_in_one(event, scan, _device(actor), utc_now())
 
 
 async def check_in_batch(actor: CheckinActor, event_id: str, batch: BatchIn) -> BatchOut:
+    """Scans one by one, each in its own short transaction: a batch that fails half way is
+    sent again by the phone and its scan_ids make the repeat harmless."""
     missing = [
         FieldError(f"scans[{i}].scan_id", "A batch needs a scan_id on every scan")
         for i, s in enumerate(batch.scans)
@@ -732,10 +774,9 @@ async def check_in_batch(actor: CheckinActor, event_id: str, batch: BatchIn) -> 
     ]
     if missing:
         raise Invalid(missing[0].message, errors=missing)
-    async with db.transaction():
-        event = await _event_for_checkin(actor, event_id)
-        now = utc_now()
-        results = [await _check_in_one(event, s, _device(actor), now) for s in batch.scans]
+    event = await _event_for_checkin(actor, event_id)
+    now = utc_now()
+    results = [await _check_in_one(event, s, _device(actor), now) for s in batch.scans]
     return BatchOut(results=results)
 
 

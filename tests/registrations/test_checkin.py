@@ -329,3 +329,54 @@ async def test_a_person_turned_away_offline_is_not_checked_in(
     assert stats["checked_in"] == 0
     (scan,) = await Scan.select()
     assert scan["device"].startswith("Lisas telefon (door:")
+
+
+async def test_one_scan_id_sent_at_once_with_different_secrets(
+    client: httpx.AsyncClient, world: World, event: dict[str, Any]
+) -> None:
+    """A scan_id is one scan: if a (buggy) phone sends it for different people at once, one
+    answer is recorded, every request gets that answer, and nobody else is checked in."""
+    h = await door(client, world, event["id"])
+    people = [await attendee(client, event["id"], f"same{i}@example.se") for i in range(5)]
+    results = await asyncio.gather(
+        *(
+            client.post(
+                f"/api/v1/events/{event['id']}/checkins",
+                json={"secret": p["code"], "scan_id": "phone-7"},
+                headers=h,
+            )
+            for p in people
+        )
+    )
+    answers = [r.json() for r in results]
+    assert all(r.status_code == 200 for r in results)
+    assert all(a == answers[0] for a in answers) and answers[0]["result"] == "ok"
+    scans = await Scan.select()
+    assert len(scans) == 1 and str(scans[0]["registration_id"]) == answers[0]["registration_id"]
+    stats = (await client.get(f"/api/v1/events/{event['id']}/checkin-stats", headers=h)).json()
+    assert stats["checked_in"] == 1
+
+
+async def test_the_write_decides_not_the_earlier_read(
+    client: httpx.AsyncClient, world: World, event: dict[str, Any]
+) -> None:
+    """check-in reads the registration before its transaction; what happened in between
+    (a promotion, a cancellation) decides the answer."""
+    from registrations import service
+    from registrations.queries import by_id
+    from traffpunkt import db
+
+    people = [await attendee(client, event["id"], f"race{i}@example.se") for i in range(6)]
+    first, waiting = people[0], people[5]  # capacity 5: the sixth waits
+    stale_waiting = await by_id(UUID(waiting["id"]))
+    stale_first = await by_id(UUID(first["id"]))
+    assert stale_waiting is not None and stale_waiting["status"] == "waitlisted"
+    await client.delete(f"/api/v1/registrations/{first['token']}")  # the sixth moves up
+    event_id = UUID(event["id"])
+    async with db.transaction():
+        promoted = await service._apply_scan(stale_waiting, event_id, False, utc_now())
+        gone = await service._apply_scan(stale_first, event_id, False, utc_now())
+    assert promoted[0] == "ok" and promoted[1] is not None
+    assert gone[0] == "cancelled"
+    assert (await by_id(UUID(waiting["id"])))["checked_in_at"] is not None  # type: ignore[index]
+    assert (await by_id(UUID(first["id"])))["checked_in_at"] is None  # type: ignore[index]
