@@ -138,5 +138,25 @@ def create_app(
             ),
         ),
         state={"settings": settings},
+        on_startup=[declare_strict_bodies],
         debug=False,
     )
+
+
+def declare_strict_bodies(app: Litestar) -> None:
+    """Say `additionalProperties: false` in the OpenAPI document for every request body that
+    refuses unknown fields (`Strict`), as it does (422). Litestar's msgspec schema plugin does
+    not read `forbid_unknown_fields`; the document is built once, so this edits it in place
+    before the first request reads it."""
+    from events.schemas import Strict
+
+    strict: set[str] = set()
+    todo = [Strict]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            strict.add(sub.__name__)
+            todo.append(sub)
+    schemas = app.openapi_schema.components.schemas or {}
+    for name, schema in schemas.items():
+        if name in strict and hasattr(schema, "additional_properties"):
+            schema.additional_properties = False
