@@ -96,6 +96,13 @@ class PlanController(Controller):
         )
 
 
+# The needs map's filters, shared by its JSON and CSV forms.
+_DAY = r"^\d{4}-\d{2}-\d{2}$"
+MunicipalitySlug = Annotated[str | None, QueryParameter(max_length=64)]
+FromDay = Annotated[str | None, QueryParameter(name="from", max_length=10, pattern=_DAY)]
+ToDay = Annotated[str | None, QueryParameter(name="to", max_length=10, pattern=_DAY)]
+
+
 @get(
     "/api/v1/needs-map",
     tags=["networking"],
@@ -104,13 +111,9 @@ class PlanController(Controller):
 )
 async def needs_map(
     request: Request,
-    municipality: Annotated[str | None, QueryParameter(max_length=64)] = None,
-    start: Annotated[
-        str | None, QueryParameter(name="from", max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    ] = None,
-    end: Annotated[
-        str | None, QueryParameter(name="to", max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    ] = None,
+    municipality: MunicipalitySlug = None,
+    start: FromDay = None,
+    end: ToDay = None,
 ) -> NeedsMap:
     return await service.needs_map(municipality, start, end, i18n.request_language(request))
 
@@ -124,13 +127,9 @@ async def needs_map(
 )
 async def needs_map_csv(
     request: Request,
-    municipality: Annotated[str | None, QueryParameter(max_length=64)] = None,
-    start: Annotated[
-        str | None, QueryParameter(name="from", max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    ] = None,
-    end: Annotated[
-        str | None, QueryParameter(name="to", max_length=10, pattern=r"^\d{4}-\d{2}-\d{2}$")
-    ] = None,
+    municipality: MunicipalitySlug = None,
+    start: FromDay = None,
+    end: ToDay = None,
 ) -> Response[bytes]:
     data = await service.needs_map(municipality, start, end, i18n.request_language(request))
     return Response(
