@@ -189,10 +189,14 @@ async def register(event_key: str, data: RegistrationIn) -> SignUp:
     for attempt in range(3):
         try:
             return await _register_once(event_key, data, email, name)
-        except Exception as exc:  # a unique race on PostgreSQL: the other sign-up won; re-read
-            if attempt == 2 or not _is_unique_violation(exc):
+        except Exception as exc:  # a race on PostgreSQL: the other sign-up won; read again
+            if attempt == 2 or not (isinstance(exc, _Raced) or _is_unique_violation(exc)):
                 raise
     raise AssertionError("unreachable")
+
+
+class _Raced(Exception):
+    """A simultaneous sign-up with the same address changed the row first (rolled back)."""
 
 
 def _is_unique_violation(exc: Exception) -> bool:
@@ -244,7 +248,8 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
         if existing is not None:  # a cancelled registration comes back to life
             reg_id = _uuid(existing["id"])
             ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
-            await queries.update(reg_id, profile)
+            if not await queries.set_status_if(reg_id, "cancelled", profile):
+                raise _Raced  # the seat taken above goes back with the rollback
         else:
             reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
             await queries.insert(
@@ -672,6 +677,8 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
     SQLite writers queue for one lock, so the less it covers, the more scans per second
     (measured 365 -> 835/s at 32 clients). The UPDATE decides; the reads only choose what to try.
     """
+    # Its own transaction, not part of a caller's: a _SameScan must roll back this scan only.
+    assert db.engine().current_transaction.get() is None, "check-in runs outside transactions"
     event_id = _uuid(event["id"])
     key = f"{event_id}:{scan.scan_id}" if scan.scan_id else f"{event_id}:server:{uuid4()}"
     if scan.scan_id and (seen := await queries.scan_by_key(key)) is not None:
@@ -726,15 +733,16 @@ async def _apply_scan(
     if reg["status"] == "confirmed" and not refused_at_door:
         if await queries.check_in(reg_id, at):
             return "ok", {**reg, "checked_in_at": at}
-    fresh = await queries.by_id(reg_id)  # what the UPDATE saw, or a change since the read
-    if fresh is None:
-        return "not_found", None
-    if fresh["status"] == "confirmed" and not refused_at_door and fresh["checked_in_at"] is None:
-        # e.g. promoted from the waiting list, or a check-in undone, since the read above
+    for _ in range(3):
+        fresh = await queries.by_id(reg_id)  # what the UPDATE saw, or a change since the read
+        if fresh is None:
+            return "not_found", None
+        if refused_at_door or fresh["status"] != "confirmed" or fresh["checked_in_at"]:
+            break
+        # Confirmed and not in: promoted, or a check-in undone, since the read above (on
+        # PostgreSQL also between the UPDATE and this read); the UPDATE decides again.
         if await queries.check_in(reg_id, at):
             return "ok", {**fresh, "checked_in_at": at}
-        fresh = await queries.by_id(reg_id)
-        assert fresh is not None
     return _refusal(fresh, refused_at_door), fresh
 
 

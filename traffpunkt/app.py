@@ -14,7 +14,7 @@ from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
-from litestar.openapi.spec import Components, SecurityScheme
+from litestar.openapi.spec import Components, OpenAPIType, Schema, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
@@ -138,25 +138,42 @@ def create_app(
             ),
         ),
         state={"settings": settings},
-        on_startup=[declare_strict_bodies],
+        on_startup=[amend_openapi],
         debug=False,
     )
 
 
-def declare_strict_bodies(app: Litestar) -> None:
-    """Say `additionalProperties: false` in the OpenAPI document for every request body that
-    refuses unknown fields (`Strict`), as it does (422). Litestar's msgspec schema plugin does
-    not read `forbid_unknown_fields`; the document is built once, so this edits it in place
-    before the first request reads it."""
-    from events.schemas import Strict
+def amend_openapi(app: Litestar) -> None:
+    """Say in the OpenAPI document two things about msgspec structs that Litestar's msgspec
+    schema plugin does not read, so that the document describes what the API does:
 
-    strict: set[str] = set()
-    todo = [Strict]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            strict.add(sub.__name__)
-            todo.append(sub)
+    - request bodies that refuse unknown fields (`Strict`, 422) get `additionalProperties: false`;
+    - `array_like` structs (e.g. check-in data's attendees, sent as compact arrays) are arrays
+      with one item per field, in order, not objects.
+
+    The document is built once, so this edits it in place at startup, before any request."""
+    import msgspec
+
+    from events import schemas as event_schemas
+    from networking import schemas as networking_schemas
+    from registrations import schemas as registration_schemas
+
+    structs: dict[str, type[msgspec.Struct]] = {}
+    for module in (event_schemas, registration_schemas, networking_schemas):
+        for value in vars(module).values():
+            if isinstance(value, type) and issubclass(value, msgspec.Struct):
+                structs[value.__name__] = value
     schemas = app.openapi_schema.components.schemas or {}
     for name, schema in schemas.items():
-        if name in strict and hasattr(schema, "additional_properties"):
+        struct = structs.get(name)
+        if struct is None or not isinstance(schema, Schema):
+            continue
+        if issubclass(struct, event_schemas.Strict):
             schema.additional_properties = False
+        if struct.__struct_config__.array_like and schema.properties:
+            fields = struct.__struct_fields__
+            schema.type = OpenAPIType.ARRAY
+            schema.prefix_items = [schema.properties[f] for f in fields]
+            schema.min_items = schema.max_items = len(fields)
+            schema.properties = None
+            schema.required = None

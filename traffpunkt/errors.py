@@ -16,7 +16,7 @@ import msgspec
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
-from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
 
 from traffpunkt import i18n
 
@@ -142,6 +142,7 @@ def problem(
 _AT_PATH = re.compile(r"^(?P<msg>.*?)\s+-\s+at\s+`\$(?P<path>[^`]*)`$")
 _MISSING = re.compile(r"Object missing required field `(?P<name>[^`]+)`")
 _UNKNOWN = re.compile(r"Object contains unknown field `(?P<name>[^`]+)`")
+_NUL = re.compile(r"NUL characters are not allowed in field `(?P<name>[^`]+)`")
 
 
 def _field_from_msgspec(message: str, fallback: str) -> tuple[str, str]:
@@ -150,8 +151,10 @@ def _field_from_msgspec(message: str, fallback: str) -> tuple[str, str]:
     if m := _AT_PATH.match(message):
         msg, path = m.group("msg"), m.group("path")
         prefix = path.lstrip(".").replace("].", "].").replace("[", ".").replace("]", "")
-    if m := _MISSING.search(msg) or _UNKNOWN.search(msg):
+    if m := _MISSING.search(msg) or _UNKNOWN.search(msg) or _NUL.search(msg):
         name = m.group("name")
+        # Litestar moves a nested struct's path into the key (e.g. "scans[0]").
+        prefix = prefix or (fallback if fallback not in ("data", "body", "form") else "")
         return (f"{prefix}.{name}" if prefix else name), msg
     return (prefix or fallback), msg
 
@@ -268,7 +271,23 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
 
 
+def _unstorable_text(exc: Exception) -> bool:
+    """PostgreSQL refused a character (NUL) in a value that bodies do not check, e.g. a query
+    parameter: the request's fault, not ours."""
+    try:
+        from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
+    except ImportError:  # pragma: no cover - asyncpg is a dependency
+        return False
+    return isinstance(exc, CharacterNotInRepertoireError | UntranslatableCharacterError)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
+    if _unstorable_text(exc):
+        return problem(
+            HTTP_422_UNPROCESSABLE_ENTITY,
+            "Validation failed",
+            "The request contains a NUL character, which text cannot hold.",
+        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,

@@ -232,3 +232,40 @@ async def test_capacity_and_sequence_rules(client: httpx.AsyncClient, world: Wor
     assert r.status_code == 409
     # A cancelled (once published) event stays readable, marked cancelled.
     assert (await client.get(f"/api/v1/events/{ev['id']}")).json()["status"] == "cancelled"
+
+
+async def test_nul_characters_are_refused_alike_on_both_engines(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """PostgreSQL cannot store NUL in text (SQLite can): bodies refuse it with the field named,
+    and anywhere else it is a 422, never a 500, with nothing stored."""
+    h = World.auth(world.asele)
+    r = await client.post("/api/v1/events", json={**BASE_EVENT, "title": "Möte\u0000"}, headers=h)
+    assert r.status_code == 422 and problem_fields(r) == ["title"], r.text
+    r = await client.post(
+        "/api/v1/events", json={**BASE_EVENT, "topics": ["digital-marketing\u0000"]}, headers=h
+    )
+    assert r.status_code == 422 and problem_fields(r) == ["topics"], r.text
+    event = await create(client, world.asele)
+    await client.post(f"/api/v1/events/{event['id']}/publish", headers=h)
+    r = await client.post(
+        f"/api/v1/events/{event['id']}/registrations",
+        json={"name": "Anna", "email": "anna@example.se", "organisation": "A\u0000B"},
+    )
+    assert r.status_code == 422 and problem_fields(r) == ["organisation"], r.text
+    r = await client.post(
+        f"/api/v1/events/{event['id']}/checkins/batch",
+        json={"scans": [{"secret": "TP1\u0000", "scan_id": "s1"}]},
+        headers=h,
+    )
+    assert r.status_code == 422 and problem_fields(r) == ["scans[0].secret"], r.text
+    r = await client.get(
+        f"/api/v1/events/{event['id']}/registrations", params={"q": "An\u0000na"}, headers=h
+    )
+    assert r.status_code in (200, 422), r.text  # SQLite finds nobody; PostgreSQL refuses
+    if r.status_code == 422:
+        assert r.headers["content-type"].startswith("application/problem+json")
+    listed = await client.get(f"/api/v1/events/{event['id']}/registrations", headers=h)
+    assert listed.json()["items"] == []
+    r = await client.get("/api/v1/events", params={"from": "2000-01-01"})
+    assert [e["title"] for e in r.json()["items"]] == [BASE_EVENT["title"]]

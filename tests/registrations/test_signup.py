@@ -268,3 +268,23 @@ async def test_reminders_are_queued_once_and_not_for_the_cancelled(
     (reminder,) = await outbox("reminder")
     assert reminder["recipient"] == "keep@example.se"
     assert keep.status_code == 201 and utc_now() < row["starts_at"]
+
+
+async def test_coming_back_after_cancelling_at_once_takes_one_seat(
+    client: httpx.AsyncClient, event: dict[str, Any]
+) -> None:
+    """Someone who cancelled signs up again from several tabs at once: one registration comes
+    back to life with one seat and one confirmation; the others are told it exists."""
+    first = await sign_up(client, event["id"], "back@example.se")
+    await client.delete(f"/api/v1/registrations/{token_of(first)}")
+    again = await asyncio.gather(
+        *(sign_up(client, event["id"], "back@example.se") for _ in range(6))
+    )
+    codes = sorted(r.status_code for r in again)
+    assert codes == [200] * 5 + [201], [r.text for r in again]
+    assert {r.json()["id"] for r in again} == {first.json()["id"]}
+    assert all(r.json()["status"] == "confirmed" for r in again)
+    assert len(await Registration.select()) == 1
+    seats = (await client.get(f"/api/v1/events/{event['id']}")).json()["seats_left"]
+    assert seats == 4
+    assert len(await outbox("confirmed")) == 2  # the first sign-up's and the comeback's
