@@ -129,10 +129,12 @@ class Phase:
 _TICK = os.sysconf("SC_CLK_TCK")
 
 
-def _proc_stat(pid: int) -> tuple[str, int, float] | None:
-    """(comm, ppid, utime+stime seconds) of a process, None if it is gone."""
+def _proc_stat(pid: int, tid: int | None = None) -> tuple[str, int, float] | None:
+    """(comm, ppid, utime+stime seconds) of a process (or of one of its threads), None if it
+    is gone."""
     try:
-        raw = Path(f"/proc/{pid}/stat").read_text()
+        path = f"/proc/{pid}/task/{tid}/stat" if tid else f"/proc/{pid}/stat"
+        raw = Path(path).read_text()
     except OSError:
         return None
     comm = raw[raw.index("(") + 1 : raw.rindex(")")]
@@ -145,6 +147,8 @@ class CpuSnapshot:
     procs: dict[int, tuple[str, int, float]]
     busy: float  # non-idle CPU seconds of the whole machine (/proc/stat)
     client: float
+    # Main thread of each process (the event loop, in ours; the rest are aiosqlite's threads).
+    main_threads: dict[int, float] = field(default_factory=dict)
 
 
 def _machine_busy() -> float:
@@ -155,10 +159,14 @@ def _machine_busy() -> float:
 
 def cpu_snapshot() -> CpuSnapshot:
     procs: dict[int, tuple[str, int, float]] = {}
+    main_threads: dict[int, float] = {}
     for entry in os.listdir("/proc"):
         if entry.isdigit() and (s := _proc_stat(int(entry))) is not None:
             procs[int(entry)] = s
-    return CpuSnapshot(procs, _machine_busy(), time.process_time())
+            if s[0].startswith(("python", "traffpunkt", "uvicorn")):
+                if (t := _proc_stat(int(entry), int(entry))) is not None:
+                    main_threads[int(entry)] = t[2]
+    return CpuSnapshot(procs, _machine_busy(), time.process_time(), main_threads)
 
 
 def _tree(procs: dict[int, tuple[str, int, float]], root: int) -> set[int]:
@@ -182,7 +190,13 @@ def cpu_delta(before: CpuSnapshot, after: CpuSnapshot, server_pid: int) -> dict[
         old = before.procs.get(pid)
         return after.procs[pid][2] - (old[2] if old and old[0] == after.procs[pid][0] else 0.0)
 
-    server = sum(used(p) for p in _tree(after.procs, server_pid))
+    tree = _tree(after.procs, server_pid)
+    server = sum(used(p) for p in tree)
+    loops = sum(
+        after.main_threads[p] - before.main_threads.get(p, 0.0)
+        for p in tree
+        if p in after.main_threads
+    )
     postgres = sum(used(p) for p, s in after.procs.items() if s[0].startswith("postgres"))
     client = after.client - before.client
     busy = after.busy - before.busy
@@ -191,6 +205,7 @@ def cpu_delta(before: CpuSnapshot, after: CpuSnapshot, server_pid: int) -> dict[
         "postgres": postgres,
         "client": client,
         "other": max(0.0, busy - server - postgres - client),
+        "server_loop": loops,
     }
 
 
@@ -989,7 +1004,8 @@ def print_round(label: str, rnd: dict[str, Any]) -> None:
     for p in rnd["phases"].values():
         cpu = p["cpu_s"]
         cpu_text = (
-            f"  cpu s server {cpu['server']:.1f} / pg {cpu['postgres']:.1f} / "
+            f"  cpu s server {cpu['server']:.1f} (loop {cpu.get('server_loop', 0):.1f}) / "
+            f"pg {cpu['postgres']:.1f} / "
             f"client {cpu['client']:.1f} / other {cpu['other']:.1f}; "
             f"server {p['server_cpu_ms_per_ok']} ms CPU per request"
             if cpu

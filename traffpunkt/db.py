@@ -7,8 +7,9 @@ SQLite needs care to be correct under concurrent writers (../shared/DESIGN.md):
   thread then hangs process exit) when `BEGIN` fails; our transaction closes it.
 
 Hot paths (sign-up, check-in) also skip per-call costs that Piccolo has and we measured:
-opening a connection and thread per SQLite transaction (a persistent writer connection), and
-building and compiling the same query on every call (`prepared`, `insert_row`).
+opening a connection and thread per SQLite transaction (a persistent writer connection whose
+statements run on the loop's thread, `_InlineWriter`; point lookups likewise, `read_now`),
+and building and compiling the same query on every call (`prepared`, `insert_row`).
 
 Business code opens writing transactions with `transaction()` and never names an engine.
 """
@@ -21,6 +22,7 @@ import sqlite3
 import uuid
 import weakref
 from collections.abc import AsyncIterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -59,6 +61,80 @@ def _uuid_out(value: bytes) -> uuid.UUID:
 sqlite3.register_converter("TIMESTAMPTZ", _timestamptz_out)
 sqlite3.register_converter("INTEGER", _integer_out)
 sqlite3.register_converter("UUID", _uuid_out)
+
+
+def _is_busy(exc: sqlite3.OperationalError) -> bool:
+    text = str(exc).lower()
+    return "locked" in text or "busy" in text
+
+
+class _InlineWriter:
+    """This event loop's persistent connection for writing transactions, used only by the
+    holder of the write lock.
+
+    Statements run right here on the loop's thread. Under the lock they take microseconds (a
+    point UPDATE or INSERT: nothing is fsynced before COMMIT, and in WAL mode nothing else can
+    make them wait), whereas a hop to a connection thread per statement waits behind every
+    other request on the loop while the lock is held, and all writers queue behind that
+    (measured: half of a check-in's time on SQLite at 32 clients). What can take long leaves
+    the loop: COMMIT (its fsync) and a BEGIN that has to wait for another process's write (a
+    `traffpunkt worker` on the same file), both on one thread of the writer's own.
+    """
+
+    YIELD_EVERY = 64  # statements: a long transaction still lets other requests run
+
+    def __init__(self, connection_kwargs: dict[str, Any]) -> None:
+        kwargs = {**connection_kwargs, "timeout": 0, "check_same_thread": False}
+        self.conn = sqlite3.connect(**kwargs)
+        self.conn.row_factory = dict_factory
+        self.conn.execute("PRAGMA foreign_keys = 1")
+        self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+        self._job: Future[Any] | None = None
+        self._since_yield = 0
+
+    async def execute(self, sql: str, args: Any = ()) -> list[dict[str, Any]]:
+        await self._settle()
+        verb = sql.lstrip()[:6].upper()
+        if verb == "COMMIT":
+            return await self._in_thread(self._run, sql, args)
+        if verb.startswith("BEGIN"):
+            try:
+                return self._run(sql, args)
+            except sqlite3.OperationalError as exc:
+                if not _is_busy(exc):
+                    raise
+                return await self._in_thread(self._begin_waiting, sql)
+        self._since_yield += 1
+        if self._since_yield >= self.YIELD_EVERY:
+            self._since_yield = 0
+            await asyncio.sleep(0)
+        return self._run(sql, args)
+
+    def _run(self, sql: str, args: Any) -> list[dict[str, Any]]:
+        return self.conn.execute(sql, args).fetchall()
+
+    def _begin_waiting(self, sql: str) -> list[dict[str, Any]]:
+        self.conn.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
+        try:
+            return self._run(sql, ())
+        finally:
+            self.conn.execute("PRAGMA busy_timeout = 0")
+
+    async def _in_thread(self, fn: Any, *args: Any) -> Any:
+        self._job = self._thread.submit(fn, *args)
+        return await asyncio.wrap_future(self._job)
+
+    async def _settle(self) -> None:
+        """If a caller was cancelled while its COMMIT or BEGIN ran, that statement still runs:
+        nothing may use the connection until it has finished."""
+        job = self._job
+        if job is not None and not job.done():
+            await asyncio.wait([asyncio.wrap_future(job)])
+
+    async def close(self) -> None:
+        await self._settle()
+        self.conn.close()
+        self._thread.shutdown(wait=False)
 
 
 class _GuardedSQLiteTransaction(SQLiteTransaction):
@@ -181,7 +257,7 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
     """SQLiteEngine with a busy timeout, a per-event-loop write lock, the BEGIN guard, a
     small pool of open connections for reads and one persistent writer connection."""
 
-    __slots__ = ("_locks", "_readers", "_writers")
+    __slots__ = ("_inline_readers", "_locks", "_readers", "_writers")
 
     # Two: measured best for the event list at 1 and 32 clients (4 threads contend for the GIL).
     READ_CONNECTIONS = 2
@@ -194,8 +270,11 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
         self._readers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _ReadPool] = (
             weakref.WeakKeyDictionary()
         )
-        self._writers: weakref.WeakKeyDictionary[
-            asyncio.AbstractEventLoop, aiosqlite.Connection
+        self._writers: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, _InlineWriter] = (
+            weakref.WeakKeyDictionary()
+        )
+        self._inline_readers: weakref.WeakKeyDictionary[
+            asyncio.AbstractEventLoop, sqlite3.Connection
         ] = weakref.WeakKeyDictionary()
 
     async def _run_in_existing_connection(
@@ -206,7 +285,8 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: type[Table] | None = None,
     ) -> list[dict[str, Any]]:
-        """A statement inside a transaction, in one hop to the connection's thread.
+        """A statement inside a transaction: on the loop's writer right here (_InlineWriter),
+        otherwise (a deferred transaction's own connection) in one hop to its thread.
 
         Piccolo's version runs `PRAGMA foreign_keys = 1` before every statement and then
         execute + fetchall + close: four hops, which queue behind the event loop while the
@@ -214,6 +294,8 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
         we hand to a transaction comes from `get_connection`, which set the PRAGMA once, and
         SQLite >= 3.35 (checked at start) has RETURNING, so Piccolo's pre-3.35 branch is moot.
         """
+        if isinstance(connection, _InlineWriter):
+            return await connection.execute(query, args or [])
         return list(await connection.execute_fetchall(query, args or []))
 
     async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
@@ -236,14 +318,37 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
         pool = self._readers.pop(asyncio.get_running_loop(), None)
         if pool is not None:
             await pool.close()
+        inline = self._inline_readers.pop(asyncio.get_running_loop(), None)
+        if inline is not None:
+            inline.close()
 
-    async def writer_connection(self) -> aiosqlite.Connection:
+    async def writer_connection(self) -> _InlineWriter:
         """This loop's connection for writing transactions; only for holders of the write lock."""
         loop = asyncio.get_running_loop()
         conn = self._writers.get(loop)
         if conn is None:
-            conn = self._writers[loop] = await self.get_connection()
+            conn = self._writers[loop] = _InlineWriter(self.connection_kwargs)
         return conn
+
+    def read_now(self, sql: str, args: list[Any]) -> list[dict[str, Any]] | None:
+        """A point lookup (a `prepared` select) on this loop's own reader connection, right here
+        on the loop's thread: an indexed lookup takes microseconds, less than the hand-off to a
+        pooled connection's thread. None if the file is busy (then use the pool, which waits)."""
+        loop = asyncio.get_running_loop()
+        conn = self._inline_readers.get(loop)
+        if conn is None:
+            conn = sqlite3.connect(**{**self.connection_kwargs, "timeout": 0})
+            conn.row_factory = dict_factory
+            conn.execute("PRAGMA foreign_keys = 1")
+            self._inline_readers[loop] = conn
+        if self.log_queries:
+            self.print_query(query_id=self.get_query_id(), query=sql)
+        try:
+            return conn.execute(sql, args).fetchall()
+        except sqlite3.OperationalError as exc:
+            if _is_busy(exc):
+                return None
+            raise
 
     async def drop_writer(self) -> None:
         """Close this loop's writer (after a failed BEGIN/COMMIT/ROLLBACK, or at stop)."""
@@ -399,7 +504,7 @@ def prepared(build: Any, first: bool = False) -> Any:
     Each parameter must be used as a plain value (e.g. `Table.col == p`), not in a list.
     """
     n = build.__code__.co_argcount
-    cache: dict[str, tuple[str, list[Any]]] = {}
+    cache: dict[str, tuple[str, list[Any], str | None]] = {}
 
     async def run(*params: Any) -> Any:
         eng = engine()
@@ -415,12 +520,21 @@ def prepared(build: Any, first: bool = False) -> Any:
                 template = re.sub(r"\$\d+", "{}", sql)
             if template.count("{}") != len(args):
                 raise ValueError(f"cannot prepare {sql!r}")
-            entry = cache[eng.engine_type] = (template, args)
-        template, args = entry
+            select = sql.lstrip()[:6].upper() == "SELECT"
+            entry = cache[eng.engine_type] = (template, args, sql if select else None)
+        template, args, select_sql = entry
         values = [params[a.i] if isinstance(a, _Slot) else a for a in args]
-        rows = eng.transform_response_to_dicts(
-            await eng.run_querystring(QueryString(template, *values))
-        )
+        rows = None
+        if (
+            select_sql is not None
+            and isinstance(eng, TraffpunktSQLiteEngine)
+            and eng.current_transaction.get() is None
+        ):
+            rows = eng.read_now(select_sql, values)
+        if rows is None:
+            rows = eng.transform_response_to_dicts(
+                await eng.run_querystring(QueryString(template, *values))
+            )
         if first:
             return rows[0] if rows else None
         return rows
