@@ -47,6 +47,7 @@ from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from traffpunkt.localtime import to_local, to_utc
 from traffpunkt.settings import get_settings
+from traffpunkt.ttl import TTLCache
 
 CheckinActor = Principal | DoorPrincipal
 DOOR_TOKEN_GRACE = timedelta(hours=12)  # door tokens work until 12 h after the event ends
@@ -580,6 +581,7 @@ async def revoke_door_token(actor: Principal, event_id: str, token_id: str) -> N
         if not await queries.revoke_door_token(_uuid(event["id"]), tid, utc_now()):
             raise NotFound("No such door token")
         await events_service.record_action(actor, "door_token.revoked", event["id"], token_id)
+    _DOOR_TOKENS.clear()
 
 
 @dataclass(frozen=True, slots=True)
@@ -606,9 +608,22 @@ async def door_tokens(actor: Principal, event_id: str) -> list[DoorTokenLine]:
     ]
 
 
+# Door tokens and their events, remembered for two seconds (traffpunkt.ttl): a door sends scan
+# after scan with the same ones. A revocation clears this process's memory at once; other web
+# processes stop accepting the token within the two seconds. Expiry is checked on every use.
+_DOOR_TOKENS: TTLCache[str, dict[str, Any]] = TTLCache(2.0)
+_DOOR_EVENTS: TTLCache[UUID, dict[str, Any]] = TTLCache(2.0)
+
+
 async def door_principal(token: str) -> DoorPrincipal | None:
-    row = await queries.door_token(hash_secret(token))
-    if row is None or row["revoked_at"] is not None or row["expires_at"] <= utc_now():
+    token_hash = hash_secret(token)
+    row = _DOOR_TOKENS.get(token_hash)
+    if row is None:
+        row = await queries.door_token(token_hash)
+        if row is None:
+            return None  # misses are not remembered: the token may be an organiser's
+        _DOOR_TOKENS.put(token_hash, row)
+    if row["revoked_at"] is not None or row["expires_at"] <= utc_now():
         return None
     return DoorPrincipal(event_id=_uuid(row["event"]), token_id=_uuid(row["id"]))
 
@@ -621,9 +636,10 @@ async def _event_for_checkin(actor: CheckinActor, event_id: str) -> dict[str, An
             raise Forbidden("This door token is for another event") from None
         if wanted != actor.event_id:
             raise Forbidden("This door token is for another event")
-        row = await events_service.event_for_mail(wanted)
+        row = _DOOR_EVENTS.get(wanted) or await events_service.event_for_mail(wanted)
         if row is None:
             raise NotFound("No such event")
+        _DOOR_EVENTS.put(wanted, row)
         return row
     return await events_service.event_for_organiser(actor, event_id)
 

@@ -1,0 +1,39 @@
+"""A few seconds' memory of hot lookups, per process.
+
+At the door a phone sends scan after scan with the same door token for the same event; looking
+both up again for every scan was two of a check-in's seven queries. Entries live `seconds`
+(monotonic clock); whoever changes the underlying row calls `clear()` in its own process, and
+other processes see the change once the entry expires.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Generic, TypeVar
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+class TTLCache(Generic[K, V]):
+    def __init__(self, seconds: float, max_size: int = 10_000) -> None:
+        self.seconds = seconds
+        self.max_size = max_size
+        self._items: dict[K, tuple[float, V]] = {}
+
+    def get(self, key: K) -> V | None:
+        item = self._items.get(key)
+        if item is None:
+            return None
+        if item[0] <= time.monotonic():
+            self._items.pop(key, None)
+            return None
+        return item[1]
+
+    def put(self, key: K, value: V) -> None:
+        if len(self._items) >= self.max_size:
+            self._items.clear()  # crude, and never hit at the sizes of a door
+        self._items[key] = (time.monotonic() + self.seconds, value)
+
+    def clear(self) -> None:
+        self._items.clear()
