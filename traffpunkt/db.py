@@ -502,6 +502,8 @@ def prepared(build: Any, first: bool = False) -> Any:
     Piccolo's `select` returns them (dicts, no JSON loading, no nesting, no M2M), `first=True`
     gives the first row or None like `.first()`.
     Each parameter must be used as a plain value (e.g. `Table.col == p`), not in a list.
+    For lookups by a key or a short index range only: on SQLite, selects outside transactions
+    run on the event loop's thread (`read_now`), which is cheaper only if they are quick.
     """
     n = build.__code__.co_argcount
     cache: dict[str, tuple[str, list[Any], str | None]] = {}
