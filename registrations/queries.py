@@ -44,6 +44,19 @@ _check_in = prepared(
     ),
     first=True,
 )
+_check_in_by_ticket = prepared(
+    lambda at, e, t: (
+        R.update({R.checked_in_at: at, R.updated_at: at})
+        .where(
+            (R.event == e)
+            & (R.ticket_no == t)
+            & R.checked_in_at.is_null()
+            & (R.status == "confirmed")
+        )
+        .returning(R.id, R.name)
+    ),
+    first=True,
+)
 
 
 # --- registrations -------------------------------------------------------------------------
@@ -160,6 +173,11 @@ async def counts_for_events(event_ids: list[UUID]) -> dict[str, dict[str, int]]:
 async def check_in(registration_id: UUID, at: datetime) -> bool:
     """Mark arrival once: only the first of many simultaneous scans wins."""
     return await _check_in(at, registration_id) is not None
+
+
+async def check_in_by_ticket(event_id: UUID, ticket_no: str, at: datetime) -> dict[str, Any] | None:
+    """check_in for the holder of a ticket of this event: {id, name} if this scan let them in."""
+    return await _check_in_by_ticket(at, event_id, ticket_no)
 
 
 async def undo_check_in(registration_id: UUID, now: datetime) -> bool:

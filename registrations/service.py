@@ -701,10 +701,16 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
     # what this attempt changed: replays are rare, a lookup first would cost every scan.
     at = _scan_time(scan.scanned_at, event["timezone"], now)
     refused_at_door = scan.offline_result not in (None, "ok", "already_checked_in")
-    reg = await _ticket_holder(scan.secret, event_id)
+    # The common case, a ticket of this very event, needs no read: its signature checks with
+    # this event's key, and the UPDATE finds the holder by ticket number.
+    own_ticket = await _ticket_of_event(scan.secret, event_id)
+    reg = None if own_ticket else await _ticket_holder(scan.secret, event_id)
     try:
         async with db.transaction():
-            result, reg = await _apply_scan(reg, event_id, refused_at_door, at)
+            if own_ticket:
+                result, reg = await _apply_own_ticket(own_ticket, event_id, refused_at_door, at)
+            else:
+                result, reg = await _apply_scan(reg, event_id, refused_at_door, at)
             admitted = {"ok", "already_checked_in"}
             # Flag where the door and the server disagree, in either direction.
             flagged = scan.offline_result is not None and (
@@ -734,6 +740,28 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
         assert seen is not None
         return await _replay(seen, event)
     return _scan_out(result, reg, event, flagged)
+
+
+async def _ticket_of_event(secret: str, event_id: UUID) -> str | None:
+    """The ticket number of a code that this event's key signed (reads nothing but the key)."""
+    parsed = tickets.parse(secret)
+    if parsed is None:
+        return None
+    ticket_no, signature = parsed
+    keys = await event_keys(event_id)
+    return ticket_no if tickets.verify(event_id, ticket_no, signature, keys["public_key"]) else None
+
+
+async def _apply_own_ticket(
+    ticket_no: str, event_id: UUID, refused_at_door: bool, at: datetime
+) -> tuple[str, dict[str, Any] | None]:
+    """_apply_scan for a ticket of this event: straight to the UPDATE, reading only if it
+    lets no one in."""
+    if not refused_at_door:
+        row = await queries.check_in_by_ticket(event_id, ticket_no, at)
+        if row is not None:
+            return "ok", {"id": row["id"], "name": row["name"], "checked_in_at": at}
+    return await _apply_scan(await queries.by_ticket_no(ticket_no), event_id, refused_at_door, at)
 
 
 async def _apply_scan(
