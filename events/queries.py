@@ -19,7 +19,7 @@ from events.tables import (
     OrganiserMunicipality,
     Venue,
 )
-from traffpunkt.db import prepared
+from traffpunkt.db import hot, prepared
 
 PUBLIC_STATUSES = ("published", "cancelled")
 
@@ -99,7 +99,7 @@ async def bump_sequence(event_id: UUID, values: dict[str, Any]) -> None:
 
 
 async def take_seat(event_id: UUID) -> bool:
-    rows = await Event.raw(
+    rows = await hot(
         "UPDATE event SET seats_taken = seats_taken + 1 "
         "WHERE id = {} AND (capacity IS NULL OR seats_taken < capacity) RETURNING seats_taken",
         event_id,

@@ -608,9 +608,10 @@ async def door_tokens(actor: Principal, event_id: str) -> list[DoorTokenLine]:
     ]
 
 
-# Door tokens and their events, remembered for two seconds (traffpunkt.ttl): a door sends scan
-# after scan with the same ones. A revocation clears this process's memory at once; other web
-# processes stop accepting the token within the two seconds. Expiry is checked on every use.
+# Door tokens and their events, remembered for two seconds from the read (traffpunkt.ttl): a
+# door sends scan after scan with the same ones. A revocation or a change of the event clears
+# this process's memory at once; other web processes see it within the two seconds. Expiry is
+# checked on every use.
 _DOOR_TOKENS: TTLCache[str, dict[str, Any]] = TTLCache(2.0)
 _DOOR_EVENTS: TTLCache[UUID, dict[str, Any]] = TTLCache(2.0)
 
@@ -619,10 +620,11 @@ async def door_principal(token: str) -> DoorPrincipal | None:
     token_hash = hash_secret(token)
     row = _DOOR_TOKENS.get(token_hash)
     if row is None:
+        since = _DOOR_TOKENS.generation
         row = await queries.door_token(token_hash)
         if row is None:
             return None  # misses are not remembered: the token may be an organiser's
-        _DOOR_TOKENS.put(token_hash, row)
+        _DOOR_TOKENS.put(token_hash, row, since)  # not if a revocation happened meanwhile
     if row["revoked_at"] is not None or row["expires_at"] <= utc_now():
         return None
     return DoorPrincipal(event_id=_uuid(row["event"]), token_id=_uuid(row["id"]))
@@ -636,10 +638,13 @@ async def _event_for_checkin(actor: CheckinActor, event_id: str) -> dict[str, An
             raise Forbidden("This door token is for another event") from None
         if wanted != actor.event_id:
             raise Forbidden("This door token is for another event")
-        row = _DOOR_EVENTS.get(wanted) or await events_service.event_for_mail(wanted)
+        row = _DOOR_EVENTS.get(wanted)
         if row is None:
-            raise NotFound("No such event")
-        _DOOR_EVENTS.put(wanted, row)
+            since = _DOOR_EVENTS.generation
+            row = await events_service.event_for_mail(wanted)
+            if row is None:
+                raise NotFound("No such event")
+            _DOOR_EVENTS.put(wanted, row, since)
         return row
     return await events_service.event_for_organiser(actor, event_id)
 
@@ -1009,6 +1014,7 @@ async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
 async def on_event_changed(change: EventChange) -> None:
     """Inside the events transaction: tell people, fill seats a larger capacity frees."""
     event_id = UUID(change.event.id)
+    _DOOR_EVENTS.clear()
     if change.event.status == "cancelled":
         for reg in await queries.of_event(event_id, ["confirmed", "waitlisted"]):
             await mail.cancel_pending(reg["id"], ["reminder"])

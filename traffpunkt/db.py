@@ -72,16 +72,22 @@ class _InlineWriter:
     """This event loop's persistent connection for writing transactions, used only by the
     holder of the write lock.
 
-    Statements run right here on the loop's thread. Under the lock they take microseconds (a
-    point UPDATE or INSERT: nothing is fsynced before COMMIT, and in WAL mode nothing else can
-    make them wait), whereas a hop to a connection thread per statement waits behind every
-    other request on the loop while the lock is held, and all writers queue behind that
-    (measured: half of a check-in's time on SQLite at 32 clients). What can take long leaves
-    the loop: COMMIT (its fsync) and a BEGIN that has to wait for another process's write (a
-    `traffpunkt worker` on the same file), both on one thread of the writer's own.
+    Hot statements (`prepared`, `insert_row`, `hot`: a point lookup or a one-row write) run
+    right here on the loop's thread: under the lock they take microseconds (nothing is fsynced
+    before COMMIT, and in WAL mode nothing else makes them wait), whereas a hop to a thread per
+    statement waits behind every other request on the loop while the lock is held, and all
+    writers queue behind that (measured: half of a check-in's time on SQLite at 32 clients).
+    Everything else (Piccolo's queries, which may read thousands of rows), COMMIT (its fsync)
+    and a BEGIN that has to wait for another process's write (a `traffpunkt worker` on the
+    same file) run on one thread of the writer's own, with the busy timeout. SAVEPOINT,
+    RELEASE and ROLLBACK only touch memory in WAL mode and stay inline.
+
+    Rare stalls that remain on the loop: SQLite rebuilding the WAL index after another process
+    crashed, and its own short retries when a read starts under heavy contention.
     """
 
-    YIELD_EVERY = 64  # statements: a long transaction still lets other requests run
+    YIELD_EVERY = 64  # inline statements: a long transaction still lets other requests run
+    _INLINE_VERBS = ("SAVEPO", "RELEAS", "ROLLBA")
 
     def __init__(self, connection_kwargs: dict[str, Any]) -> None:
         kwargs = {**connection_kwargs, "timeout": 0, "check_same_thread": False}
@@ -92,18 +98,18 @@ class _InlineWriter:
         self._job: Future[Any] | None = None
         self._since_yield = 0
 
-    async def execute(self, sql: str, args: Any = ()) -> list[dict[str, Any]]:
+    async def execute(self, sql: str, args: Any = (), hot: bool = False) -> list[dict[str, Any]]:
         await self._settle()
         verb = sql.lstrip()[:6].upper()
-        if verb == "COMMIT":
-            return await self._in_thread(self._run, sql, args)
         if verb.startswith("BEGIN"):
             try:
                 return self._run(sql, args)
             except sqlite3.OperationalError as exc:
                 if not _is_busy(exc):
                     raise
-                return await self._in_thread(self._begin_waiting, sql)
+                return await self._in_thread(sql, args)
+        if not hot and verb not in self._INLINE_VERBS:
+            return await self._in_thread(sql, args)
         self._since_yield += 1
         if self._since_yield >= self.YIELD_EVERY:
             self._since_yield = 0
@@ -113,20 +119,21 @@ class _InlineWriter:
     def _run(self, sql: str, args: Any) -> list[dict[str, Any]]:
         return self.conn.execute(sql, args).fetchall()
 
-    def _begin_waiting(self, sql: str) -> list[dict[str, Any]]:
+    def _run_waiting(self, sql: str, args: Any) -> list[dict[str, Any]]:
+        """On the writer's thread, where waiting for a lock blocks nobody else."""
         self.conn.execute(f"PRAGMA busy_timeout = {int(SQLITE_BUSY_TIMEOUT_S * 1000)}")
         try:
-            return self._run(sql, ())
+            return self._run(sql, args)
         finally:
             self.conn.execute("PRAGMA busy_timeout = 0")
 
-    async def _in_thread(self, fn: Any, *args: Any) -> Any:
-        self._job = self._thread.submit(fn, *args)
+    async def _in_thread(self, sql: str, args: Any) -> list[dict[str, Any]]:
+        self._job = self._thread.submit(self._run_waiting, sql, args)
         return await asyncio.wrap_future(self._job)
 
     async def _settle(self) -> None:
-        """If a caller was cancelled while its COMMIT or BEGIN ran, that statement still runs:
-        nothing may use the connection until it has finished."""
+        """If a caller was cancelled while its statement ran on the thread, that statement
+        still runs: nothing may use the connection until it has finished."""
         job = self._job
         if job is not None and not job.done():
             await asyncio.wait([asyncio.wrap_future(job)])
@@ -285,8 +292,9 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
         query_type: str = "generic",
         table: type[Table] | None = None,
     ) -> list[dict[str, Any]]:
-        """A statement inside a transaction: on the loop's writer right here (_InlineWriter),
-        otherwise (a deferred transaction's own connection) in one hop to its thread.
+        """A Piccolo statement inside a transaction: on the loop's writer, on its thread (hot
+        statements take `_run_hot` instead); on a deferred transaction's own connection, in
+        one hop to its thread.
 
         Piccolo's version runs `PRAGMA foreign_keys = 1` before every statement and then
         execute + fetchall + close: four hops, which queue behind the event loop while the
@@ -385,8 +393,14 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
             )
         Path(self.path).parent.mkdir(parents=True, exist_ok=True)
         with sqlite3.connect(self.path, timeout=SQLITE_BUSY_TIMEOUT_S) as conn:
-            conn.execute("PRAGMA journal_mode=WAL")
+            (mode,) = conn.execute("PRAGMA journal_mode=WAL").fetchone()
         conn.close()
+        if str(mode).lower() != "wal":
+            # Without WAL readers block writers and the writer's COMMIT could fail at once.
+            raise SystemExit(
+                f"SQLite cannot use WAL mode for {self.path} (it stays in {mode!r} mode; a "
+                "network file system?). Put the database on a local disk."
+            )
 
 
 def make_engine(url: str, data_dir: Path | None = None) -> Engine:
@@ -502,11 +516,11 @@ def prepared(build: Any, first: bool = False) -> Any:
     Piccolo's `select` returns them (dicts, no JSON loading, no nesting, no M2M), `first=True`
     gives the first row or None like `.first()`.
     Each parameter must be used as a plain value (e.g. `Table.col == p`), not in a list.
-    For lookups by a key or a short index range only: on SQLite, selects outside transactions
-    run on the event loop's thread (`read_now`), which is cheaper only if they are quick.
+    For lookups by a key and one-row writes only: on SQLite they run on the event loop's thread
+    (`_run_hot`), which is cheaper only if they are quick.
     """
     n = build.__code__.co_argcount
-    cache: dict[str, tuple[str, list[Any], str | None]] = {}
+    cache: dict[str, tuple[str, list[Any], str]] = {}
 
     async def run(*params: Any) -> Any:
         eng = engine()
@@ -522,21 +536,10 @@ def prepared(build: Any, first: bool = False) -> Any:
                 template = re.sub(r"\$\d+", "{}", sql)
             if template.count("{}") != len(args):
                 raise ValueError(f"cannot prepare {sql!r}")
-            select = sql.lstrip()[:6].upper() == "SELECT"
-            entry = cache[eng.engine_type] = (template, args, sql if select else None)
-        template, args, select_sql = entry
+            entry = cache[eng.engine_type] = (template, args, sql)
+        template, args, sql = entry
         values = [params[a.i] if isinstance(a, _Slot) else a for a in args]
-        rows = None
-        if (
-            select_sql is not None
-            and isinstance(eng, TraffpunktSQLiteEngine)
-            and eng.current_transaction.get() is None
-        ):
-            rows = eng.read_now(select_sql, values)
-        if rows is None:
-            rows = eng.transform_response_to_dicts(
-                await eng.run_querystring(QueryString(template, *values))
-            )
+        rows = await _run_hot(eng, template, sql, values)
         if first:
             return rows[0] if rows else None
         return rows
@@ -567,7 +570,7 @@ async def insert_row(
             sql += f' ON CONFLICT ("{conflict_target}") DO NOTHING'
         sql += f' RETURNING "{pk}"'
         entry = _INSERTS[key] = (sql, columns)
-    sql, columns = entry
+    template, columns = entry
     unknown = values.keys() - {c._meta.name for c in columns}
     if unknown:
         raise ValueError(f"unknown columns for {table._meta.tablename}: {sorted(unknown)}")
@@ -577,5 +580,32 @@ async def insert_row(
         )
         for c in columns
     ]
-    rows = await eng.run_querystring(QueryString(sql, *args))
+    # Built by us, so no literal braces or question marks: `{}` -> `?` is SQLite's form.
+    rows = await _run_hot(eng, template, template.replace("{}", "?"), args)
     return bool(rows)
+
+
+async def hot(template: str, *args: Any) -> list[dict[str, Any]]:
+    """A short statement written as SQL (a point lookup or a one-row write, `{}` for each
+    value, no literal braces or `?`): on SQLite it runs on the event loop's thread."""
+    eng = engine()
+    sql = template.replace("{}", "?") if eng.engine_type == "sqlite" else ""
+    return await _run_hot(eng, template, sql, list(args))
+
+
+async def _run_hot(eng: Engine, template: str, sql: str, values: list[Any]) -> list[Any]:
+    """Run a short statement: on SQLite inline on the loop's thread (on the transaction's
+    writer, or a SELECT on the loop's own reader), elsewhere through Piccolo. `sql` is the
+    statement compiled for `eng` (used on SQLite only)."""
+    if isinstance(eng, TraffpunktSQLiteEngine):
+        tx = eng.current_transaction.get()
+        if tx is not None and isinstance(tx.connection, _InlineWriter):
+            if eng.log_queries:
+                eng.print_query(query_id=eng.get_query_id(), query=sql)
+            return await tx.connection.execute(sql, values, hot=True)
+        if tx is None and sql.lstrip()[:6].upper() == "SELECT":
+            rows = eng.read_now(sql, values)
+            if rows is not None:
+                return rows
+    rows = await eng.run_querystring(QueryString(template, *values))
+    return eng.transform_response_to_dicts(rows)

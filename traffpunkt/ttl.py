@@ -20,6 +20,9 @@ class TTLCache(Generic[K, V]):
         self.seconds = seconds
         self.max_size = max_size
         self._items: dict[K, tuple[float, V]] = {}
+        # Bumped by clear(): a value read from the database before a clear() must not be put
+        # back after it (see `put`'s `since`).
+        self.generation = 0
 
     def get(self, key: K) -> V | None:
         item = self._items.get(key)
@@ -30,10 +33,15 @@ class TTLCache(Generic[K, V]):
             return None
         return item[1]
 
-    def put(self, key: K, value: V) -> None:
+    def put(self, key: K, value: V, since: int | None = None) -> None:
+        """Remember `value`; with `since` (the generation when it was read), only if nothing
+        was cleared in between."""
+        if since is not None and since != self.generation:
+            return
         if len(self._items) >= self.max_size:
             self._items.clear()  # crude, and never hit at the sizes of a door
         self._items[key] = (time.monotonic() + self.seconds, value)
 
     def clear(self) -> None:
         self._items.clear()
+        self.generation += 1
