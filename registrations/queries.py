@@ -36,14 +36,6 @@ _door_token = prepared(
     lambda h: DoorToken.select().where(DoorToken.token_hash == h).first(), first=True
 )
 _scan_by_key = prepared(lambda k: Scan.select().where(Scan.event_scan == k).first(), first=True)
-_check_in = prepared(
-    lambda at, i: (
-        R.update({R.checked_in_at: at, R.updated_at: at})
-        .where((R.id == i) & R.checked_in_at.is_null() & (R.status == "confirmed"))
-        .returning(R.id)
-    ),
-    first=True,
-)
 _check_in_by_ticket = prepared(
     lambda at, e, t: (
         R.update({R.checked_in_at: at, R.updated_at: at})
@@ -170,13 +162,9 @@ async def counts_for_events(event_ids: list[UUID]) -> dict[str, dict[str, int]]:
     return out
 
 
-async def check_in(registration_id: UUID, at: datetime) -> bool:
-    """Mark arrival once: only the first of many simultaneous scans wins."""
-    return await _check_in(at, registration_id) is not None
-
-
 async def check_in_by_ticket(event_id: UUID, ticket_no: str, at: datetime) -> dict[str, Any] | None:
-    """check_in for the holder of a ticket of this event: {id, name} if this scan let them in."""
+    """Mark the arrival of this event's ticket holder once (only the first of many simultaneous
+    scans wins): {id, name} if this scan let them in."""
     return await _check_in_by_ticket(at, event_id, ticket_no)
 
 

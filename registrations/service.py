@@ -618,14 +618,8 @@ _DOOR_EVENTS: TTLCache[UUID, dict[str, Any]] = TTLCache(2.0)
 
 async def door_principal(token: str) -> DoorPrincipal | None:
     token_hash = hash_secret(token)
-    row = _DOOR_TOKENS.get(token_hash)
-    if row is None:
-        since = _DOOR_TOKENS.generation
-        row = await queries.door_token(token_hash)
-        if row is None:
-            return None  # misses are not remembered: the token may be an organiser's
-        _DOOR_TOKENS.put(token_hash, row, since)  # not if a revocation happened meanwhile
-    if row["revoked_at"] is not None or row["expires_at"] <= utc_now():
+    row = await _DOOR_TOKENS.get_or_load(token_hash, queries.door_token)
+    if row is None or row["revoked_at"] is not None or row["expires_at"] <= utc_now():
         return None
     return DoorPrincipal(event_id=_uuid(row["event"]), token_id=_uuid(row["id"]))
 
@@ -638,13 +632,9 @@ async def _event_for_checkin(actor: CheckinActor, event_id: str) -> dict[str, An
             raise Forbidden("This door token is for another event") from None
         if wanted != actor.event_id:
             raise Forbidden("This door token is for another event")
-        row = _DOOR_EVENTS.get(wanted)
+        row = await _DOOR_EVENTS.get_or_load(wanted, events_service.event_for_mail)
         if row is None:
-            since = _DOOR_EVENTS.generation
-            row = await events_service.event_for_mail(wanted)
-            if row is None:
-                raise NotFound("No such event")
-            _DOOR_EVENTS.put(wanted, row, since)
+            raise NotFound("No such event")
         return row
     return await events_service.event_for_organiser(actor, event_id)
 
@@ -780,7 +770,7 @@ async def _apply_scan(
         return "wrong_event", None
     reg_id = _uuid(reg["id"])
     if reg["status"] == "confirmed" and not refused_at_door:
-        if await queries.check_in(reg_id, at):
+        if await queries.check_in_by_ticket(event_id, reg["ticket_no"], at):
             return "ok", {**reg, "checked_in_at": at}
     for _ in range(3):
         fresh = await queries.by_id(reg_id)  # what the UPDATE saw, or a change since the read
@@ -790,7 +780,7 @@ async def _apply_scan(
             break
         # Confirmed and not in: promoted, or a check-in undone, since the read above (on
         # PostgreSQL also between the UPDATE and this read); the UPDATE decides again.
-        if await queries.check_in(reg_id, at):
+        if await queries.check_in_by_ticket(event_id, fresh["ticket_no"], at):
             return "ok", {**fresh, "checked_in_at": at}
     return _refusal(fresh, refused_at_door), fresh
 

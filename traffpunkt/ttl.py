@@ -9,6 +9,7 @@ other processes see the change once the entry expires.
 from __future__ import annotations
 
 import time
+from collections.abc import Awaitable, Callable
 from typing import Generic, TypeVar
 
 K = TypeVar("K")
@@ -41,6 +42,17 @@ class TTLCache(Generic[K, V]):
         if len(self._items) >= self.max_size:
             self._items.clear()  # crude, and never hit at the sizes of a door
         self._items[key] = (time.monotonic() + self.seconds, value)
+
+    async def get_or_load(self, key: K, load: Callable[[K], Awaitable[V | None]]) -> V | None:
+        """The remembered value, else `await load(key)`, remembered unless it is None (a miss
+        may exist a moment later) or a clear() happened while it loaded (it may be stale)."""
+        value = self.get(key)
+        if value is None:
+            since = self.generation
+            value = await load(key)
+            if value is not None:
+                self.put(key, value, since)
+        return value
 
     def clear(self) -> None:
         self._items.clear()
