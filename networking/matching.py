@@ -122,17 +122,6 @@ class Profiles:
         )
 
 
-def _fit(
-    needs: np.ndarray, n_needs: np.ndarray, offers: np.ndarray, boost: np.ndarray
-) -> np.ndarray:
-    """fit[a, b] = share of a's needs that b offers (boosted), for the rows of `needs`."""
-    overlap = needs @ offers.T
-    np.divide(overlap, n_needs[:, None], out=overlap, where=n_needs[:, None] > 0)
-    overlap[n_needs == 0] = 0.0
-    overlap *= boost
-    return np.minimum(overlap, 1.0, out=overlap)
-
-
 def block_scores(p: Profiles, rows: slice) -> np.ndarray:
     """Scores of the attendees in `rows` against everyone (block×N); excluded pairs -inf.
 

@@ -88,10 +88,10 @@ def _property_line(name: str, value: Any) -> bytes:
     return b"\r\n".join(lines[1:-2]) + b"\r\n"
 
 
-_templates: OrderedDict[tuple[Any, ...], tuple[tuple[bytes, ...], tuple[str, ...]] | None] = (
-    OrderedDict()
-)
+_templates: OrderedDict[tuple[Any, ...], bytes | None] = OrderedDict()
 _TEMPLATES_KEPT = 256
+_ATTENDEE_MARK = b"\r\n" + _property_line("attendee", _PLACEHOLDER_ATTENDEE)
+_DTSTAMP_MARK = b"\r\n" + _property_line("dtstamp", _PLACEHOLDER_NOW)
 
 
 def _template(
@@ -101,10 +101,10 @@ def _template(
     organiser_name: str,
     event_url: str,
     sequence_offset: int,
-) -> tuple[tuple[bytes, ...], tuple[str, ...]] | None:
-    """(chunks, slots): the calendar split at its ATTENDEE and DTSTAMP lines, slots naming the
-    lines that go between the chunks; None if the placeholders cannot be found (then every
-    calendar is written whole). Kept per event version: the key holds every value of the row."""
+) -> bytes | None:
+    """The calendar with placeholder ATTENDEE and DTSTAMP lines, each there exactly once; None
+    if they cannot be found (then every calendar is written whole). Kept per event version: the
+    key holds every value of the row."""
     key = (repr(row), method, organiser_mailbox, organiser_name, event_url, sequence_offset)
     if key in _templates:
         _templates.move_to_end(key)
@@ -119,28 +119,11 @@ def _template(
         sequence_offset=sequence_offset,
         now=_PLACEHOLDER_NOW,
     )
-    marks = {
-        "attendee": _property_line("attendee", _PLACEHOLDER_ATTENDEE),
-        "dtstamp": _property_line("dtstamp", _PLACEHOLDER_NOW),
-    }
-    found = []
-    for slot, line in marks.items():
-        at = whole.find(b"\r\n" + line)
-        if at >= 0 and whole.count(line) == 1:
-            found.append((at + 2, slot, line))
-    template = None
-    if len(found) == len(marks):
-        chunks: list[bytes] = []
-        last = 0
-        for at, _, line in sorted(found):
-            chunks.append(whole[last:at])
-            last = at + len(line)
-        chunks.append(whole[last:])
-        template = (tuple(chunks), tuple(slot for _, slot, _ in sorted(found)))
-    _templates[key] = template
+    marked = whole.count(_ATTENDEE_MARK) == 1 and whole.count(_DTSTAMP_MARK) == 1
+    _templates[key] = whole if marked else None
     if len(_templates) > _TEMPLATES_KEPT:
         _templates.popitem(last=False)
-    return template
+    return _templates[key]
 
 
 def invitation(
@@ -156,8 +139,6 @@ def invitation(
     now: datetime,
 ) -> bytes:
     """The iTIP calendar of one attendee: byte for byte what `build_invitation` writes."""
-    if method not in ("REQUEST", "CANCEL"):
-        raise ValueError(f"unsupported iTIP method {method!r}")
     attendee = _attendee(attendee_email, attendee_name)
     template = _template(row, method, organiser_mailbox, organiser_name, event_url, sequence_offset)
     if template is None:
@@ -171,12 +152,7 @@ def invitation(
             sequence_offset=sequence_offset,
             now=now,
         )
-    chunks, slots = template
-    lines = {
-        "attendee": _property_line("attendee", attendee),
-        "dtstamp": _property_line("dtstamp", now),
-    }
-    out = [chunks[0]]
-    for slot, chunk in zip(slots, chunks[1:], strict=True):
-        out += [lines[slot], chunk]
-    return b"".join(out)
+    # DTSTAMP first: its value is ours, so the attendee's text can never be mistaken for a mark.
+    return template.replace(_DTSTAMP_MARK, b"\r\n" + _property_line("dtstamp", now), 1).replace(
+        _ATTENDEE_MARK, b"\r\n" + _property_line("attendee", attendee), 1
+    )

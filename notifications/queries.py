@@ -58,20 +58,8 @@ async def by_ids(ids: list[Any]) -> list[dict[str, Any]]:
     return await M.select().where(M.id.is_in(ids)).order_by(M.next_attempt_at)
 
 
-async def mark_sent(message_id: UUID, worker: str, now: datetime) -> None:
-    await M.update(
-        {
-            M.status: "sent",
-            M.sent_at: now,
-            M.secrets: None,
-            M.claimed_until: None,
-            M.last_error: None,
-        }
-    ).where((M.id == message_id) & (M.claimed_by == worker))
-
-
 async def mark_sent_many(ids: list[UUID], worker: str, now: datetime) -> None:
-    """mark_sent for many messages: one UPDATE per 500 ids (PostgreSQL binds each id)."""
+    """Mark messages sent (secrets dropped): one UPDATE per 500 ids (PostgreSQL binds each id)."""
     for i in range(0, len(ids), 500):
         await M.update(
             {

@@ -90,15 +90,6 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
-@dataclass(frozen=True, slots=True)
-class Rendered:
-    subject: str
-    text: str
-    html: str
-    calendar: bytes | None
-    method: str | None
-
-
 def render_parts(
     kind: Kind,
     row: dict[str, Any] | None,

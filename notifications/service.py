@@ -124,11 +124,6 @@ def backoff(attempts: int) -> timedelta:
     return step * random.uniform(0.5, 1.0)
 
 
-async def mark_sent(message_id: UUID, worker: str) -> None:
-    async with db.transaction():
-        await queries.mark_sent(message_id, worker, utc_now())
-
-
 async def mark_sent_many(ids: list[UUID], worker: str) -> None:
     """Mark several sent messages in one transaction (the sender does so in chunks)."""
     if ids:

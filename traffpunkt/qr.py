@@ -19,7 +19,8 @@ from __future__ import annotations
 import functools
 import io
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import qrcode
 import qrcode.constants
@@ -200,15 +201,26 @@ def fast_path_active() -> bool:
     return _fast_ok
 
 
-def _code(text: str, box_size: int) -> qrcode.QRCode:
+T = TypeVar("T")
+
+
+def _fast_or_plain(
+    fast: Callable[[str, int], T], plain: Callable[[str, int], T], text: str, box_size: int
+) -> T:
+    """The fast drawing if it is active and works for this code, else qrcode's own (a code too
+    long for a QR is an error either way)."""
     if fast_path_active():
         try:
-            return _fast_code(text, box_size)
+            return fast(text, box_size)
         except qrcode.exceptions.DataOverflowError:
             raise
         except Exception:
             log.warning("fast QR drawing failed for one code; using qrcode", exc_info=True)
-    return _plain_code(text, box_size)
+    return plain(text, box_size)
+
+
+def _code(text: str, box_size: int) -> qrcode.QRCode:
+    return _fast_or_plain(_fast_code, _plain_code, text, box_size)
 
 
 # --- the API -------------------------------------------------------------------------------------
@@ -216,14 +228,7 @@ def _code(text: str, box_size: int) -> qrcode.QRCode:
 
 @functools.lru_cache(maxsize=4096)
 def png(text: str, box_size: int = 8) -> bytes:
-    if fast_path_active():
-        try:
-            return _fast_png(text, box_size)
-        except qrcode.exceptions.DataOverflowError:
-            raise
-        except Exception:
-            log.warning("fast QR drawing failed for one code; using qrcode", exc_info=True)
-    return _plain_png(text, box_size)
+    return _fast_or_plain(_fast_png, _plain_png, text, box_size)
 
 
 @functools.lru_cache(maxsize=4096)
