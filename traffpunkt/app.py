@@ -147,28 +147,25 @@ def amend_openapi(app: Litestar) -> None:
     """Say in the OpenAPI document two things about msgspec structs that Litestar's msgspec
     schema plugin does not read, so that the document describes what the API does:
 
-    - request bodies that refuse unknown fields (`Strict`, 422) get `additionalProperties: false`;
+    - request bodies that refuse unknown fields (422) get `additionalProperties: false`;
     - `array_like` structs (e.g. check-in data's attendees, sent as compact arrays) are arrays
       with one item per field, in order, not objects.
 
     The document is built once, so this edits it in place at startup, before any request."""
     import msgspec
 
-    from events import schemas as event_schemas
-    from networking import schemas as networking_schemas
-    from registrations import schemas as registration_schemas
-
     structs: dict[str, type[msgspec.Struct]] = {}
-    for module in (event_schemas, registration_schemas, networking_schemas):
-        for value in vars(module).values():
-            if isinstance(value, type) and issubclass(value, msgspec.Struct):
-                structs[value.__name__] = value
+    todo: list[type[msgspec.Struct]] = [msgspec.Struct]
+    while todo:  # every struct the route modules (imported by now) define
+        for sub in todo.pop().__subclasses__():
+            structs.setdefault(sub.__name__, sub)
+            todo.append(sub)
     schemas = app.openapi_schema.components.schemas or {}
     for name, schema in schemas.items():
         struct = structs.get(name)
         if struct is None or not isinstance(schema, Schema):
             continue
-        if issubclass(struct, event_schemas.Strict):
+        if struct.__struct_config__.forbid_unknown_fields:
             schema.additional_properties = False
         if struct.__struct_config__.array_like and schema.properties:
             fields = struct.__struct_fields__

@@ -13,6 +13,7 @@ from collections.abc import Mapping
 from typing import Any
 
 import msgspec
+from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
@@ -271,23 +272,17 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     return problem(exc.status_code, title, str(exc.detail), headers=exc.headers)
 
 
-def _unstorable_text(exc: Exception) -> bool:
+def unstorable_text_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
     """PostgreSQL refused a character (NUL) in a value that bodies do not check, e.g. a query
     parameter: the request's fault, not ours."""
-    try:
-        from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
-    except ImportError:  # pragma: no cover - asyncpg is a dependency
-        return False
-    return isinstance(exc, CharacterNotInRepertoireError | UntranslatableCharacterError)
+    return problem(
+        HTTP_422_UNPROCESSABLE_ENTITY,
+        "Validation failed",
+        "The request contains a NUL character, which text cannot hold.",
+    )
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    if _unstorable_text(exc):
-        return problem(
-            HTTP_422_UNPROCESSABLE_ENTITY,
-            "Validation failed",
-            "The request contains a NUL character, which text cannot hold.",
-        )
     log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
@@ -306,6 +301,8 @@ def sign_in_required_handler(request: Request[Any, Any, Any], exc: Exception) ->
 
 
 EXCEPTION_HANDLERS: dict[Any, Any] = {
+    CharacterNotInRepertoireError: unstorable_text_handler,
+    UntranslatableCharacterError: unstorable_text_handler,
     DomainError: domain_error_handler,
     ValidationException: validation_handler,
     HTTPException: http_error_handler,
