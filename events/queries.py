@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 from typing import Any
 from uuid import UUID
@@ -19,7 +18,7 @@ from events.tables import (
     OrganiserMunicipality,
     Venue,
 )
-from traffpunkt.db import hot, prepared
+from traffpunkt.db import as_template, hot, prepared
 
 PUBLIC_STATUSES = ("published", "cancelled")
 
@@ -169,7 +168,6 @@ def _public_where(
 # WHERE clause; the SQL only depends on which filters are present, so it is built once per
 # shape and run with the WHERE clause's arguments (LIMIT is written into the SQL by Piccolo).
 _PUBLIC_SQL: dict[tuple[Any, ...], str] = {}
-_PLACEHOLDER = re.compile(r"\?|\$\d+")
 
 
 async def public_events(
@@ -210,9 +208,10 @@ async def public_events(
         if limit is not None:
             query = query.limit(limit)
         sql, full_args = query.querystrings[0].compile_string(engine_type=engine_type)
-        if full_args != args or "{" in sql:  # not the expected shape: do not cache
+        template = as_template(sql, engine_type, len(args)) if full_args == args else None
+        if template is None:  # not the expected shape: do not cache
             return await query
-        template = _PUBLIC_SQL[key] = _PLACEHOLDER.sub("{}", sql)
+        _PUBLIC_SQL[key] = template
     return await Event.raw(template, *args)
 
 

@@ -498,6 +498,16 @@ async def transaction() -> AsyncIterator[Any]:
 # --- queries built once ------------------------------------------------------------------------
 
 
+def as_template(sql: str, engine_type: str, n_args: int) -> str | None:
+    """Compiled SQL back to a QueryString template (its placeholders become `{}` again, in
+    order), so it can be rerun with new values without building the query again; None if that
+    is not safe (literal braces, or placeholders that do not match the arguments)."""
+    if "{" in sql or "}" in sql:
+        return None
+    template = sql.replace("?", "{}") if engine_type == "sqlite" else re.sub(r"\$\d+", "{}", sql)
+    return template if template.count("{}") == n_args else None
+
+
 class _Slot:
     """Stands in for parameter `i` while a `prepared` query is built."""
 
@@ -529,12 +539,8 @@ def prepared(build: Any, first: bool = False) -> Any:
             query = build(*[_Slot(i) for i in range(n)])
             (qs,) = query.querystrings
             sql, args = qs.compile_string(engine_type=eng.engine_type)
-            # Back to a QueryString template: the placeholders become `{}` again, in order.
-            if eng.engine_type == "sqlite":
-                template = sql.replace("?", "{}")
-            else:
-                template = re.sub(r"\$\d+", "{}", sql)
-            if template.count("{}") != len(args):
+            template = as_template(sql, eng.engine_type, len(args))
+            if template is None:
                 raise ValueError(f"cannot prepare {sql!r}")
             entry = cache[eng.engine_type] = (template, args, sql)
         template, args, sql = entry
