@@ -11,10 +11,7 @@ Prints
    suggestions plus mutual "yes" pairs, 6 slots, 250 tables (everyone can meet): median time
    (goal < 5 s), its total score against the greedy baseline (`plan(..., greedy=True)`) as a
    ratio, and a check (no one twice in a slot, no pair twice, at most `tables` per slot).
-3. With `--prototype`: suggest() at the largest size with `fast_block_scores` (a bench-only
-   rewrite of `matching.block_scores` with the same results) against the stock one,
-   interleaved, and whether the suggestions are identical.
-4. Unless `--no-e2e`: `networking.service` end to end on a scratch SQLite file with 500
+3. Unless `--no-e2e`: `networking.service` end to end on a scratch SQLite file with 500
    consenting registrations (profiles and decisions loaded from the database, suggestions,
    both plans, the draft stored), cold (suggestion cache empty) and warm. `--e2e-engine
    postgres` (or `both`) runs it on a scratch PostgreSQL database as well.
@@ -25,7 +22,7 @@ organisation), researchers from a few universities, public sector and advisors, 
 Swedish free texts (some empty), and a few declined pairs.
 
     .venv/bin/python bench/networking_bench.py [--sizes 500 2000 5000] [--reps 5]
-        [--plan-n 500] [--slots 6] [--tables 250] [--prototype] [--no-e2e]
+        [--plan-n 500] [--slots 6] [--tables 250] [--no-e2e]
         [--e2e-engine sqlite|postgres|both]
 """
 
@@ -327,52 +324,6 @@ def bench_suggestions(sizes: list[int], reps: int, seed: int, deadline: Deadline
             print(f"    {label:<52} {seconds * 1000:8.1f} ms  {seconds / total:6.1%}")
 
 
-# --- a prototype (bench only; networking/matching.py is not changed) ---------------------------
-
-
-def fast_block_scores(p: Any, rows: slice) -> Any:
-    """The prototype that was adopted as networking.matching.block_scores (kept as a name so
-    the comparison below still runs; both sides are now the same code)."""
-    from networking.matching import block_scores
-
-    return block_scores(p, rows)
-
-
-def bench_prototype(n: int, reps: int, seed: int, deadline: Deadline) -> None:
-    """Stock suggest() vs suggest() with fast_block_scores, interleaved; same output?"""
-    from networking import matching
-
-    print(f"\n### prototype: suggest() with fast_block_scores, {n:,} attendees (interleaved)")
-    profiles, declined = make_profiles(n, seed)
-    people = people_of(profiles)
-    stock = matching.block_scores
-    walls: dict[str, list[float]] = defaultdict(list)
-    cpus: dict[str, list[float]] = defaultdict(list)
-    outputs: dict[str, Any] = {}
-    for rep in range(reps):
-        order = ("stock", "prototype") if rep % 2 == 0 else ("prototype", "stock")
-        for label in order:
-            if deadline.expired():
-                break
-            matching.block_scores = fast_block_scores if label == "prototype" else stock
-            try:
-                t0, c0 = time.perf_counter(), time.process_time()
-                outputs[label] = matching.suggest(people, declined, k=K_SHOWN)
-                walls[label].append(time.perf_counter() - t0)
-                cpus[label].append(time.process_time() - c0)
-            finally:
-                matching.block_scores = stock
-    if len(outputs) < 2:
-        print("  (budget spent)")
-        return
-    for label in ("stock", "prototype"):
-        print(line(f"suggest, {label} block_scores", walls[label], SUGGEST_GOAL_S * 1000))
-        print(f"    CPU median {statistics.median(cpus[label]) * 1000:.0f} ms")
-    same = outputs["stock"] == outputs["prototype"]
-    speedup = statistics.median(cpus["stock"]) / statistics.median(cpus["prototype"])
-    print(f"  identical suggestions (ids, scores, reasons): {same}; CPU × {speedup:.2f} faster")
-
-
 # --- meeting plans -----------------------------------------------------------------------------
 
 
@@ -601,7 +552,6 @@ def main() -> int:
     parser.add_argument("--mutual-pairs", type=int, default=50)
     parser.add_argument("--seed", type=int, default=20270304)
     parser.add_argument("--no-e2e", action="store_true")
-    parser.add_argument("--prototype", action="store_true", help="time fast_block_scores too")
     parser.add_argument("--e2e-engine", choices=["sqlite", "postgres", "both"], default="sqlite")
     # internal: one engine's end-to-end part, in its own process (settings are per process)
     parser.add_argument("--engine", choices=["sqlite", "postgres"], help=argparse.SUPPRESS)
@@ -611,8 +561,6 @@ def main() -> int:
         return run_e2e(args.engine, args)
     deadline = Deadline(args.budget)
     bench_suggestions(args.sizes, args.reps, args.seed, deadline)
-    if args.prototype:
-        bench_prototype(max(args.sizes), args.reps, args.seed, deadline)
     bench_plan(
         args.plan_n, args.slots, args.tables, args.plan_reps, args.seed, args.mutual_pairs, deadline
     )

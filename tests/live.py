@@ -19,6 +19,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -105,15 +106,22 @@ def live_server(
             time.sleep(0.1)
         yield LiveServer(url, database_url, data_dir, process)
     finally:
-        process.send_signal(signal.SIGTERM)
         try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
-            raise AssertionError("traffpunkt serve did not stop within 15 s of SIGTERM") from None
+            stop(process, "traffpunkt serve")
         finally:
             log.close()
+
+
+def stop(process: subprocess.Popen[Any], what: str) -> None:
+    """SIGTERM, as a service manager stops it; it must be gone within 15 s (else killed, and
+    the test fails)."""
+    process.send_signal(signal.SIGTERM)
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+        raise AssertionError(f"{what} did not stop within 15 s of SIGTERM") from None
 
 
 def fresh_database(

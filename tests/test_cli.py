@@ -28,12 +28,11 @@ def test_demo_token_and_serve(live: Any) -> None:
 def test_worker_renders_in_processes_and_stops_on_sigterm(live: Any) -> None:
     """`traffpunkt worker` with render processes sends mail (here as .eml files, no SMTP URL)
     and, on SIGTERM, stops within 15 s and leaves no process behind."""
-    import signal
     import subprocess
     import sys
     import time
 
-    from tests.live import server_env
+    from tests.live import server_env, stop
 
     live.cli("demo")
     events = httpx.get(f"{live.url}/api/v1/events", params={"limit": 200}).json()["items"]
@@ -67,13 +66,7 @@ def test_worker_renders_in_processes_and_stops_on_sigterm(live: Any) -> None:
         children = _children(worker.pid)
         assert len(children) >= 2, log.read_text()  # the render processes (and a tracker)
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            worker.kill()
-            worker.wait()
-            raise AssertionError("traffpunkt worker did not stop within 15 s of SIGTERM") from None
+        stop(worker, "traffpunkt worker")
     assert worker.returncode == 0, log.read_text()
     assert "rendered by 2 processes" in log.read_text()
     time.sleep(0.5)
