@@ -31,17 +31,15 @@ from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
-from axe_playwright_python.async_playwright import Axe
 from PIL import Image
 
 from registrations import tickets
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.pages import describe, wcag_violations
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 390, "height": 844}
-AXE = Axe()
 
 
 # --- the world, through the API -------------------------------------------------------------
@@ -222,25 +220,6 @@ def tamper(code: str) -> str:
     """The same ticket number with one signature character changed."""
     i = 60
     return code[:i] + ("A" if code[i] != "A" else "B") + code[i + 1 :]
-
-
-async def wcag_violations(page: Any) -> list[dict[str, Any]]:
-    results = await AXE.run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
-    )
-    return results.response["violations"]
-
-
-def describe(label: str, violations: list[dict[str, Any]]) -> str:
-    lines = [f"{label}: {len(violations)} WCAG violation(s)"]
-    for v in violations:
-        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']}")
-        for node in v["nodes"]:
-            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}")
-            for check in node["any"] + node["all"] + node["none"]:
-                lines.append(f"      - {check['message']}")
-    return "\n".join(lines)
 
 
 # --- offline at the door, then back online ----------------------------------------------------

@@ -44,12 +44,12 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
-from axe_playwright_python.async_playwright import Axe
 
 from events import organiser_pages as event_pages
 from events import topics
 from networking import organiser_pages as meeting_pages
 from registrations import organiser_pages as attendee_pages
+from tests.browser.pages import describe, horizontal_overflow, open_page, wcag_violations
 from tests.conftest import ENGINES, PG_ADMIN_URL
 from tests.live import LiveServer, drop_database, free_port, fresh_database, live_server
 from tests.notifications.conftest import Recorder
@@ -60,7 +60,6 @@ from traffpunkt.demo import VENUES
 pytestmark = [pytest.mark.asyncio(loop_scope="session")]
 browser_test = pytest.mark.browser
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"viewport": {"width": 1280, "height": 800}}
 PHONE = {
     "viewport": {"width": 375, "height": 812},
@@ -71,7 +70,6 @@ PHONE = {
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 JSQR = Path(__file__).resolve().parents[2] / "traffpunkt/static/checkin/vendor/jsQR.js"
 MAIL_WAIT = 30.0  # seconds; the sender polls its outbox every second
-AXE = Axe()
 
 ANNA = "anna@asele.se"  # organiser, Åsele
 OLLE = "olle@arvidsjaur.se"  # organiser, Arvidsjaur
@@ -349,13 +347,6 @@ def stack(
 # --- pages ---------------------------------------------------------------------------------------
 
 
-async def open_page(page: Any, url: str, status: int = 200) -> Any:
-    response = await page.goto(url)
-    assert response is not None, url
-    assert response.status == status, f"{url}: HTTP {response.status}"
-    return response
-
-
 async def submit(page: Any, button: Any, status: int = 200) -> Any:
     """Press a form's button; the response of the page it leads to (after redirects)."""
     async with page.expect_navigation() as navigation:
@@ -398,32 +389,6 @@ async def decode_qr(context: Any, png: bytes) -> str | None:
         )
     finally:
         await page.close()
-
-
-async def wcag_violations(page: Any) -> list[dict[str, Any]]:
-    results = await AXE.run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
-    )
-    return results.response["violations"]
-
-
-async def horizontal_overflow(page: Any) -> int:
-    """CSS pixels the document is wider than the viewport (0 when nothing scrolls sideways)."""
-    return await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
-
-
-def describe(label: str, violations: list[dict[str, Any]]) -> str:
-    lines = [f"{label}: {len(violations)} WCAG violation(s)"]
-    for v in violations:
-        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"]:
-            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}")
-            for check in node["any"] + node["all"] + node["none"]:
-                lines.append(f"      - {check['message']}")
-    return "\n".join(lines)
 
 
 # --- 1. the whole journey ------------------------------------------------------------------------

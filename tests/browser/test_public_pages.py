@@ -21,13 +21,12 @@ from urllib.parse import parse_qs, urlsplit
 from zoneinfo import ZoneInfo
 
 import pytest
-from axe_playwright_python.async_playwright import Axe
 
+from tests.browser.pages import describe, horizontal_overflow, open_page, wcag_violations
 from traffpunkt.demo import EVENTS, VENUES
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
-WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = {"width": 375, "height": 812}
 REFLOW = {"width": 320, "height": 640}  # WCAG 1.4.10: no sideways scrolling at 320 CSS px
@@ -45,8 +44,6 @@ EN_DAYS = "Monday Tuesday Wednesday Thursday Friday Saturday Sunday".split()
 IN_PERSON = "Digital marknadsföring för småföretag"  # Åsele, kommunhuset
 ONLINE = "Webbinarium: kom igång med e-handel"  # Åsele, online only
 BREAKFAST = "Frukostmöte: nätverka med andra företagare"  # Åsele, Folkets hus
-
-AXE = Axe()
 
 
 # --- the demo data as the oracle ------------------------------------------------------------
@@ -76,13 +73,6 @@ def with_lang(url: str, lang: str) -> str:
     return f"{url}{'&' if '?' in url else '?'}lang={lang}"
 
 
-async def open_page(page: Any, url: str) -> Any:
-    response = await page.goto(url)
-    assert response is not None, url
-    assert response.status == 200, f"{url}: HTTP {response.status}"
-    return response
-
-
 async def event_slugs(page: Any, base_url: str) -> dict[str, str]:
     """Title -> slug of every published event (the slugs are generated, so ask the API)."""
     response = await page.request.get(f"{base_url}/api/v1/events", params={"limit": 200})
@@ -95,32 +85,6 @@ async def open_details(page: Any) -> None:
     summaries = page.locator("details:not([open]) > summary")
     for i in range(await summaries.count()):
         await summaries.nth(i).click()
-
-
-async def wcag_violations(page: Any) -> list[dict[str, Any]]:
-    results = await AXE.run(
-        page,
-        options={"runOnly": {"type": "tag", "values": WCAG_TAGS}, "resultTypes": ["violations"]},
-    )
-    return results.response["violations"]
-
-
-def describe(label: str, violations: list[dict[str, Any]]) -> str:
-    lines = [f"{label}: {len(violations)} WCAG violation(s)"]
-    for v in violations:
-        lines.append(f"  [{v['impact']}] {v['id']}: {v['help']} ({v['helpUrl']})")
-        for node in v["nodes"]:
-            lines.append(f"    at {' '.join(map(str, node['target']))}: {node['html'][:160]}")
-            for check in node["any"] + node["all"] + node["none"]:
-                lines.append(f"      - {check['message']}")
-    return "\n".join(lines)
-
-
-async def horizontal_overflow(page: Any) -> int:
-    """CSS pixels the document is wider than the viewport (0 when nothing scrolls sideways)."""
-    return await page.evaluate(
-        "document.documentElement.scrollWidth - document.documentElement.clientWidth"
-    )
 
 
 async def month_sections(page: Any) -> list[dict[str, Any]]:
