@@ -39,7 +39,6 @@ import json
 import multiprocessing
 import os
 import random
-import socket
 import statistics
 import sys
 import tempfile
@@ -54,6 +53,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench import common
 from bench.common import Deadline, line
+from tests.live import free_port
 
 GOAL_PER_SECOND = 200
 N_EVENTS = 4  # the mails are spread over a few events (the sender caches event rows per batch)
@@ -63,12 +63,6 @@ LAST = ("Lindström", "Öberg", "Nilsson", "Åkesson", "Johansson", "Grönlund",
 
 
 # --- the SMTP server (aiosmtpd), in a child process or a thread --------------------------------
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 class Recorder:
@@ -123,7 +117,7 @@ def _controller(recorder: Recorder) -> Any:
             return CountingSMTP(self.handler, **self.SMTP_kwargs)
 
     for _ in range(5):  # Controller(port=0) cannot work (it connects to itself to check)
-        controller = CountingController(recorder, hostname="127.0.0.1", port=_free_port())
+        controller = CountingController(recorder, hostname="127.0.0.1", port=free_port())
         try:
             controller.start()
         except Exception:

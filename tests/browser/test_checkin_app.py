@@ -36,6 +36,7 @@ from PIL import Image
 from registrations import tickets
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
 from tests.browser.pages import describe, wcag_violations
+from tests.conftest import World
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -43,10 +44,6 @@ PHONE = {"width": 390, "height": 844}
 
 
 # --- the world, through the API -------------------------------------------------------------
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
 
 
 class Door:
@@ -84,19 +81,21 @@ class Door:
         body = {**{k: self.event[k] for k in ("kind", "starts_at", "ends_at")}}
         r = await self.api.post(
             "/api/v1/events",
-            headers=auth(self.organiser),
+            headers=World.auth(self.organiser),
             json={**body, "title": "Ett annat möte", "municipality": "asele"},
         )
         assert r.status_code == 201, r.text
         other = Door(self.live, self.api, self.organiser, r.json())
-        r = await self.api.post(f"/api/v1/events/{other.id}/publish", headers=auth(self.organiser))
+        r = await self.api.post(
+            f"/api/v1/events/{other.id}/publish", headers=World.auth(self.organiser)
+        )
         assert r.status_code == 200, r.text
         return (await other.sign_up(name))["code"]
 
     async def door_link(self) -> dict[str, Any]:
         r = await self.api.post(
             f"/api/v1/events/{self.id}/door-tokens",
-            headers=auth(self.organiser),
+            headers=World.auth(self.organiser),
             json={"label": "Entrén"},
         )
         assert r.status_code == 201, r.text
@@ -104,14 +103,14 @@ class Door:
 
     async def checked_in(self) -> dict[str, str | None]:
         r = await self.api.get(
-            f"/api/v1/events/{self.id}/registrations", headers=auth(self.organiser)
+            f"/api/v1/events/{self.id}/registrations", headers=World.auth(self.organiser)
         )
         assert r.status_code == 200, r.text
         return {a["name"]: a["checked_in_at"] for a in r.json()["items"]}
 
     async def stats(self) -> dict[str, Any]:
         r = await self.api.get(
-            f"/api/v1/events/{self.id}/checkin-stats", headers=auth(self.organiser)
+            f"/api/v1/events/{self.id}/checkin-stats", headers=World.auth(self.organiser)
         )
         assert r.status_code == 200, r.text
         return r.json()
@@ -122,7 +121,7 @@ async def make_door(live: Any, api: httpx.AsyncClient, title: str) -> Door:
     r = await api.post(
         "/api/v1/municipalities",
         json={"name": "Åsele", "slug": "asele", "region": "Västerbotten"},
-        headers=auth(admin),
+        headers=World.auth(admin),
     )
     assert r.status_code == 201, r.text
     starts = datetime.now(ZoneInfo("Europe/Stockholm")).replace(
@@ -130,7 +129,7 @@ async def make_door(live: Any, api: httpx.AsyncClient, title: str) -> Door:
     ) + timedelta(days=20)
     r = await api.post(
         "/api/v1/events",
-        headers=auth(admin),
+        headers=World.auth(admin),
         json={
             "title": title,
             "kind": "network",
@@ -142,7 +141,7 @@ async def make_door(live: Any, api: httpx.AsyncClient, title: str) -> Door:
     )
     assert r.status_code == 201, r.text
     event = r.json()
-    r = await api.post(f"/api/v1/events/{event['id']}/publish", headers=auth(admin))
+    r = await api.post(f"/api/v1/events/{event['id']}/publish", headers=World.auth(admin))
     assert r.status_code == 200, r.text
     return Door(live, api, admin, event)
 
@@ -407,7 +406,7 @@ async def test_offline_scans_sync_once_each(live: Any, new_page: Any) -> None:
         r = await api.post(
             f"/api/v1/events/{door.id}/checkins",
             json={"secret": f"ticket_no:{other_no[0]}"},
-            headers=auth(link["token"]),
+            headers=World.auth(link["token"]),
         )
         assert r.status_code == 200 and r.json()["result"] == "not_found", r.text
         rows = await scan_rows(live)
@@ -415,7 +414,9 @@ async def test_offline_scans_sync_once_each(live: Any, new_page: Any) -> None:
         # Sending every batch again (a phone retrying after a crash) changes nothing.
         for body in batches:
             r = await api.post(
-                f"/api/v1/events/{door.id}/checkins/batch", json=body, headers=auth(link["token"])
+                f"/api/v1/events/{door.id}/checkins/batch",
+                json=body,
+                headers=World.auth(link["token"]),
             )
             assert r.status_code == 200, r.text
         assert await door.stats() == stats
@@ -554,7 +555,7 @@ async def test_checkin_page_meets_wcag_21_aa(live: Any, new_page: Any) -> None:
 
         # The door link is revoked: the phone says so and forgets the attendee list.
         r = await api.delete(
-            f"/api/v1/events/{door.id}/door-tokens/{link['id']}", headers=auth(door.organiser)
+            f"/api/v1/events/{door.id}/door-tokens/{link['id']}", headers=World.auth(door.organiser)
         )
         assert r.status_code == 204, r.text
         await page.get_by_role("button", name="Sync now").click()

@@ -50,9 +50,10 @@ from events import topics
 from networking import organiser_pages as meeting_pages
 from registrations import organiser_pages as attendee_pages
 from tests.browser.pages import describe, horizontal_overflow, open_page, wcag_violations
-from tests.conftest import ENGINES, PG_ADMIN_URL
+from tests.conftest import ENGINES, PG_ADMIN_URL, World
 from tests.live import LiveServer, drop_database, free_port, fresh_database, live_server
 from tests.notifications.conftest import Recorder
+from tests.organiser.conftest import csrf
 from traffpunkt import back_office, i18n
 from traffpunkt.auth import SESSION_COOKIE
 from traffpunkt.demo import VENUES
@@ -158,16 +159,6 @@ def link_in(message: EmailMessage, base_url: str, path_prefix: str, contains: st
 # --- the server ----------------------------------------------------------------------------------
 
 
-def csrf(html: str) -> str:
-    match = re.search(r'name="_csrf_token" value="([^"]+)"', html)
-    assert match, "the page carries a CSRF token"
-    return match.group(1)
-
-
-def auth(token: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token}"}
-
-
 @dataclass
 class Prepared:
     """A published Åsele event with attendees, a waiting list, a door link and a draft plan."""
@@ -238,7 +229,7 @@ class Stack:
 
 
 async def prepare_event(stack: Stack) -> Prepared:
-    anna = auth(stack.tokens[ANNA])
+    anna = World.auth(stack.tokens[ANNA])
     starts = local_start(40, 13)
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as api:
         r = await api.post(
@@ -700,7 +691,7 @@ async def test_rights_on_every_organiser_page(stack: Stack) -> None:
         assert r.status_code == 200 and 'class="token"' in r.text, r.status_code
 
     # Nothing changed: the event, its people, its door link, its plan, Anna and her token.
-    anna_api = auth(stack.tokens[ANNA])
+    anna_api = World.auth(stack.tokens[ANNA])
     async with httpx.AsyncClient(base_url=stack.url, timeout=30) as api:
         r = await api.get(f"/api/v1/events/{ev.id}", headers=anna_api)  # her token still works
         assert r.status_code == 200, r.text
@@ -709,7 +700,9 @@ async def test_rights_on_every_organiser_page(stack: Stack) -> None:
         assert {i["email"]: i["status"] for i in r.json()["items"]} == {
             a: p["status"] for a, p in ev.people.items()
         }
-        r = await api.get(f"/api/v1/events/{ev.id}/checkin-stats", headers=auth(ev.door_token))
+        r = await api.get(
+            f"/api/v1/events/{ev.id}/checkin-stats", headers=World.auth(ev.door_token)
+        )
         assert r.status_code == 200, "the door link still works"
         r = await api.get(f"/api/v1/events/{ev.id}/meeting-plan", headers=anna_api)
         assert r.json()["status"] == "draft"
