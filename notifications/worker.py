@@ -191,8 +191,8 @@ class Sender:
         """Start rendering the whole batch in the render processes (in claim order)."""
         renders: dict[Any, concurrent.futures.Future[Outgoing]] = {}
         for message in messages:
-            row = rows.get(str(message["event"])) if message["event"] is not None else None
-            if row is None and message["event"] is not None:
+            row, gone = _event_row(message, rows)
+            if gone:
                 continue  # fails in _send_one, without a render
             try:
                 renders[message["id"]] = pool.submit(
@@ -214,9 +214,9 @@ class Sender:
     ) -> bool:
         """Render (or collect the render of) one message and send it; True when the server
         accepted it (the caller marks it sent, in chunks); failures are marked here."""
-        row = rows.get(str(message["event"])) if message["event"] is not None else None
+        row, gone = _event_row(message, rows)
         try:
-            if row is None and message["event"] is not None:
+            if gone:
                 raise LookupError("the event no longer exists")
             if future is not None:
                 mail = await asyncio.wrap_future(future)
@@ -329,3 +329,13 @@ class Sender:
         self._stop.set()
         if not self._busy:
             self._retire_pool()
+
+
+def _event_row(
+    message: dict[str, Any], rows: dict[str, dict[str, Any] | None]
+) -> tuple[dict[str, Any] | None, bool]:
+    """(the event row a message is about, or None; whether that event no longer exists)."""
+    if message["event"] is None:
+        return None, False
+    row = rows.get(str(message["event"]))
+    return row, row is None
