@@ -84,7 +84,7 @@ class EventsController(Controller):
         description=(
             "Without `from`, events that have not ended. `from`/`to` are dates or date-times; "
             "without an offset they are local time in the municipality's zone. An event is "
-            "listed when it overlaps [from, to)."
+            "listed when it overlaps [from, to). Days from 1900-01-01 to 2999-12-31."
         ),
         responses=problem_responses(422),
     )

@@ -27,13 +27,17 @@ TopicSlug = Annotated[str, Meta(max_length=64)]
 Topics = Annotated[list[TopicSlug], Meta(max_length=15)]
 ReminderHours = Annotated[int, Meta(ge=0, le=24 * 14)]
 # ISO 8601 date-time; seconds and offset are optional (phones' <input type=datetime-local> sends
-# "2027-03-04T09:00"). Without an offset it is local time in the municipality's zone.
+# "2027-03-04T09:00"). Without an offset it is local time in the municipality's zone. The day
+# must lie in 1900-01-01..2999-12-31 (traffpunkt.localtime checks it; a 422 names the field).
 LocalDateTime = Annotated[
     str,
     Meta(
         pattern=r"^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?$",
         examples=["2027-03-04T09:00", "2027-03-04T09:00:00+01:00"],
-        description="ISO 8601; without an offset: local time in the municipality's zone",
+        description=(
+            "ISO 8601; without an offset: local time in the municipality's zone. "
+            "Days from 1900-01-01 to 2999-12-31."
+        ),
     ),
 ]
 

@@ -35,7 +35,7 @@ from traffpunkt import db, hooks
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Invalid, NotFound
-from traffpunkt.localtime import to_local, to_utc, zone
+from traffpunkt.localtime import in_range, to_local, to_utc, zone
 from traffpunkt.settings import get_settings
 
 ROLES = ("admin", "organiser")
@@ -313,15 +313,20 @@ def _check_times(v: dict[str, Any]) -> None:
 
 def _times_in(values: dict[str, str | datetime | None], tz: str) -> dict[str, datetime | None]:
     out: dict[str, datetime | None] = {}
-    errors: list[FieldError] = []
+    failed: list[Invalid] = []
     for name, value in values.items():
         try:
             out[name] = None if value is None else to_utc(value, tz, name)
         except Invalid as exc:
-            errors.extend(
-                FieldError(e.field, e.message.format(**exc.params)) for e in exc.errors or []
-            )
-    if errors:
+            failed.append(exc)
+    if len(failed) == 1:
+        raise failed[0]  # with its params, so the handler can translate it
+    if failed:
+        errors = [
+            FieldError(e.field, e.message.format(**exc.params))
+            for exc in failed
+            for e in exc.errors or []
+        ]
         raise Invalid(errors[0].message, errors=errors)
     return out
 
@@ -590,6 +595,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         c = msgspec.json.decode(raw, type=_Cursor)
     except (binascii.Error, ValueError, msgspec.DecodeError):
         raise Invalid.field("cursor", "Not a cursor this API handed out") from None
+    in_range(c.starts_at, "cursor")  # a hand-made cursor is a date input like any other
     return c.starts_at, c.id
 
 

@@ -99,8 +99,13 @@ class PlanController(Controller):
 # The needs map's filters, shared by its JSON and CSV forms.
 _DAY = r"^\d{4}-\d{2}-\d{2}$"
 MunicipalitySlug = Annotated[str | None, QueryParameter(max_length=64)]
-FromDay = Annotated[str | None, QueryParameter(name="from", max_length=10, pattern=_DAY)]
-ToDay = Annotated[str | None, QueryParameter(name="to", max_length=10, pattern=_DAY)]
+_RANGE = "A day from 1900-01-01 to 2999-12-31"
+FromDay = Annotated[
+    str | None, QueryParameter(name="from", max_length=10, pattern=_DAY, description=_RANGE)
+]
+ToDay = Annotated[
+    str | None, QueryParameter(name="to", max_length=10, pattern=_DAY, description=_RANGE)
+]
 
 
 @get(

@@ -35,7 +35,7 @@ from traffpunkt import db, i18n
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, Invalid, NotFound
-from traffpunkt.localtime import to_local, to_utc
+from traffpunkt.localtime import EARLIEST, parse_date, to_local, to_utc
 
 SUGGESTIONS_SHOWN = 10
 SUGGESTIONS_FOR_PLANS = 15
@@ -440,13 +440,9 @@ def _count(n: int) -> str:
 
 
 def _period(start: str | None, end: str | None, tz: str) -> tuple[date, date]:
-    try:
-        d_end = (
-            date.fromisoformat(end) if end else to_local(utc_now(), tz).date() + timedelta(days=365)
-        )
-        d_start = date.fromisoformat(start) if start else d_end - timedelta(days=2 * 365)
-    except ValueError:
-        raise Invalid.field("from", "Give dates as 2027-03-04") from None
+    # Each bound is read on its own, so an error names the parameter that is wrong.
+    d_end = parse_date(end, "to") if end else to_local(utc_now(), tz).date() + timedelta(days=365)
+    d_start = parse_date(start, "from") if start else max(d_end - timedelta(days=2 * 365), EARLIEST)
     if d_end <= d_start:
         raise Invalid.field("to", "The end must be after the start")
     return d_start, d_end

@@ -22,6 +22,7 @@ from piccolo.engine.base import Engine
 
 from traffpunkt import db, hooks
 from traffpunkt.errors import EXCEPTION_HANDLERS
+from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.settings import Settings, get_settings
 from traffpunkt.templating import configure_environment, template_dirs
 
@@ -109,8 +110,10 @@ def create_app(
     from traffpunkt.auth import SignInRequired
     from traffpunkt.errors import sign_in_required_handler
 
-    return Litestar(
+    app = Litestar(
         route_handlers=route_handlers,
+        request_class=JsonRequest,
+        middleware=[json_api_middleware],
         exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_required_handler},
         lifespan=[lifespan],
         template_config=template_config,
@@ -141,6 +144,8 @@ def create_app(
         on_startup=[amend_openapi],
         debug=False,
     )
+    fix_options_allow(app)
+    return app
 
 
 def amend_openapi(app: Litestar) -> None:
