@@ -6,6 +6,7 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -154,7 +155,8 @@ def amend_openapi(app: Litestar) -> None:
 
     - request bodies that refuse unknown fields (422) get `additionalProperties: false`;
     - `array_like` structs (e.g. check-in data's attendees, sent as compact arrays) are arrays
-      with one item per field, in order, not objects.
+      with one item per field, in order, not objects;
+    - operations with a request body answer 415 to a body that is not JSON (`json_api_middleware`).
 
     The document is built once, so this edits it in place at startup, before any request."""
     import msgspec
@@ -179,3 +181,12 @@ def amend_openapi(app: Litestar) -> None:
             schema.min_items = schema.max_items = len(fields)
             schema.properties = None
             schema.required = None
+    for path, item in (app.openapi_schema.paths or {}).items():
+        for operation in (item.post, item.put, item.patch, item.delete):
+            if operation is None or operation.request_body is None or not path.startswith("/api/"):
+                continue
+            responses = operation.responses or {}
+            if "400" in responses and "415" not in responses:  # the same problem body as a 400
+                responses["415"] = replace(
+                    responses["400"], description="The body is not JSON (`application/json`)"
+                )

@@ -74,6 +74,7 @@ class JsonRequest(Request[Any, Any, Any]):
 
 # --- the API takes JSON ------------------------------------------------------------------
 
+
 class UnsupportedMediaType(DomainError):
     status = HTTP_415_UNSUPPORTED_MEDIA_TYPE
     title = "Unsupported media type"
