@@ -51,6 +51,8 @@ def json_ld(row: dict[str, Any]) -> dict[str, Any]:
             "@type": "Organization",
             "name": ev.municipality_name,
             "url": f"{settings.base_url}/calendar/{ev.municipality}",
+            **({"email": row["contact_email"]} if row.get("contact_email") else {}),
+            **({"telephone": row["contact_phone"]} if row.get("contact_phone") else {}),
         },
     }
     locations: list[dict[str, Any]] = []

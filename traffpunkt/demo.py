@@ -35,10 +35,26 @@ from traffpunkt.localtime import to_local
 DEMO_ADMIN = "demo@traffpunkt.local"
 TIMEZONE = "Europe/Stockholm"
 
+# (name, slug, municipality code, region, contact email, contact phone); the contacts are
+# made up (example.com), in the form a municipality's business office would give.
 MUNICIPALITIES = [
-    ("Åsele", "asele", "2463", "Västerbotten"),
-    ("Arvidsjaur", "arvidsjaur", "2505", "Norrbotten"),
-    ("Överkalix", "overkalix", "2513", "Norrbotten"),
+    ("Åsele", "asele", "2463", "Västerbotten", "naringsliv.asele@example.com", "0941-140 00"),
+    (
+        "Arvidsjaur",
+        "arvidsjaur",
+        "2505",
+        "Norrbotten",
+        "naringsliv.arvidsjaur@example.com",
+        "0960-155 00",
+    ),
+    (
+        "Överkalix",
+        "overkalix",
+        "2513",
+        "Norrbotten",
+        "naringsliv.overkalix@example.com",
+        "0926-140 00",
+    ),
 ]
 
 # (name, street address without the town, capacity, latitude, longitude, accessibility)
@@ -678,9 +694,17 @@ async def load_demo() -> str:
     if await event_queries.municipality_by_slug_or_id("asele") is not None:
         return "Demo data is already loaded."
     admin = Principal(await service.ensure_organiser(DEMO_ADMIN, "admin"), DEMO_ADMIN, "admin")
-    for name, slug, code, region in MUNICIPALITIES:
+    for name, slug, code, region, email, phone in MUNICIPALITIES:
         await service.create_municipality(
-            admin, MunicipalityIn(name=name, slug=slug, code=code, region=region)
+            admin,
+            MunicipalityIn(
+                name=name,
+                slug=slug,
+                code=code,
+                region=region,
+                contact_email=email,
+                contact_phone=phone,
+            ),
         )
     venue_ids: dict[str, list[str]] = {}
     for slug, venues in VENUES.items():
