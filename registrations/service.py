@@ -415,7 +415,8 @@ async def _cancel(reg: dict[str, Any], *, notify: bool) -> None:
     await mail.cancel_pending(reg["id"], ["reminder", "confirmed", "promoted", "waitlisted"])
     if notify:
         await mail.enqueue(
-            "registration_cancelled",
+            # A waiting place never had a calendar entry: say so without a CANCEL for it.
+            "registration_cancelled" if was == "confirmed" else "waitlist_left",
             to=reg["email"],
             name=reg["name"],
             language=reg["language"],
@@ -1009,7 +1010,7 @@ async def on_event_changed(change: EventChange) -> None:
         for reg in await queries.of_event(event_id, ["confirmed", "waitlisted"]):
             await mail.cancel_pending(reg["id"], ["reminder"])
             await mail.enqueue(
-                "event_cancelled",
+                "event_cancelled" if reg["status"] == "confirmed" else "event_cancelled_waitlisted",
                 to=reg["email"],
                 name=reg["name"],
                 language=reg["language"],

@@ -35,6 +35,8 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "event_changed": {"secrets": {"manage_url": MANAGE}},
     "event_cancelled": {"data": {"note": "Vi ses i vår i stället."}},
     "registration_cancelled": {},
+    "event_cancelled_waitlisted": {},
+    "waitlist_left": {},
     "reminder": {"secrets": {"manage_url": MANAGE, "ticket_code": TICKET}},
     "sign_in": {"secrets": {"sign_in_url": "http://testserver/organiser/sign-in/abc"}},
     "meeting_plan": {
