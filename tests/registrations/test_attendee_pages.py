@@ -164,7 +164,7 @@ async def test_full_event_puts_people_on_the_waiting_list(
 async def test_manage_page_words_and_calendar_link_by_status(
     client: httpx.AsyncClient, event: dict[str, Any]
 ) -> None:
-    """"Avbokad" (not "Inställt", which means the event was called off) for a registration the
+    """ "Avbokad" (not "Inställt", which means the event was called off) for a registration the
     attendee cancelled; the calendar link only for a seat (five seats: the sixth waits)."""
     from tests.registrations.conftest import sign_up
 
