@@ -16,7 +16,7 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from events import accounts, service, topics
+from events import accounts, audit, service, topics
 from events.schemas import EventIn, EventPatch, MunicipalityIn, MunicipalityPatch, VenueIn
 from registrations import service as registrations
 from traffpunkt import i18n
@@ -338,6 +338,7 @@ async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str
             "row": row,
             "counts": counts,
             "audit": await accounts.event_audit(actor, event_id),
+            "describe_action": audit.describe,
             "done": request.query_params.get("done"),
             "tz": row["timezone"],
             "to_local": to_local,

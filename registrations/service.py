@@ -518,7 +518,10 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
             )
         await queries.insert_invitations(rows)
         await events_service.record_action(
-            actor, "invitations.sent", ev_id, f"{len(rows)} sent, {len(already)} already registered"
+            actor,
+            "invitations.sent",
+            ev_id,
+            f"{len(rows)}/{len(already)}",  # sent/already
         )
     return InvitationsOut(invited=len(rows), already_registered=already)
 
