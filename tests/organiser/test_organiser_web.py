@@ -277,6 +277,26 @@ async def test_admin_pages(client: httpx.AsyncClient, world: World, app: Any) ->
         assert api.status_code == 200
         page = await admin.get("/organiser/admin")
         assert "ny@overkalix.se" in page.text
+        # People's words on Settings: roles and municipality names, not codes and slugs.
+        row = re.search(r"<tr><td>ny@overkalix.se</td>.*?</tr>", page.text, re.S)
+        assert row and "<td>Arrangör</td>" in row.group(0) and "<td>Åsele</td>" in row.group(0)
+        # The municipality's contact for questions, set from Settings.
+        r = await post(
+            admin,
+            "/organiser/admin",
+            "/organiser/admin/municipalities/asele/contact",
+            {"contact_email": "naringsliv@asele.example", "contact_phone": "0941-140 00"},
+        )
+        assert r.status_code == 303 and r.headers["location"].endswith("done=contact")
+        page = await admin.get("/organiser/admin")
+        assert 'value="naringsliv@asele.example"' in page.text
+        r = await post(
+            admin,
+            "/organiser/admin",
+            "/organiser/admin/municipalities/asele/contact",
+            {"contact_email": "inte en adress"},
+        )
+        assert r.headers["location"].endswith("error=contact")
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as anna:
         await sign_in(anna, "anna@asele.se")
         page = await anna.get("/organiser/admin")
