@@ -338,17 +338,19 @@ def _check_times(v: dict[str, Any]) -> None:
 
 
 def _times_in(values: dict[str, str | datetime | None], tz: str) -> dict[str, datetime | None]:
+    """Every time field at once; messages stay message ids with their parameters, so that the
+    answer is translated (a message formatted here would no longer be found in the catalog)."""
     out: dict[str, datetime | None] = {}
     errors: list[FieldError] = []
+    params: dict[str, Any] = {}
     for name, value in values.items():
         try:
             out[name] = None if value is None else to_utc(value, tz, name)
         except Invalid as exc:
-            errors.extend(
-                FieldError(e.field, e.message.format(**exc.params)) for e in exc.errors or []
-            )
+            errors.extend(exc.errors or [])
+            params.update(exc.params)
     if errors:
-        raise Invalid(errors[0].message, errors=errors)
+        raise Invalid(errors[0].message, errors=errors, params=params)
     return out
 
 
