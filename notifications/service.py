@@ -37,7 +37,8 @@ from traffpunkt.errors import Invalid, NotFound
 
 # A claim expires LEASE after its last renewal; a sender renews every RENEW_EVERY, so several
 # renewals in a row must fail (the database unreachable, the event loop stuck) before another
-# sender takes over messages this one still works on.
+# sender takes over messages this one still works on. Expiry compares the clocks of the
+# machines that run senders: keep them in sync (NTP), a skew near LEASE means early takeovers.
 LEASE = timedelta(seconds=10)
 RENEW_EVERY = timedelta(seconds=2)
 RETRY_BASE = timedelta(seconds=30)
