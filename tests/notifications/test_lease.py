@@ -46,13 +46,13 @@ async def test_a_killed_senders_batch_is_taken_over_within_seconds(
     database_url: str,
     tmp_path: Path,
 ) -> None:
-    n = 150
+    n = 60  # one batch; the kill leaves about half of it to take over
     async with db.transaction():
         for i in range(n):
             await service.enqueue(
                 "confirmed", to=f"p{i}@example.se", name=f"P {i}", event_id=event["id"], **CONFIRMED
             )
-    smtp.delay = 0.05  # ~5 s for a batch: the kill lands in its middle
+    smtp.delay = 0.1  # ~6 s for the batch: the kill lands in its middle
     env = {
         **os.environ,
         "TRAFFPUNKT_DATABASE_URL": database_url,
@@ -63,7 +63,7 @@ async def test_a_killed_senders_batch_is_taken_over_within_seconds(
     worker = start_worker(env, tmp_path, log)
     try:
         deadline = time.monotonic() + 60
-        while len(smtp.messages) < 30:
+        while len(smtp.messages) < 25:
             assert worker.poll() is None, log.read_text()
             assert time.monotonic() < deadline, log.read_text()
             await asyncio.sleep(0.02)
@@ -72,8 +72,9 @@ async def test_a_killed_senders_batch_is_taken_over_within_seconds(
         worker.wait()
     killed_at = time.monotonic()
     smtp.delay = 0.0
-    assert len(smtp.messages) < BATCH  # it died mid-batch
-    assert await OutboxMessage.count().where(OutboxMessage.status == "sending") > 0
+    assert len(smtp.messages) < n  # it died mid-batch, holding the rest
+    held = await OutboxMessage.count().where(OutboxMessage.status == "sending")
+    assert held > 0
 
     survivor = Sender(mail_settings, worker_id="survivor", poll_seconds=0.2)
     running = asyncio.create_task(survivor.run())
@@ -85,8 +86,8 @@ async def test_a_killed_senders_batch_is_taken_over_within_seconds(
     finally:
         survivor.stop()
         await running
-    print(f"every mail delivered {took:.1f} s after the sender was killed")
-    assert took < TAKEOVER_BOUND
+    print(f"every mail delivered {took:.1f} s after the sender was killed ({held} held)")
+    assert took < TAKEOVER_BOUND, f"{took:.1f} s"
 
     ids_by_recipient: dict[str, list[str]] = defaultdict(list)
     for m in smtp.messages:
