@@ -14,7 +14,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from events import feeds, service, topics
-from traffpunkt import i18n, richtext
+from traffpunkt import i18n, richtext, security
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
@@ -134,7 +134,6 @@ async def _calendar(
     )
     headers = validator_headers(etag, last, max_age=60)
     headers["Vary"] = "Accept-Language, Cookie"
-    headers["Content-Security-Policy"] = "frame-ancestors *" if embed else "frame-ancestors 'self'"
     if not_modified(request, etag, last):
         return not_modified_response(headers)
     rows = await service.upcoming_rows(mid, topic)
@@ -176,7 +175,7 @@ async def calendar_page(
     return await _calendar(request, slug, topic, "events/calendar.html", False)
 
 
-@get("/calendar/{slug:str}/embed", include_in_schema=False)
+@get("/calendar/{slug:str}/embed", include_in_schema=False, opt={"csp": security.EMBED_CSP})
 async def calendar_embed(
     request: Request[Any, Any, Any],
     slug: FromPath[str],

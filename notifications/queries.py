@@ -52,6 +52,22 @@ async def claim(
     return [r["id"] for r in rows]
 
 
+async def renew(ids: list[UUID], worker: str, lease_until: datetime) -> int:
+    """Extend the claims that `worker` still holds among `ids` (by primary key: cheap however
+    large the outbox grows)."""
+    renewed = 0
+    for i in range(0, len(ids), 500):
+        rows = (
+            await M.update({M.claimed_until: lease_until})
+            .where(
+                M.id.is_in(ids[i : i + 500]) & (M.claimed_by == worker) & (M.status == "sending")
+            )
+            .returning(M.id)
+        )
+        renewed += len(rows)
+    return renewed
+
+
 async def by_ids(ids: list[Any]) -> list[dict[str, Any]]:
     if not ids:
         return []

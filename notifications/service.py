@@ -10,6 +10,11 @@ lease, renders and sends them, and marks the outcome:
   reason, visible to organisers;
 - a worker that dies between "sent" and "marked" leaves a lease that expires; the message is
   sent again with the same Message-ID, so receiving servers and people can recognise it.
+
+Leases are short (LEASE) and renewed by the sender every RENEW_EVERY while it works on a batch,
+so a batch of a dead sender (killed, out of memory, the machine gone) is taken over by another
+or a restarted one within seconds, while a live one keeps its batch however long the SMTP
+server takes.
 """
 
 from __future__ import annotations
@@ -30,7 +35,12 @@ from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
 
-LEASE = timedelta(minutes=5)
+# A claim expires LEASE after its last renewal; a sender renews every RENEW_EVERY, so several
+# renewals in a row must fail (the database unreachable, the event loop stuck) before another
+# sender takes over messages this one still works on. Expiry compares the clocks of the
+# machines that run senders: keep them in sync (NTP), a skew near LEASE means early takeovers.
+LEASE = timedelta(seconds=10)
+RENEW_EVERY = timedelta(seconds=2)
 RETRY_BASE = timedelta(seconds=30)
 RETRY_MAX = timedelta(hours=6)
 MAX_ATTEMPTS = 10
@@ -116,6 +126,15 @@ async def claim(worker: str, limit: int) -> list[dict[str, Any]]:
     async with db.transaction():
         ids = await queries.claim(worker, now, now + LEASE, limit, pg=not db.is_sqlite())
     return await queries.by_ids(ids)
+
+
+async def renew(ids: list[UUID], worker: str) -> int:
+    """Extend the lease of the messages of `ids` this worker still holds; how many."""
+    if not ids:
+        return 0
+    now = utc_now()
+    async with db.transaction():
+        return await queries.renew(ids, worker, now + LEASE)
 
 
 def backoff(attempts: int) -> timedelta:

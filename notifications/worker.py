@@ -9,8 +9,9 @@ A batch is claimed (leased), sent over one SMTP connection, and marked:
   and the rest at the end of the batch (also when it ends early), instead of one transaction
   per message (which cost 1–3 ms per mail). The trade-off: if the process dies, or the
   database is lost, between the SMTP server's "250" and the chunk's UPDATE, up to one chunk
-  (MARK_EVERY messages, not one) stays `sending`; when its lease expires they are sent again
-  with the same Message-IDs, so nothing is lost and copies are recognisable. The UPDATE only
+  (MARK_EVERY messages, not one) stays `sending`; when its lease expires (seconds: the lease is
+  short and renewed while the batch is worked on) they are sent again with the same
+  Message-IDs, so nothing is lost and copies are recognisable. The UPDATE only
   touches rows this worker still holds (`claimed_by`), as before.
 - **failures one by one, at once**: a refused address or message (`failed`, with the reason),
   a 4xx or lost connection (retried with backoff), a message that cannot be rendered (`failed`,
@@ -143,6 +144,10 @@ class Sender:
         renders: dict[Any, concurrent.futures.Future[Outgoing]] = {}
         pending = list(messages)
         sent: list[UUID] = []
+        batch_done = asyncio.Event()
+        renewing = asyncio.create_task(
+            self._renew_leases([m["id"] for m in messages], batch_done), name="mail-lease"
+        )
         try:
             rows = await self._event_rows(messages)
             pool = None if self._stop.is_set() else self._render_pool()
@@ -166,6 +171,8 @@ class Sender:
             pending = []
         finally:
             self._busy = False
+            batch_done.set()  # the renewal ends between two UPDATEs, not inside a transaction
+            await renewing
             for future in renders.values():  # not needed any more (stopping, no connection)
                 future.cancel()
             try:
@@ -174,6 +181,21 @@ class Sender:
                 if pending:
                     await service.release([m["id"] for m in pending], self.worker_id)
         return len(messages)
+
+    async def _renew_leases(self, ids: list[Any], done: asyncio.Event) -> None:
+        """While the batch is in hand, keep its claims from expiring (service.LEASE is short,
+        so that the batch of a sender that died is taken over within seconds)."""
+        every = service.RENEW_EVERY.total_seconds()
+        while True:
+            try:
+                await asyncio.wait_for(done.wait(), timeout=every)
+                return
+            except TimeoutError:
+                pass
+            try:
+                await service.renew(ids, self.worker_id)
+            except Exception:  # the database is away: the claims may expire, nothing is lost
+                log.warning("could not renew the lease of a mail batch", exc_info=True)
 
     async def _event_rows(self, messages: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
         rows: dict[str, dict[str, Any] | None] = {}

@@ -39,6 +39,10 @@ import httpx  # noqa: E402
 
 logging.getLogger("httpx").setLevel(logging.WARNING)
 
+from traffpunkt import logs  # noqa: E402
+
+logs.install()  # test logs (printed on failures, kept by CI) are redacted as production's are
+
 from traffpunkt import db  # noqa: E402
 from traffpunkt.settings import get_settings  # noqa: E402
 

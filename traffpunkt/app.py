@@ -21,7 +21,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from traffpunkt import db, hooks
+from traffpunkt import db, hooks, logs, security
 from traffpunkt.errors import EXCEPTION_HANDLERS
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.settings import Settings, get_settings
@@ -44,6 +44,7 @@ def create_app(
     settings = settings or get_settings()
     engine = engine or db.make_engine(settings.database_url, settings.data_dir)
     db.bind(engine)
+    logs.install()  # every process that serves the app redacts its log lines
 
     from events.organiser_pages import ROUTES as EVENT_ORGANISER_PAGES
     from events.pages import ROUTES as EVENT_PAGES
@@ -143,6 +144,7 @@ def create_app(
         ),
         state={"settings": settings},
         on_startup=[amend_openapi],
+        before_send=[security.before_send],  # CSP & co. and Secure cookies on every response
         debug=False,
     )
     fix_options_allow(app)

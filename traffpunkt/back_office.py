@@ -19,6 +19,7 @@ from litestar.types import Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
+from traffpunkt import security
 from traffpunkt.auth import web_organiser
 from traffpunkt.settings import get_settings
 
@@ -47,7 +48,13 @@ def _admin_app() -> Any:
 _app: Any = None
 
 
-@asgi(PATH, is_mount=True, copy_scope=True, include_in_schema=False)
+@asgi(
+    PATH,
+    is_mount=True,
+    copy_scope=True,
+    include_in_schema=False,
+    opt={"csp": security.BACK_OFFICE_CSP},  # piccolo-admin's needs (traffpunkt.security)
+)
 async def back_office(scope: Scope, receive: Receive, send: Send) -> None:
     global _app
     if _app is None:

@@ -7,11 +7,12 @@ import asyncio
 import contextlib
 import io
 import logging
+import logging.config
 import os
 import sys
 from typing import Any
 
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import Settings, get_settings
 
 MIGRATION_LOCK_KEY = 7_272_727  # pg_advisory_lock key: one migrator at a time
 
@@ -100,33 +101,50 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     print(token)
 
 
+def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
+    """How `traffpunkt serve` runs uvicorn (the flags win over the environment)."""
+    from traffpunkt import logs
+
+    return {
+        "host": args.host,
+        "port": args.port,
+        "workers": args.workers,
+        "log_level": "warning",
+        "log_config": logs.config(),  # every web process redacts its log lines
+        "access_log": False,
+        # request.client and the scheme (Secure cookies, rate limits) come from
+        # X-Forwarded-For/-Proto only when the peer is a proxy we were told to trust.
+        "proxy_headers": bool(settings.forwarded_allow_ips),
+        "forwarded_allow_ips": settings.forwarded_allow_ips or None,
+        # Longer than a reverse proxy's upstream keep-alive (README): otherwise the proxy may
+        # reuse a connection in the instant uvicorn closes it, and that request gets no answer.
+        "timeout_keep_alive": args.keepalive_timeout or settings.keepalive_timeout,
+        "timeout_graceful_shutdown": 10,
+    }
+
+
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
+    from traffpunkt import logs
+
     settings = get_settings()
+    logs.install()
     asyncio.run(migrate(quiet=True))
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     db_label = f"SQLite file {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
     print(f"Träffpunkt on http://{args.host}:{args.port} ({db_label})", flush=True)
     os.environ["TRAFFPUNKT_RUN_WORKER"] = "0" if args.no_worker else "1"
-    uvicorn.run(
-        "traffpunkt.asgi:app",
-        host=args.host,
-        port=args.port,
-        workers=args.workers,
-        log_level="warning",
-        access_log=False,
-        proxy_headers=True,
-        timeout_graceful_shutdown=10,
-    )
+    uvicorn.run("traffpunkt.asgi:app", **uvicorn_options(args, settings))
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
     import signal
 
     from notifications.worker import Sender, default_render_processes
+    from traffpunkt import logs
 
-    logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
+    logs.install()
+    logging.config.dictConfig(logs.config())
     asyncio.run(migrate(quiet=True))
 
     async def run() -> None:
@@ -158,6 +176,14 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=8000)
     serve.add_argument("--workers", type=int, default=1, help="web processes (PostgreSQL only)")
     serve.add_argument("--no-worker", action="store_true", help="do not run the mail sender here")
+    serve.add_argument(
+        "--keepalive-timeout",
+        type=int,
+        default=None,
+        metavar="SECONDS",
+        help="close idle connections after this long (default: TRAFFPUNKT_KEEPALIVE_TIMEOUT "
+        "or 75); keep a reverse proxy's upstream keep-alive shorter",
+    )
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)

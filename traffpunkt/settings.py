@@ -35,6 +35,12 @@ class Settings:
     # Processes that render mail for the sender (TRAFFPUNKT_MAIL_RENDER_PROCESSES); None: not
     # set, so `traffpunkt worker` uses the machine's cores and `traffpunkt serve` none.
     mail_render_processes: int | None = None
+    # Proxies whose X-Forwarded-For/-Proto uvicorn believes (TRAFFPUNKT_FORWARDED_ALLOW_IPS:
+    # addresses or networks, comma-separated, or "*"); empty: none, the peer is the client.
+    forwarded_allow_ips: str = ""
+    # Seconds an idle HTTP connection stays open (TRAFFPUNKT_KEEPALIVE_TIMEOUT): longer than a
+    # reverse proxy's upstream keep-alive, so the proxy never reuses one the server is closing.
+    keepalive_timeout: int = 75
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,6 +117,8 @@ def load_settings() -> Settings:
         pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
         bench_endpoints=os.environ.get("TRAFFPUNKT_BENCH_ENDPOINTS") == "1",
         mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
+        forwarded_allow_ips=os.environ.get("TRAFFPUNKT_FORWARDED_ALLOW_IPS", "").strip(),
+        keepalive_timeout=_optional_count("TRAFFPUNKT_KEEPALIVE_TIMEOUT") or 75,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import email
 import email.policy
@@ -25,6 +26,7 @@ class Recorder:
         self.data_responses: deque[str] = deque()
         self.refuse: dict[str, str] = {}
         self.connections = 0
+        self.delay = 0.0  # seconds before answering DATA: a slow server, to act mid-batch
 
     async def handle_EHLO(
         self, server: Any, session: Any, envelope: Any, hostname: str, responses: list[str]
@@ -42,6 +44,8 @@ class Recorder:
         return "250 OK"
 
     async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        if self.delay:
+            await asyncio.sleep(self.delay)
         if self.data_responses:
             answer = self.data_responses.popleft()
             if not answer.startswith("250"):
