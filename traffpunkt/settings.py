@@ -72,6 +72,17 @@ def _secret_key(data_dir: Path) -> str:
         return key
 
 
+def default_base_url(host: str, port: int) -> str:
+    """The address `serve --host H --port P` answers on, for links and feeds when
+    TRAFFPUNKT_BASE_URL is unset. Listening on every interface names no address a visitor can
+    use, so that becomes 127.0.0.1 (a public server sets TRAFFPUNKT_BASE_URL; README)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:  # an IPv6 address goes in brackets in a URL
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _optional_count(name: str) -> int | None:
     raw = os.environ.get(name, "").strip()
     if not raw:
