@@ -143,3 +143,18 @@ def test_default_base_url_names_an_address_a_browser_can_open() -> None:
     assert default_base_url("0.0.0.0", 80) == "http://127.0.0.1:80"
     assert default_base_url("::1", 8000) == "http://[::1]:8000"
     assert default_base_url("traffpunkt.local", 8000) == "http://traffpunkt.local:8000"
+
+
+def test_dotenv_in_the_working_directory_is_read(sqlite_template: Path, tmp_path: Path) -> None:
+    """A `.env` beside the data (the directory `serve` runs in) configures it, wherever the
+    package is installed; its TRAFFPUNKT_BASE_URL wins over the address derived from --port.
+    (Reading .env does not depend on the engine: SQLite only.)"""
+    from tests.conftest import PG_ADMIN_URL
+    from tests.live import fresh_database, live_server
+
+    (tmp_path / ".env").write_text("TRAFFPUNKT_BASE_URL=https://kalender.example.se\n")
+    url = fresh_database("sqlite", sqlite_template, tmp_path, PG_ADMIN_URL)
+    with live_server(url, tmp_path, set_base_url=False) as server:
+        server.cli("demo")
+        event = httpx.get(f"{server.url}/api/v1/events").json()["items"][0]
+        assert event["url"].startswith("https://kalender.example.se/events/")
