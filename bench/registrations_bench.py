@@ -18,7 +18,7 @@ capacity N - 50. Then, from this process (the load client; the server is another
    database: confirmed == capacity, waitlisted == the rest, seats_taken == capacity, exactly one
    `ok` scan per confirmed person, one queued mail per sign-up, no 5xx anywhere.
 
-With `--pretix` it first runs the pretix peer (../shared/peers/pretix: serve.sh, load_orders.py,
+With `--pretix` it first runs the pretix peer (bench/pretix: serve.sh, load_orders.py,
 load_checkin.py, stop.sh) with the same N and C, so that both are measured in one sitting, and
 prints the ratios ours / pretix. Throughput = successful requests / wall time of the phase;
 percentiles are nearest-rank over the successful requests (as in the pretix scripts).
@@ -62,7 +62,7 @@ from typing import Any
 import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
-PRETIX_DIR = ROOT.parent / "shared" / "peers" / "pretix"
+PRETIX_DIR = ROOT / "bench" / "pretix"
 PRETIX_BASE = Path(os.environ.get("PRETIX_BENCH_DIR", "/tmp/peer_pretix"))
 PG_ADMIN_URL = os.environ.get(
     "TRAFFPUNKT_BENCH_PG_URL",

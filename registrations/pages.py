@@ -31,7 +31,12 @@ APP_FILES = {
     "app_js": "checkin/app.js",
     "app_css": "checkin/app.css",
     "jsqr": "checkin/vendor/jsQR.js",
-    "icon": "checkin/icon.svg",
+    # The site's icons (scripts/make_icons.py): an installed door app on a phone's home screen
+    # wants PNGs of 192 and 512 px, and a full-bleed one that Android may cut to its shape.
+    "icon": "icons/favicon.svg",
+    "icon_192": "icons/icon-192.png",
+    "icon_512": "icons/icon-512.png",
+    "icon_maskable": "icons/icon-maskable-512.png",
 }
 
 # The page runs only its own scripts; it may use the camera (media from the stream) and call
@@ -90,6 +95,7 @@ async def manifest(request: Request[Any, Any, Any], event_id: FromPath[str]) -> 
     ev = _event_uuid(event_id)
     lang = request.query_params.get("lang")
     start = f"/checkin/{ev}" + (f"?lang={lang}" if lang in ("sv", "en") else "")
+    assets = asset_urls()
     body = {
         "name": "Träffpunkt – check-in",
         "short_name": "Check-in",
@@ -101,12 +107,15 @@ async def manifest(request: Request[Any, Any, Any], event_id: FromPath[str]) -> 
         "background_color": "#ffffff",
         "theme_color": "#0b5394",
         "icons": [
+            {"src": assets["icon_192"], "sizes": "192x192", "type": "image/png"},
+            {"src": assets["icon_512"], "sizes": "512x512", "type": "image/png"},
             {
-                "src": asset_urls()["icon"],
-                "sizes": "any",
-                "type": "image/svg+xml",
-                "purpose": "any",
-            }
+                "src": assets["icon_maskable"],
+                "sizes": "512x512",
+                "type": "image/png",
+                "purpose": "maskable",
+            },
+            {"src": assets["icon"], "sizes": "any", "type": "image/svg+xml"},
         ],
     }
     return Response(

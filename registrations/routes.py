@@ -1,4 +1,4 @@
-"""HTTP API of registrations and check-in (see ../shared/API.md)."""
+"""HTTP API of registrations and check-in (the contract: docs/api.md)."""
 
 from __future__ import annotations
 

@@ -26,11 +26,20 @@ import pytest
 
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="traffpunkt-tests-"))
 # Settings are read once per process: point them at the test's world before anything reads them.
+# Nothing of a service's configuration may leak in (a shell that exported the README's
+# TRAFFPUNKT_DATABASE_URL or SMTP URL, or a .env file): the tests would then write to that
+# database or send real mail. Only the tests' own knobs are kept; the rest is set here, and set
+# (not removed) so that a .env file read later cannot fill it in.
+_TEST_KNOBS = {"TRAFFPUNKT_TEST_PG_URL", "TRAFFPUNKT_REQUIRE_PG", "TRAFFPUNKT_REQUIRE_BROWSER",
+               "TRAFFPUNKT_CHROMIUM"}
+for _name in [n for n in os.environ if n.startswith("TRAFFPUNKT_") and n not in _TEST_KNOBS]:
+    del os.environ[_name]
 os.environ["TRAFFPUNKT_DATA_DIR"] = str(_SESSION_DIR)
 os.environ["TRAFFPUNKT_BASE_URL"] = "http://testserver"
 os.environ["TRAFFPUNKT_SECRET_KEY"] = "test-secret-key-not-for-production"
-os.environ.pop("TRAFFPUNKT_SMTP_URL", None)
-os.environ.setdefault("TRAFFPUNKT_DATABASE_URL", f"sqlite:///{_SESSION_DIR}/default.db")
+os.environ["TRAFFPUNKT_SMTP_URL"] = ""  # empty: mail goes to .eml files in the session folder
+os.environ["TRAFFPUNKT_MAIL_DIR"] = str(_SESSION_DIR / "mail-outbox")
+os.environ["TRAFFPUNKT_DATABASE_URL"] = f"sqlite:///{_SESSION_DIR}/default.db"
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
 
 import logging  # noqa: E402

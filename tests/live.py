@@ -70,11 +70,16 @@ def live_server(
     data_dir: Path,
     extra_env: dict[str, str] | None = None,
     worker: bool = False,
+    set_base_url: bool = True,
 ) -> Iterator[LiveServer]:
-    """`traffpunkt serve` on a free port; with `worker=True` its mail sender runs too."""
+    """`traffpunkt serve` on a free port; with `worker=True` its mail sender runs too. With
+    `set_base_url=False` the server derives its public address itself (no TRAFFPUNKT_BASE_URL).
+    """
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = {**server_env(database_url, data_dir, url), **(extra_env or {})}
+    if not set_base_url:
+        del env["TRAFFPUNKT_BASE_URL"]
     log = open(data_dir / f"serve-{port}.log", "wb")
     process = subprocess.Popen(
         [

@@ -3,9 +3,12 @@ and the server stops on SIGTERM (checked when the `live` fixture ends)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
+import pytest
 
 
 def test_demo_token_and_serve(live: Any) -> None:
@@ -96,3 +99,62 @@ def _alive(pid: int) -> bool:
     except OSError:
         return False
     return state != "Z"
+
+
+@pytest.fixture
+def live_without_base_url(
+    engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> Iterator[Any]:
+    """`traffpunkt serve --port <free port>` with no TRAFFPUNKT_BASE_URL, as a newcomer runs it."""
+    from tests.conftest import PG_ADMIN_URL
+    from tests.live import drop_database, fresh_database, live_server
+
+    template: Path = request.getfixturevalue("sqlite_template")
+    if engine_name == "postgres":
+        request.getfixturevalue("pg_database")
+    url = fresh_database(engine_name, template, tmp_path, PG_ADMIN_URL)
+    try:
+        with live_server(url, tmp_path, set_base_url=False) as server:
+            yield server
+    finally:
+        drop_database(url, PG_ADMIN_URL)
+
+
+def test_serve_on_another_port_links_to_that_port(live_without_base_url: Any) -> None:
+    """`serve --port P` without TRAFFPUNKT_BASE_URL: pages, feeds and the API link to :P."""
+    live = live_without_base_url
+    assert not live.url.endswith(":8000")
+    live.cli("demo")
+    log = (live.data_dir / f"serve-{live.url.rsplit(':', 1)[1]}.log").read_text()
+    assert f"Links and feeds say {live.url}" in log
+    event = httpx.get(f"{live.url}/api/v1/events").json()["items"][0]
+    page = httpx.get(f"{live.url}/events/{event['slug']}").text
+    feed = httpx.get(f"{live.url}/calendars/all.ics").text
+    calendar = httpx.get(f"{live.url}/calendar/{event['municipality']}").text
+    for text in (page, feed, calendar, str(event)):
+        assert f"{live.url}/" in text
+        assert "127.0.0.1:8000" not in text
+
+
+def test_default_base_url_names_an_address_a_browser_can_open() -> None:
+    from traffpunkt.settings import default_base_url
+
+    assert default_base_url("127.0.0.1", 8001) == "http://127.0.0.1:8001"
+    assert default_base_url("0.0.0.0", 80) == "http://127.0.0.1:80"
+    assert default_base_url("::1", 8000) == "http://[::1]:8000"
+    assert default_base_url("traffpunkt.local", 8000) == "http://traffpunkt.local:8000"
+
+
+def test_dotenv_in_the_working_directory_is_read(sqlite_template: Path, tmp_path: Path) -> None:
+    """A `.env` beside the data (the directory `serve` runs in) configures it, wherever the
+    package is installed; its TRAFFPUNKT_BASE_URL wins over the address derived from --port.
+    (Reading .env does not depend on the engine: SQLite only.)"""
+    from tests.conftest import PG_ADMIN_URL
+    from tests.live import fresh_database, live_server
+
+    (tmp_path / ".env").write_text("TRAFFPUNKT_BASE_URL=https://kalender.example.se\n")
+    url = fresh_database("sqlite", sqlite_template, tmp_path, PG_ADMIN_URL)
+    with live_server(url, tmp_path, set_base_url=False) as server:
+        server.cli("demo")
+        event = httpx.get(f"{server.url}/api/v1/events").json()["items"][0]
+        assert event["url"].startswith("https://kalender.example.se/events/")

@@ -10,13 +10,15 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
-from litestar import Litestar
+from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
+from litestar.datastructures import CacheControlHeader
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OpenAPIType, Schema, SecurityScheme
 from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
@@ -33,6 +35,16 @@ STATIC_DIR = Path(__file__).parent / "static"
 
 # Background services started with the app (the mail sender, from notifications).
 BackgroundFactory = Callable[[Settings], Any]
+
+
+@get("/favicon.ico", include_in_schema=False, cache_control=CacheControlHeader(max_age=86400))
+async def favicon() -> File:
+    """Browsers and feed readers ask for /favicon.ico whatever the page links; answer it."""
+    return File(
+        STATIC_DIR / "icons" / "favicon.ico",
+        media_type="image/x-icon",
+        content_disposition_type="inline",
+    )
 
 
 def create_app(
@@ -76,6 +88,7 @@ def create_app(
         *NETWORKING_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        favicon,
     ]
     if settings.bench_endpoints:
         from traffpunkt.bench_routes import ROUTES as BENCH_ROUTES
@@ -137,7 +150,7 @@ def create_app(
                 "in Norrbotten and Västerbotten. Organiser calls carry `Authorization: Bearer`."
             ),
             path="/api/docs",
-            render_plugins=[ScalarRenderPlugin(), SwaggerRenderPlugin(path="/swagger")],
+            render_plugins=api_docs_plugins(),
             components=Components(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
@@ -149,6 +162,33 @@ def create_app(
     )
     fix_options_allow(app)
     return app
+
+
+# The API documentation's viewers come from the package (traffpunkt/static/api-docs, versions
+# and licences in its README), not from a CDN: they work offline, and what runs in a visitor's
+# browser is what was reviewed, not whatever a CDN serves today.
+API_DOCS_ASSETS = "/static/api-docs"
+ICON_LINK = '<link rel="icon" href="/static/icons/favicon.svg" type="image/svg+xml">'
+
+
+def api_docs_plugins() -> list[Any]:
+    return [
+        ScalarRenderPlugin(
+            js_url=f"{API_DOCS_ASSETS}/scalar-api-reference.js",
+            css_url=f"{API_DOCS_ASSETS}/scalar.css",
+            favicon=ICON_LINK,
+            # Scalar would otherwise load its fonts from fonts.scalar.com, report usage, and
+            # (its AI agent, on by default on localhost) query api.scalar.com through its proxy.
+            options={"withDefaultFonts": False, "telemetry": False, "agent": {"disabled": True}},
+        ),
+        SwaggerRenderPlugin(
+            path="/swagger",
+            js_url=f"{API_DOCS_ASSETS}/swagger-ui-bundle.js",
+            css_url=f"{API_DOCS_ASSETS}/swagger-ui.css",
+            standalone_preset_js_url=f"{API_DOCS_ASSETS}/swagger-ui-standalone-preset.js",
+            favicon=ICON_LINK,
+        ),
+    ]
 
 
 def amend_openapi(app: Litestar) -> None:

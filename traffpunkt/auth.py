@@ -17,7 +17,7 @@ from litestar.connection import ASGIConnection
 
 from traffpunkt.errors import Forbidden, Unauthorized
 
-TOKEN_BYTES = 32  # 256 bits; API.md asks for at least 128
+TOKEN_BYTES = 32  # 256 bits; docs/api.md asks for at least 128
 
 
 def new_secret() -> str:

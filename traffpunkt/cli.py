@@ -12,7 +12,7 @@ import os
 import sys
 from typing import Any
 
-from traffpunkt.settings import Settings, get_settings
+from traffpunkt.settings import Settings, default_base_url, get_settings
 
 MIGRATION_LOCK_KEY = 7_272_727  # pg_advisory_lock key: one migrator at a time
 
@@ -128,11 +128,18 @@ def cmd_serve(args: argparse.Namespace) -> None:
 
     from traffpunkt import logs
 
-    settings = get_settings()
+    settings = get_settings()  # reads .env too, so a BASE_URL set there counts as set
+    if not os.environ.get("TRAFFPUNKT_BASE_URL"):
+        # Links and feeds name the address this server answers on; the environment carries it
+        # to uvicorn's worker processes, and the cached settings are read again with it.
+        os.environ["TRAFFPUNKT_BASE_URL"] = default_base_url(args.host, args.port)
+        get_settings.cache_clear()
+        settings = get_settings()
     logs.install()
     asyncio.run(migrate(quiet=True))
     db_label = f"SQLite file {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
     print(f"Träffpunkt on http://{args.host}:{args.port} ({db_label})", flush=True)
+    print(f"Links and feeds say {settings.base_url}", flush=True)
     os.environ["TRAFFPUNKT_RUN_WORKER"] = "0" if args.no_worker else "1"
     uvicorn.run("traffpunkt.asgi:app", **uvicorn_options(args, settings))
 
@@ -172,8 +179,8 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
 
     serve = sub.add_parser("serve", help="migrate, then serve the web app (and the mail sender)")
-    serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on")
+    serve.add_argument("--port", type=int, default=8000, help="port to listen on")
     serve.add_argument("--workers", type=int, default=1, help="web processes (PostgreSQL only)")
     serve.add_argument("--no-worker", action="store_true", help="do not run the mail sender here")
     serve.add_argument(

@@ -1,6 +1,6 @@
 """Database engines for SQLite (embedded default) and PostgreSQL (production).
 
-SQLite needs care to be correct under concurrent writers (../shared/DESIGN.md):
+SQLite needs care to be correct under concurrent writers (docs/architecture.md):
 - WAL journal, a busy timeout, and `BEGIN IMMEDIATE` for transactions that read then write;
 - one in-process write lock, so writers queue in asyncio instead of spinning on "locked";
 - Piccolo's `SQLiteTransaction.__aenter__` leaks its aiosqlite connection (whose non-daemon

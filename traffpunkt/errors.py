@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+import secrets
 from collections.abc import Mapping
 from typing import Any
 
@@ -40,6 +41,7 @@ class Problem(msgspec.Struct, kw_only=True):
     detail: str
     errors: list[FieldError] | None = None  # validation errors only
     code: str | None = None  # a machine-readable reason, where one exists
+    request_id: str | None = None  # 500s only: the id of the log line that tells what failed
 
 
 _PROBLEM_DESCRIPTIONS = {
@@ -259,6 +261,10 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
             i18n.gettext(lang, "Not found"),
             i18n.gettext(lang, "There is no page at this address."),
         )
+    if exc.status_code >= 500:
+        # Litestar's own 500s (e.g. a template that cannot be found) are our fault like any
+        # other: logged with a request id, never a bare message in nobody's log.
+        return internal_error_handler(request, exc)
     title = {
         400: "Bad request",
         401: "Unauthorized",
@@ -282,13 +288,69 @@ def unstorable_text_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     )
 
 
+# A request id a proxy in front may send (X-Request-ID), so its log and ours share the id.
+# Only its shape is checked: it is a label to find a log line, not a credential, and the
+# pattern keeps anything but these characters out of log lines and pages.
+_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
+SERVER_ERROR_DETAIL = "Something went wrong on our side; nothing you sent was the cause."
+
+
+def request_id(request: Request[Any, Any, Any]) -> str:
+    """The proxy's well-formed `X-Request-ID`, else a new random one."""
+    incoming = request.headers.get("x-request-id", "")
+    return incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+
+
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:
-    log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+    """Every 500: one log line with the traceback and a request id, and the same id in the
+    answer (page or problem+json), so a person's report leads to the log line."""
+    rid = request_id(request)
+    log.error(
+        "unhandled error, request_id=%s, on %s %s",
+        rid,
+        request.method,
+        request.url.path,
+        exc_info=exc,
+    )
+    lang = i18n.request_language(request)
+    headers = {"X-Request-ID": rid, "Cache-Control": "no-store"}
+    if wants_html(request):
+        return _server_error_page(request, lang, rid, headers)
     return problem(
         HTTP_500_INTERNAL_SERVER_ERROR,
         "Internal server error",
-        "Something went wrong on our side; nothing you sent was the cause.",
+        i18n.gettext(lang, SERVER_ERROR_DETAIL),
+        headers=headers,
+        request_id=rid,
     )
+
+
+def _server_error_page(
+    request: Request[Any, Any, Any], lang: str, rid: str, headers: dict[str, str]
+) -> Response[Any]:
+    """The error page, rendered here and now rather than as a lazy Template response: the
+    templates themselves may be what failed, and then a plain page still carries the id."""
+    from markupsafe import escape
+
+    from traffpunkt.templating import i18n_context
+
+    title = i18n.gettext(lang, "Something went wrong")
+    detail = i18n.gettext(lang, SERVER_ERROR_DETAIL)
+    reference = i18n.gettext(lang, "Error reference: %(id)s. Give it if you contact us.")
+    context = {"status": 500, "title": title, "detail": detail, "request_id": rid}
+    try:
+        template = request.app.template_engine.get_template("error.html")  # type: ignore[union-attr]
+        html = template.render(
+            **context, **i18n_context(lang), request_path=request.url.path, query={}
+        )
+    except Exception:
+        log.exception("the error page could not be rendered either, request_id=%s", rid)
+        html = (
+            f'<!doctype html><html lang="{lang}"><head><meta charset="utf-8">'
+            f"<title>{escape(title)}</title></head><body><h1>{escape(title)}</h1>"
+            f"<p>{escape(detail)}</p><p>{escape(reference % {'id': rid})}</p></body></html>"
+        )
+    return Response(html, status_code=500, media_type=MediaType.HTML, headers=headers)
 
 
 def sign_in_required_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

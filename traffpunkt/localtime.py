@@ -1,4 +1,5 @@
-"""Local wall time <-> UTC, with the DST rules of API.md, and the one check of every date input.
+"""Local wall time <-> UTC, with the DST rules of docs/api.md, and the one check of every date
+input.
 
 A time without an offset is local time in the given zone. A local time that does not exist (the
 spring-forward gap) is refused; an ambiguous one (the autumn overlap) is the first occurrence.

@@ -1,6 +1,6 @@
 """One frozen settings object, read once from the environment (and an optional `.env` file).
 
-Paths that are not absolute are relative to the directory the process starts in (API.md: the
+Paths that are not absolute are relative to the directory the process starts in (docs/api.md: the
 default SQLite file and the mail folder are created under the directory `traffpunkt` runs in).
 """
 
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from dotenv import load_dotenv
+from dotenv import find_dotenv, load_dotenv
 
 DEFAULT_TIMEZONE = "Europe/Stockholm"
 SECRET_FILE_NAME = "traffpunkt-secret.key"
@@ -78,6 +78,17 @@ def _secret_key(data_dir: Path) -> str:
         return key
 
 
+def default_base_url(host: str, port: int) -> str:
+    """The address `serve --host H --port P` answers on, for links and feeds when
+    TRAFFPUNKT_BASE_URL is unset. Listening on every interface names no address a visitor can
+    use, so that becomes 127.0.0.1 (a public server sets TRAFFPUNKT_BASE_URL; README)."""
+    if host in ("", "0.0.0.0", "::"):
+        host = "127.0.0.1"
+    if ":" in host:  # an IPv6 address goes in brackets in a URL
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def _optional_count(name: str) -> int | None:
     raw = os.environ.get(name, "").strip()
     if not raw:
@@ -93,7 +104,10 @@ def _optional_count(name: str) -> int | None:
 
 def load_settings() -> Settings:
     """Read the environment now (tests call this after changing it)."""
-    load_dotenv(override=False)
+    # The .env of the directory `traffpunkt` runs in (or a parent), like the data files; by
+    # default python-dotenv would search from this module's folder, i.e. inside the installed
+    # package, and find a service's .env only when its virtualenv happens to sit beside it.
+    load_dotenv(find_dotenv(usecwd=True), override=False)
     data_dir = Path(os.environ.get("TRAFFPUNKT_DATA_DIR", ".")).resolve()
     timezone = os.environ.get("TRAFFPUNKT_TIMEZONE", DEFAULT_TIMEZONE)
     try:
