@@ -9,12 +9,8 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from events.schemas import EventOut, Language, LocalDateTime, Strict, Topics
+from traffpunkt.addresses import Email
 
-# Surrounding spaces (phones add them) are allowed here and stripped by the service.
-Email = Annotated[
-    str,
-    Meta(min_length=3, max_length=320, pattern=r"^\s*[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+\s*$"),
-]
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=200)]
 Role = Literal["company", "researcher", "public_sector", "advisor"]
@@ -56,6 +52,8 @@ class RegistrationExisting(msgspec.Struct, kw_only=True):
 
 class RegistrationPatch(Strict, kw_only=True):
     name: PersonName | UnsetType = UNSET
+    # A corrected address: mail that could not be delivered is sent again to it.
+    email: Email | UnsetType = UNSET
     organisation: ShortText | UnsetType = UNSET
     municipality: ShortText | UnsetType = UNSET
     language: Language | UnsetType = UNSET
@@ -96,9 +94,7 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
 
 
 class InvitationsIn(Strict, kw_only=True):
-    emails: Annotated[
-        list[Annotated[str, Meta(max_length=320)]], Meta(min_length=1, max_length=1000)
-    ]
+    emails: Annotated[list[Email], Meta(min_length=1, max_length=1000)]
     language: Language = "sv"
 
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -41,7 +40,7 @@ from registrations.schemas import (
     ScanOut,
     TicketOut,
 )
-from traffpunkt import db, i18n
+from traffpunkt import addresses, db, i18n
 from traffpunkt.auth import DoorPrincipal, Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -53,11 +52,6 @@ from traffpunkt.ttl import TTLCache
 CheckinActor = Principal | DoorPrincipal
 DOOR_TOKEN_GRACE = timedelta(hours=12)  # door tokens work until 12 h after the event ends
 MANAGE_LINK_RESEND_KEY = "manage_link:{id}:{hour}"  # at most one re-sent link per hour
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def manage_url(token: str) -> str:
@@ -181,9 +175,7 @@ def _check_profile(needs: list[str], offers: list[str]) -> None:
 
 
 async def register(event_key: str, data: RegistrationIn) -> SignUp:
-    email = normalise_email(data.email)
-    if not _EMAIL.fullmatch(email):
-        raise Invalid.field("email", "Not an email address")
+    email = addresses.checked(data.email)
     name = " ".join(data.name.split())
     if not name:
         raise Invalid.field("name", "This cannot be empty")
@@ -477,13 +469,7 @@ async def own_ticket_code(token: str) -> str:
 
 
 async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> InvitationsOut:
-    errors = [
-        FieldError(f"emails[{i}]", "Not an email address")
-        for i, e in enumerate(body.emails)
-        if not _EMAIL.fullmatch(normalise_email(e))
-    ]
-    if errors:
-        raise Invalid("Some addresses are not valid; nothing was sent", errors=errors)
+    emails = addresses.checked_all(body.emails)
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
         if event["status"] != "published":
@@ -493,7 +479,7 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
         base = get_settings().base_url
         already: list[str] = []
         rows: list[dict[str, Any]] = []
-        for email in dict.fromkeys(normalise_email(e) for e in body.emails):
+        for email in dict.fromkeys(emails):
             existing = await queries.by_event_email(f"{ev_id}:{email}")
             if existing is not None and existing["status"] != "cancelled":
                 already.append(email)

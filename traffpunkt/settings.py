@@ -35,6 +35,9 @@ class Settings:
     # Processes that render mail for the sender (TRAFFPUNKT_MAIL_RENDER_PROCESSES); None: not
     # set, so `traffpunkt worker` uses the machine's cores and `traffpunkt serve` none.
     mail_render_processes: int | None = None
+    # The SMTP relay offers SMTPUTF8 (TRAFFPUNKT_SMTP_UTF8=1): addresses with letters such as å
+    # before the @ are then accepted. Off by default: many relays refuse such addresses.
+    smtp_utf8: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -111,6 +114,7 @@ def load_settings() -> Settings:
         pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
         bench_endpoints=os.environ.get("TRAFFPUNKT_BENCH_ENDPOINTS") == "1",
         mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
+        smtp_utf8=os.environ.get("TRAFFPUNKT_SMTP_UTF8", "").strip().lower() in ("1", "true"),
     )
 
 
