@@ -32,7 +32,7 @@ from events.schemas import (
     VenueIn,
     VenueOut,
 )
-from traffpunkt import db, hooks
+from traffpunkt import addresses, db, hooks
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Invalid, NotFound
@@ -745,19 +745,13 @@ async def authenticate(token: str) -> Principal | None:
     return Principal(organiser_id, owner["email"], owner["role"], frozenset(municipalities))
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 async def ensure_organiser(
     email: str, role: str, municipality: str | None = None, name: str = ""
 ) -> UUID:
     """Create the organiser if needed (or raise their role), and give them a municipality."""
     if role not in ROLES:
         raise Invalid.field("role", "Role must be admin or organiser")
-    email = normalise_email(email)
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise Invalid.field("email", "Not an email address")
+    email = addresses.checked(email)
     async with db.transaction():
         municipality_row = None
         if municipality:

@@ -41,7 +41,7 @@ from events import service as events_service
 from notifications import itip
 from notifications.kinds import KINDS, Kind
 from notifications.transport import Outgoing
-from traffpunkt import i18n, qr
+from traffpunkt import addresses, i18n, qr
 from traffpunkt.settings import Settings
 from traffpunkt.templating import configure_environment, i18n_context, template_dirs
 
@@ -260,7 +260,8 @@ def _mime(
         "To",
         Address(
             display_name=_one_line(message["recipient_name"]),
-            addr_spec=message["recipient"].strip(),
+            # The domain as IDNA: only letters before the @ need SMTPUTF8 from the server.
+            addr_spec=addresses.for_mail(message["recipient"].strip()),
         ),
     )
     envelope_from = _address_of(settings.mail_from)

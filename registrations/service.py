@@ -380,6 +380,8 @@ async def update_own(token: str, patch: RegistrationPatch) -> RegistrationOut:
         values["offers"] = topics.encode(offers)
     async with db.transaction():
         reg = await by_token(token)
+        if patch.email is not UNSET:
+            await _change_address(reg, patch.email)
         if values:
             values["updated_at"] = utc_now()
             await queries.update(_uuid(reg["id"]), values)
@@ -456,6 +458,109 @@ async def erase_own(token: str) -> None:
         )
         await queries.delete_manage_tokens(reg_id)
         await mail.forget(reg_id)
+
+
+# --- a corrected address ---------------------------------------------------------------------
+
+# Mail that says where a registration stands: after a correction one mail with the current
+# state (a confirmation with the ticket and the calendar invitation, or the waiting-list place)
+# replaces whichever of these failed; a stale one (e.g. "you are on the waiting list" after a
+# promotion) is not sent again.
+_STATE_KINDS = frozenset(
+    {"confirmed", "promoted", "waitlisted", "manage_link", "reminder", "event_changed"}
+)
+
+
+async def delivery_failure(reg: dict[str, Any]) -> dict[str, Any] | None:
+    """The newest mail to this registration when it failed for good (shown for correction)."""
+    if reg["erased_at"] is not None:
+        return None
+    return await mail.delivery_failure(reg["id"])
+
+
+async def _change_address(reg: dict[str, Any], email: str) -> tuple[str, int]:
+    """Inside the caller's transaction: the registration's address becomes `email` (checked by
+    the address rule), unsent mail goes there, and mail that failed for good at the old address
+    is sent again. Returns (the stored address, how many mails were queued again)."""
+    reg_id, event_id = _uuid(reg["id"]), _uuid(reg["event"])
+    if reg["erased_at"] is not None:
+        raise NotFound("This link is not valid (any more). Ask for a new one by signing up again")
+    new = addresses.checked(email)
+    old = reg["email"]
+    if new != old:
+        other = await queries.by_event_email(f"{event_id}:{new}")
+        if other is not None and _uuid(other["id"]) != reg_id:
+            raise Conflict("This address is already registered for this event")
+        await queries.update(
+            reg_id, {"email": new, "event_email": f"{event_id}:{new}", "updated_at": utc_now()}
+        )
+        await mail.redirect_pending(reg_id, new)
+    reg = {**reg, "email": new}
+    failed = await mail.failed_to(reg_id, old)
+    kinds = [f["kind"] for f in failed]
+    queued = 0
+    if _STATE_KINDS.intersection(kinds):
+        if reg["status"] == "confirmed":
+            await _mail("confirmed", reg, ticket=True)
+            queued += 1
+        elif reg["status"] == "waitlisted":
+            position = await queries.waiting_position(event_id, reg["queued_at"], reg_id)
+            await _mail("waitlisted", reg, position=position)
+            queued += 1
+    again: dict[str, dict[str, Any]] = {}
+    for f in failed:  # the newest of each other kind, if it still holds
+        if f["kind"] == "registration_cancelled" and reg["status"] == "cancelled":
+            again[f["kind"]] = f
+        elif f["kind"] == "event_cancelled":
+            again[f["kind"]] = f
+        elif f["kind"] in ("introduction", "meeting_plan") and reg["status"] != "cancelled":
+            again[f["kind"]] = f
+    for kind, f in again.items():
+        if kind in ("introduction", "meeting_plan"):
+            await _mail(kind, reg, **f["data"])
+        else:
+            await mail.enqueue(
+                kind,
+                to=new,
+                name=reg["name"],
+                language=reg["language"],
+                event_id=event_id,
+                registration_id=reg_id,
+                data=f["data"],
+            )
+        queued += 1
+    return new, queued
+
+
+async def correct_own_address(token: str, email: str) -> RegistrationOut:
+    """The attendee corrects their address from the manage page; the link keeps working."""
+    async with db.transaction():
+        await _change_address(await by_token(token), email)
+        reg = await by_token(token)
+    return await registration_out(reg, token)
+
+
+async def organiser_correct_address(
+    actor: Principal, event_id: str, registration_id: str, email: str
+) -> int:
+    """An organiser corrects an attendee's address (e.g. after a refused delivery); returns how
+    many mails were queued again. Audit-logged."""
+    async with db.transaction():
+        event = await events_service.event_for_organiser(actor, event_id)
+        try:
+            reg = await queries.by_id(UUID(registration_id))
+        except ValueError:
+            reg = None
+        if reg is None or _uuid(reg["event"]) != _uuid(event["id"]):
+            raise NotFound("No such registration for this event")
+        new, queued = await _change_address(reg, email)
+        await events_service.record_action(
+            actor,
+            "registration.address_corrected",
+            event["id"],
+            f"{reg['email']} -> {new}; {queued} mails sent again",
+        )
+    return queued
 
 
 async def own_ticket_code(token: str) -> str:

@@ -58,30 +58,35 @@ Email = Annotated[
     ),
 ]
 
+def N_(message: str) -> str:
+    """Marks a message id for the catalogs (translated where it is shown)."""
+    return message
+
+
 # Messages (English ids; Swedish in the catalog). Kept free of parameters so that several
 # addresses' errors can be translated together (errors of one problem share its params).
-EMPTY = "Write your email address"
-NO_AT = "The address needs an @, as in name@example.se"
-MANY_AT = "The address has more than one @"
-NOTHING_BEFORE = "Something is missing before the @"
-NOTHING_AFTER = "Something is missing after the @"
-TWO_DOTS = "The address has two dots in a row"
-DOT_PLACE = "The address cannot begin or end with a dot, or have a dot next to the @"
-SPACE = "The address contains a space"
-SEVERAL = "Write one address only (this one contains a comma or a semicolon)"
-BRACKETS = "Write the name of the domain after the @ (as in example.se), not an address in brackets"
-NO_DOT = "The part after the @ needs a dot, as in example.se"
-DOMAIN_CHARS = "The part after the @ may only contain letters, digits, hyphens and dots"
-LOCAL_CHARS = "The part before the @ contains a character that cannot be in an email address"
-NON_ASCII_LOCAL = (
+EMPTY = N_("Write your email address")
+NO_AT = N_("The address needs an @, as in name@example.se")
+MANY_AT = N_("The address has more than one @")
+NOTHING_BEFORE = N_("Something is missing before the @")
+NOTHING_AFTER = N_("Something is missing after the @")
+TWO_DOTS = N_("The address has two dots in a row")
+DOT_PLACE = N_("The address cannot begin or end with a dot, or have a dot next to the @")
+SPACE = N_("The address contains a space")
+SEVERAL = N_("Write one address only (this one contains a comma or a semicolon)")
+BRACKETS = N_("After the @, write a domain name such as example.se, not an address in brackets")
+NO_DOT = N_("The part after the @ needs a dot, as in example.se")
+DOMAIN_CHARS = N_("The part after the @ may only contain letters, digits, hyphens and dots")
+LOCAL_CHARS = N_("The part before the @ contains a character that cannot be in an email address")
+NON_ASCII_LOCAL = N_(
     "Our mail server cannot send to addresses with letters such as å, ä or ö before the @. "
     "Please use another address"
 )
-INVISIBLE = "The address contains an invisible or special character; please type it again"
-RESERVED = "The part after the @ is a name that cannot receive email"
-TLD = "The address does not end in a real domain ending, such as .se or .com"
-TOO_LONG = "The address is too long"
-OTHER = "This is not an email address we can send mail to; please check it"
+INVISIBLE = N_("The address contains an invisible or special character; please type it again")
+RESERVED = N_("The part after the @ is a name that cannot receive email")
+TLD = N_("The address does not end in a real domain ending, such as .se or .com")
+TOO_LONG = N_("The address is too long")
+OTHER = N_("This is not an email address we can send mail to; please check it")
 
 _DEBRIS_END = ";,"
 _QUOTES = "\"'“”‘’«»"  # typographic quotes too: word processors paste them
@@ -206,5 +211,5 @@ def for_mail(address: str) -> str:
             address, allow_smtputf8=True, check_deliverability=False
         )
     except EmailNotValidError as exc:
-        raise AddressError(str(exc)) from None
+        raise AddressError(f"not an address mail can be sent to: {exc}") from None
     return f"{result.local_part}@{result.ascii_domain}"
