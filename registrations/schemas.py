@@ -93,6 +93,15 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     manage_url: str
 
 
+class AddressIn(Strict, kw_only=True):
+    email: Email
+
+
+class AddressCorrected(msgspec.Struct, kw_only=True):
+    email: str  # as stored (trimmed, lower case)
+    resent: int  # mails that had failed and are queued again to this address
+
+
 class InvitationsIn(Strict, kw_only=True):
     emails: Annotated[list[Email], Meta(min_length=1, max_length=1000)]
     language: Language = "sv"

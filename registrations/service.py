@@ -23,6 +23,7 @@ from events.service import EventChange
 from notifications import service as mail
 from registrations import queries, tickets
 from registrations.schemas import (
+    AddressCorrected,
     AttendeeList,
     AttendeeOut,
     BatchIn,
@@ -542,9 +543,9 @@ async def correct_own_address(token: str, email: str) -> RegistrationOut:
 
 async def organiser_correct_address(
     actor: Principal, event_id: str, registration_id: str, email: str
-) -> int:
-    """An organiser corrects an attendee's address (e.g. after a refused delivery); returns how
-    many mails were queued again. Audit-logged."""
+) -> AddressCorrected:
+    """An organiser corrects an attendee's address (e.g. after a refused delivery): the stored
+    address and how many mails were queued again. Audit-logged."""
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
         try:
@@ -560,7 +561,7 @@ async def organiser_correct_address(
             event["id"],
             f"{reg['email']} -> {new}; {queued} mails sent again",
         )
-    return queued
+    return AddressCorrected(email=new, resent=queued)
 
 
 async def own_ticket_code(token: str) -> str:

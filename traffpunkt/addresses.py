@@ -64,6 +64,7 @@ Email = Annotated[
     ),
 ]
 
+
 def N_(message: str) -> str:
     """Marks a message id for the catalogs (translated where it is shown)."""
     return message

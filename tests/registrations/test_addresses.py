@@ -304,9 +304,7 @@ def test_every_address_the_rule_accepts_can_be_written_by_the_sender() -> None:
 REFUSED = "550 5.1.1 <anna@exempel.se>: Recipient address rejected: User unknown"
 
 
-async def _refused_sign_up(
-    client: httpx.AsyncClient, event: dict[str, Any], smtp: Server
-) -> str:
+async def _refused_sign_up(client: httpx.AsyncClient, event: dict[str, Any], smtp: Server) -> str:
     smtp.recorder.refuse["anna@exempel.se"] = REFUSED
     r = await sign_up(client, event["id"], "anna@exempel.se", name="Anna Svensson")
     assert r.status_code == 201
@@ -400,9 +398,7 @@ async def test_the_organiser_sees_the_failure_and_corrects_the_address(
     # Bo's confirmation, Anna's again, and the organiser's sign-in link.
     assert await Sender(smtp.settings).run_once() == 3
     assert sorted(smtp.recorder.rcpt) == ["anna@asele.se", "anna@exempel.nu", "bo@exempel.se"]
-    audit = await AuditEntry.select().where(
-        AuditEntry.action == "registration.address_corrected"
-    )
+    audit = await AuditEntry.select().where(AuditEntry.action == "registration.address_corrected")
     assert [a["organiser_email"] for a in audit] == ["anna@asele.se"]
     assert "anna@exempel.se -> anna@exempel.nu" in audit[0]["detail"]
     assert (await client.get(f"/r/{token}")).status_code == 200
@@ -425,13 +421,11 @@ async def test_organiser_correction_service_checks_rights_and_addresses(
         await service.organiser_correct_address(anna, event["id"], str(reg["id"]), "a@b..se")
     await sign_up(client, event["id"], "bo@exempel.se", name="Bo")
     with pytest.raises(Conflict):
-        await service.organiser_correct_address(
-            anna, event["id"], str(reg["id"]), "bo@exempel.se"
-        )
-    queued = await service.organiser_correct_address(
+        await service.organiser_correct_address(anna, event["id"], str(reg["id"]), "bo@exempel.se")
+    corrected = await service.organiser_correct_address(
         anna, event["id"], str(reg["id"]), "anna@exempel.nu"
     )
-    assert queued == 1
+    assert (corrected.email, corrected.resent) == ("anna@exempel.nu", 1)
     kinds = [(m["kind"], m["recipient"], m["status"]) for m in await outbox()]
     assert ("confirmed", "anna@exempel.nu", "pending") in kinds
     assert ("confirmed", "anna@exempel.se", "failed") in kinds  # the history stays
@@ -461,3 +455,25 @@ async def test_a_waitlisted_persons_corrected_address_gets_the_current_state(
     assert mail["X-Traffpunkt-Kind"] == "confirmed"
     assert smtp.recorder.rcpt == ["anna@exempel.nu"]
 
+
+async def test_the_organiser_corrects_through_the_api(
+    client: httpx.AsyncClient, world: World, event: dict[str, Any], smtp: Server
+) -> None:
+    await _refused_sign_up(client, event, smtp)
+    (reg,) = await Registration.select()
+    url = f"/api/v1/events/{event['id']}/registrations/{reg['id']}/email"
+    r = await client.put(
+        url, json={"email": "anna@exempel.nu"}, headers=World.auth(world.arvidsjaur)
+    )
+    assert r.status_code in (403, 404)
+    r = await client.put(url, json={"email": "anna@@exempel.nu"}, headers=World.auth(world.asele))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "email"
+    r = await client.put(url, json={"email": "Anna@Exempel.nu;"}, headers=World.auth(world.asele))
+    assert r.status_code == 200 and r.json() == {"email": "anna@exempel.nu", "resent": 1}
+    messages = await client.get(
+        f"/api/v1/events/{event['id']}/messages", headers=World.auth(world.asele)
+    )
+    assert [(m["to"], m["status"]) for m in messages.json()["items"]] == [
+        ("anna@exempel.se", "failed"),
+        ("anna@exempel.nu", "pending"),
+    ]
