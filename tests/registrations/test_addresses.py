@@ -5,7 +5,12 @@ attendee and the organiser, who can correct the address so the mail is sent agai
 from __future__ import annotations
 
 import dataclasses
+import os
+import shutil
+import subprocess
+import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -477,3 +482,50 @@ async def test_the_organiser_corrects_through_the_api(
         ("anna@exempel.se", "failed"),
         ("anna@exempel.nu", "pending"),
     ]
+
+
+async def test_an_address_stored_before_the_rule_fails_with_the_reason_and_is_corrected(
+    client: httpx.AsyncClient, event: dict[str, Any], smtp: Server
+) -> None:
+    """The reported case: a sign-up with `anna@example..se` got a seat, and its ticket failed
+    for ever. Such rows (from before the rule) fail at once with the reason and are fixable."""
+    r = await sign_up(client, event["id"], "anna@example.se", name="Anna")
+    await Registration.update({Registration.email: "anna@example..se"}).where(
+        Registration.email == "anna@example.se"
+    )
+    await OutboxMessage.update({OutboxMessage.recipient: "anna@example..se"}).where(
+        OutboxMessage.recipient == "anna@example.se"
+    )
+    assert await Sender(smtp.settings).run_once() == 1
+    (failed,) = await outbox()
+    assert failed["status"] == "failed" and failed["attempts"] == 1
+    page = await client.get(f"/r/{token_of(r)}")
+    assert "Vårt mejl till dig kom inte fram" in page.text
+    await service.correct_own_address(token_of(r), "anna@example.se")
+    assert await Sender(smtp.settings).run_once() == 1
+    assert smtp.recorder.rcpt == ["anna@example.se"]
+
+
+def test_token_create_uses_the_rule(sqlite_template: Path, tmp_path: Path) -> None:
+    """`traffpunkt token create --email`: a bad address is refused with the reason, debris is
+    trimmed (the rule runs before the database, so one engine shows it)."""
+    path = tmp_path / "cli.db"
+    shutil.copyfile(sqlite_template, path)
+    env = {**os.environ, "TRAFFPUNKT_DATABASE_URL": f"sqlite:///{path}"}
+
+    def cli(email: str) -> subprocess.CompletedProcess[str]:
+        args = ["token", "create", "--email", email, "--role", "admin"]
+        return subprocess.run(
+            [sys.executable, "-m", "traffpunkt", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+        )
+
+    bad = cli("boss@example..se")
+    assert bad.returncode != 0 and addresses.TWO_DOTS in bad.stderr
+    good = cli("<Boss@Example.se>;")
+    assert good.returncode == 0, good.stderr
+    assert len(good.stdout.split()[-1]) >= 20  # the token is the last line
