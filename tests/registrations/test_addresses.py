@@ -529,3 +529,36 @@ def test_token_create_uses_the_rule(sqlite_template: Path, tmp_path: Path) -> No
     good = cli("<Boss@Example.se>;")
     assert good.returncode == 0, good.stderr
     assert len(good.stdout.split()[-1]) >= 20  # the token is the last line
+
+
+async def test_the_invitation_form_takes_a_list_as_mail_programs_copy_it(
+    app: Any, client: httpx.AsyncClient, world: World, event: dict[str, Any]
+) -> None:
+    organiser = await _organiser(app)
+    page_url = f"/organiser/events/{event['id']}/attendees"
+    action = f"/organiser/events/{event['id']}/invitations"
+    try:
+        page = await organiser.get(page_url)
+        r = await organiser.post(
+            action,
+            data={
+                "_csrf_token": csrf(page.text),
+                "emails": "Berit Lund <berit@exempel.se>; cia@exempel..se",
+            },
+        )
+        assert r.status_code == 422
+        assert "cia@exempel..se – Adressen har två punkter i rad" in r.text
+        assert [m for m in await outbox() if m["kind"] == "invitation"] == []
+        r = await organiser.post(
+            action,
+            data={
+                "_csrf_token": csrf(page.text),
+                "emails": '"Lund, Berit" <Berit@Exempel.se>; Calle Ek <calle@exempel.se>,\n'
+                "mailto:doris@exempel.se;",
+            },
+        )
+        assert r.status_code == 200, r.text
+    finally:
+        await organiser.aclose()
+    invited = sorted(m["recipient"] for m in await outbox() if m["kind"] == "invitation")
+    assert invited == ["berit@exempel.se", "calle@exempel.se", "doris@exempel.se"]
