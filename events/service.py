@@ -213,7 +213,9 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
         "region": data.region,
         "timezone": tz,
         "created_at": utc_now(),
-        "contact_email": data.contact_email,
+        "contact_email": addresses.checked(data.contact_email, "contact_email")
+        if data.contact_email is not None
+        else None,
         "contact_phone": data.contact_phone,
     }
     async with db.transaction():
@@ -237,6 +239,8 @@ async def update_municipality(
             raise NotFound("No such municipality")
         actor.require_municipality(_uuid(row["id"]))
         values = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in given.items()}
+        if isinstance(values.get("contact_email"), str):
+            values["contact_email"] = addresses.checked(values["contact_email"], "contact_email")
         if values:
             await queries.update_municipality(_uuid(row["id"]), values)
             await audit.record(

@@ -559,7 +559,7 @@ async def organiser_correct_address(
             actor,
             "registration.address_corrected",
             event["id"],
-            f"{reg['email']} -> {new}; {queued} mails sent again",
+            f"{reg['email']} → {new}",
         )
     return AddressCorrected(email=new, resent=queued)
 

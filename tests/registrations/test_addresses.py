@@ -405,7 +405,13 @@ async def test_the_organiser_sees_the_failure_and_corrects_the_address(
     assert sorted(smtp.recorder.rcpt) == ["anna@asele.se", "anna@exempel.nu", "bo@exempel.se"]
     audit = await AuditEntry.select().where(AuditEntry.action == "registration.address_corrected")
     assert [a["organiser_email"] for a in audit] == ["anna@asele.se"]
-    assert "anna@exempel.se -> anna@exempel.nu" in audit[0]["detail"]
+    assert audit[0]["detail"] == "anna@exempel.se → anna@exempel.nu"
+    overview = await _organiser(app)
+    try:
+        log = (await overview.get(f"/organiser/events/{event['id']}")).text
+    finally:
+        await overview.aclose()
+    assert "Rättade adressen anna@exempel.se → anna@exempel.nu" in log
     assert (await client.get(f"/r/{token}")).status_code == 200
 
 
@@ -562,3 +568,15 @@ async def test_the_invitation_form_takes_a_list_as_mail_programs_copy_it(
         await organiser.aclose()
     invited = sorted(m["recipient"] for m in await outbox() if m["kind"] == "invitation")
     assert invited == ["berit@exempel.se", "calle@exempel.se", "doris@exempel.se"]
+
+
+async def test_a_municipalitys_contact_address_uses_the_rule(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    url = "/api/v1/municipalities/asele"
+    auth = {**World.auth(world.asele), "Accept-Language": "en"}
+    r = await client.patch(url, json={"contact_email": "naringsliv@asele..se"}, headers=auth)
+    assert r.status_code == 422
+    assert r.json()["errors"] == [{"field": "contact_email", "message": addresses.TWO_DOTS}]
+    r = await client.patch(url, json={"contact_email": "<Naringsliv@Asele.se>;"}, headers=auth)
+    assert r.status_code == 200 and r.json()["contact_email"] == "naringsliv@asele.se"
