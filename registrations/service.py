@@ -470,6 +470,9 @@ async def erase_own(token: str) -> None:
 _STATE_KINDS = frozenset(
     {"confirmed", "promoted", "waitlisted", "manage_link", "reminder", "event_changed"}
 )
+# Sent again as they were while they still hold (the registration or the event is cancelled).
+_CANCELLED_KINDS = frozenset({"registration_cancelled", "waitlist_left"})
+_EVENT_CANCELLED_KINDS = frozenset({"event_cancelled", "event_cancelled_waitlisted"})
 
 
 async def delivery_failure(reg: dict[str, Any]) -> dict[str, Any] | None:
@@ -510,9 +513,9 @@ async def _change_address(reg: dict[str, Any], email: str) -> tuple[str, int]:
             queued += 1
     again: dict[str, dict[str, Any]] = {}
     for f in failed:  # the newest of each other kind, if it still holds
-        if f["kind"] == "registration_cancelled" and reg["status"] == "cancelled":
+        if f["kind"] in _CANCELLED_KINDS and reg["status"] == "cancelled":
             again[f["kind"]] = f
-        elif f["kind"] == "event_cancelled":
+        elif f["kind"] in _EVENT_CANCELLED_KINDS:
             again[f["kind"]] = f
         elif f["kind"] in ("introduction", "meeting_plan") and reg["status"] != "cancelled":
             again[f["kind"]] = f

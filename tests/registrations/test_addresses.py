@@ -580,3 +580,19 @@ async def test_a_municipalitys_contact_address_uses_the_rule(
     assert r.json()["errors"] == [{"field": "contact_email", "message": addresses.TWO_DOTS}]
     r = await client.patch(url, json={"contact_email": "<Naringsliv@Asele.se>;"}, headers=auth)
     assert r.status_code == 200 and r.json()["contact_email"] == "naringsliv@asele.se"
+
+
+async def test_a_cancellation_that_did_not_arrive_is_sent_again_not_the_ticket(
+    client: httpx.AsyncClient, event: dict[str, Any], smtp: Server
+) -> None:
+    token = await _refused_sign_up(client, event, smtp)
+    r = await client.delete(f"/api/v1/registrations/{token}")
+    assert r.json()["status"] == "cancelled"
+    assert await Sender(smtp.settings).run_once() == 1
+    failed = [m["kind"] for m in await outbox() if m["status"] == "failed"]
+    assert failed == ["confirmed", "registration_cancelled"]
+    await service.correct_own_address(token, "anna@exempel.nu")
+    assert await Sender(smtp.settings).run_once() == 1
+    (mail,) = smtp.recorder.messages
+    assert mail["X-Traffpunkt-Kind"] == "registration_cancelled"
+    assert smtp.recorder.rcpt == ["anna@exempel.nu"]
