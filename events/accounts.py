@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from events import audit, queries
 from events import service as events_service
 from events.tables import ApiToken, Organiser, OrganiserMunicipality, SignInLink, WebSession
-from traffpunkt import db
+from traffpunkt import addresses, db
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Forbidden, Invalid, NotFound
@@ -32,7 +32,7 @@ async def request_sign_in(email: str) -> None:
     """
     from notifications import service as mail
 
-    email = events_service.normalise_email(email)
+    email = addresses.checked(email)
     row = await queries.organiser_by_email(email)
     if row is None or not row["active"]:
         return

@@ -26,6 +26,9 @@ ACTIONS = {
     "event.cancelled": N_("Cancelled the event"),
     "invitations.sent": N_("Sent {sent} invitations ({already} were already registered)"),
     "registration.cancelled": N_("Took {detail} off the list"),
+    "registration.address_corrected": N_(
+        "Corrected the address {detail} and sent the mail that had failed again"
+    ),
     "door_token.revoked": N_("Revoked a door link"),
     "meeting_plan.created": N_("Made a meeting plan ({detail} meetings)"),
     "meeting_plan.published": N_("Published the meeting plan"),

@@ -80,7 +80,9 @@ async def sign_in_form(request: Request[Any, Any, Any]) -> Template:
 async def sign_in_request(request: Request[Any, Any, Any]) -> Template:
     form = await request.form()
     email = str(form.get("email") or "").strip()
-    if "@" not in email:
+    try:
+        await accounts.request_sign_in(email)
+    except Invalid as exc:
         lang = i18n.request_language(request)
         return page(
             request,
@@ -89,12 +91,11 @@ async def sign_in_request(request: Request[Any, Any, Any]) -> Template:
                 "next": "/organiser",
                 "sent": False,
                 "email": email,
-                "error": i18n.gettext(lang, "Not an email address"),
+                "error": form_errors(exc, lang).get("email"),
             },
             status_code=422,
             headers=PRIVATE,
         )
-    await accounts.request_sign_in(email)
     return page(
         request, "events/organiser/sign_in.html", {"sent": True, "email": email}, headers=PRIVATE
     )

@@ -8,6 +8,8 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from traffpunkt.addresses import Email
+
 Slug = Annotated[
     str,
     Meta(
@@ -56,9 +58,8 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
                 raise ValueError(f"NUL characters are not allowed in field `{name}`")
 
 
-ContactEmail = Annotated[
-    str, Meta(max_length=320, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-]
+# Checked by the address rule in the service (traffpunkt/addresses.py), like every address.
+ContactEmail = Email
 ContactPhone = Annotated[
     str,
     Meta(

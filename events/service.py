@@ -32,7 +32,7 @@ from events.schemas import (
     VenueIn,
     VenueOut,
 )
-from traffpunkt import db, hooks
+from traffpunkt import addresses, db, hooks
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Invalid, NotFound
@@ -213,7 +213,9 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
         "region": data.region,
         "timezone": tz,
         "created_at": utc_now(),
-        "contact_email": data.contact_email,
+        "contact_email": addresses.checked(data.contact_email, "contact_email")
+        if data.contact_email is not None
+        else None,
         "contact_phone": data.contact_phone,
     }
     async with db.transaction():
@@ -237,6 +239,8 @@ async def update_municipality(
             raise NotFound("No such municipality")
         actor.require_municipality(_uuid(row["id"]))
         values = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in given.items()}
+        if isinstance(values.get("contact_email"), str):
+            values["contact_email"] = addresses.checked(values["contact_email"], "contact_email")
         if values:
             await queries.update_municipality(_uuid(row["id"]), values)
             await audit.record(
@@ -746,19 +750,13 @@ async def authenticate(token: str) -> Principal | None:
     return Principal(organiser_id, owner["email"], owner["role"], frozenset(municipalities))
 
 
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
-
-
 async def ensure_organiser(
     email: str, role: str, municipality: str | None = None, name: str = ""
 ) -> UUID:
     """Create the organiser if needed (or raise their role), and give them a municipality."""
     if role not in ROLES:
         raise Invalid.field("role", "Role must be admin or organiser")
-    email = normalise_email(email)
-    if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", email):
-        raise Invalid.field("email", "Not an email address")
+    email = addresses.checked(email)
     async with db.transaction():
         municipality_row = None
         if municipality:

@@ -150,11 +150,32 @@ async def for_event(
 
 
 async def for_registration(registration_id: UUID) -> list[dict[str, Any]]:
+    """A registration's mail, oldest first (without the bodies' secrets)."""
     return (
-        await M.select(M.id, M.kind, M.status, M.attempts, M.last_error, M.sent_at)
+        await M.select(
+            M.id,
+            M.kind,
+            M.recipient,
+            M.data,
+            M.status,
+            M.attempts,
+            M.last_error,
+            M.created_at,
+            M.sent_at,
+        )
         .where(M.registration_id == registration_id)
-        .order_by(M.created_at)
+        .order_by(M.created_at, M.id)
     )
+
+
+async def redirect_pending(registration_id: UUID, recipient: str) -> int:
+    """Mail not yet sent to a registration goes to its corrected address."""
+    rows = (
+        await M.update({M.recipient: recipient})
+        .where((M.registration_id == registration_id) & (M.status == "pending"))
+        .returning(M.id)
+    )
+    return len(rows)
 
 
 async def counts() -> dict[str, int]:

@@ -41,7 +41,7 @@ from events import service as events_service
 from notifications import itip
 from notifications.kinds import KINDS, Kind
 from notifications.transport import Outgoing
-from traffpunkt import i18n, qr
+from traffpunkt import addresses, i18n, qr
 from traffpunkt.settings import Settings
 from traffpunkt.templating import configure_environment, i18n_context, template_dirs
 
@@ -253,15 +253,23 @@ def _multipart(subtype: str, parts: list[bytes]) -> tuple[bytes, bytes]:
     return head + boundary + b'"\r\n', body + b"--" + boundary + b"--\r\n"
 
 
+def recipient_address(name: str, recipient: str) -> Address:
+    """The To address as it goes on the wire: the domain as IDNA, so only letters before the @
+    need SMTPUTF8 from the server. An address that is not one (stored before the address rule)
+    raises ValueError, and the message fails with the reason, to be corrected."""
+    wire = addresses.for_mail(recipient.strip())
+    local, _, domain = wire.rpartition("@")
+    if local.isascii():
+        return Address(display_name=_one_line(name), addr_spec=wire)  # parsed: refuses junk
+    # The email package parses only ASCII local parts; this one passed the address rule.
+    return Address(display_name=_one_line(name), username=local, domain=domain)
+
+
 def _mime(
     content: _Content, message: dict[str, Any], settings: Settings, now: datetime
 ) -> Outgoing:
     _, to = POLICY.header_store_parse(
-        "To",
-        Address(
-            display_name=_one_line(message["recipient_name"]),
-            addr_spec=message["recipient"].strip(),
-        ),
+        "To", recipient_address(message["recipient_name"], message["recipient"])
     )
     envelope_from = _address_of(settings.mail_from)
     envelope_to = to.addresses[0].addr_spec

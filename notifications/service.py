@@ -214,6 +214,36 @@ async def messages_for_event(actor: Principal, event_id: str, page: Page) -> Mes
     return MessageList(items=items, next=next_cursor)
 
 
+# --- deliveries that failed for good, and a corrected address --------------------------------
+
+
+async def delivery_failure(registration_id: UUID | str) -> dict[str, Any] | None:
+    """The newest mail to a registration when it failed for good (a refused address, a 5xx):
+    {kind, recipient, last_error, created_at}; None when the newest was sent or is on its way.
+    Cancelled mail (e.g. a reminder after a cancellation) does not count either way."""
+    rows = await queries.for_registration(UUID(str(registration_id)))
+    live = [r for r in rows if r["status"] != "cancelled"]
+    if live and live[-1]["status"] == "failed":
+        return live[-1]
+    return None
+
+
+async def failed_to(registration_id: UUID | str, recipient: str) -> list[dict[str, Any]]:
+    """Mail to a registration at `recipient` that failed for good, oldest first, with its data
+    (JSON decoded; the secrets were dropped when it failed)."""
+    rows = await queries.for_registration(UUID(str(registration_id)))
+    return [
+        {**r, "data": json.loads(r["data"] or "{}")}
+        for r in rows
+        if r["status"] == "failed" and r["recipient"] == recipient
+    ]
+
+
+async def redirect_pending(registration_id: UUID | str, recipient: str) -> int:
+    """Inside the caller's transaction: unsent mail to a registration goes to `recipient`."""
+    return await queries.redirect_pending(UUID(str(registration_id)), _checked_address(recipient))
+
+
 async def status_counts() -> dict[str, int]:
     return await queries.counts()
 

@@ -132,6 +132,13 @@ class SmtpTransport:
             if mail.smtputf8:
                 options.append("SMTPUTF8")
             await self.client._ehlo_or_helo_if_needed()
+            if mail.smtputf8 and not self.client.supports_extension("SMTPUTF8"):
+                # Permanent: retrying cannot help; the address is shown for correction (and
+                # TRAFFPUNKT_SMTP_UTF8 should be off for this relay).
+                raise PermanentFailure(
+                    "the mail server does not offer SMTPUTF8, which an address with letters "
+                    f"such as å before the @ needs: {', '.join(mail.recipients)}"
+                )
             if self.client.supports_extension("8BITMIME"):
                 options.append("BODY=8BITMIME")  # as aiosmtplib's send_message does
             await self.client.sendmail(

@@ -7,6 +7,7 @@ are never cached, never indexed, and send no Referer to the links on them.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import msgspec
@@ -33,6 +34,10 @@ FIELDS = ("name", "email", "organisation", "municipality", "language")
 
 def _topic_choices(lang: str) -> list[tuple[str, str]]:
     return [(t.slug, t.label(lang)) for t in topics.TOPICS]
+
+
+def _topic_label(lang: str) -> Callable[[str], str]:
+    return lambda s: topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s
 
 
 async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
@@ -122,7 +127,8 @@ async def _manage_context(token: str) -> dict[str, Any]:
     reg = await service.by_token(token)
     own = await service.registration_out(reg, token)
     row = await events_service.event_for_mail(reg["event"])
-    return {"own": own, "row": row, "token": token}
+    failure = await service.delivery_failure(reg)
+    return {"own": own, "row": row, "token": token, "mail_failure": failure}
 
 
 @get("/r/{token:str}", include_in_schema=False)
@@ -142,7 +148,7 @@ async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             "welcome": request.query_params.get("welcome") == "1",
             "done": request.query_params.get("done"),
             "topic_choices": _topic_choices(lang),
-            "topic_label": lambda s: topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s,
+            "topic_label": _topic_label(lang),
         },
         headers=PRIVATE,
         default_language=own_language,
@@ -218,6 +224,37 @@ async def profile_submit(request: Request[Any, Any, Any], token: FromPath[str]) 
     return Redirect(f"/r/{token}?done=saved&lang={own.language}", status_code=HTTP_303_SEE_OTHER)
 
 
+@post("/r/{token:str}/email", include_in_schema=False)
+async def email_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
+    """A corrected address (offered when mail to the old one failed for good)."""
+    form = await request.form()
+    lang = i18n.request_language(request)
+    try:
+        await service.correct_own_address(token, str(form.get("email") or ""))
+    except (Invalid, Conflict) as exc:
+        context = await _manage_context(token)
+        own_language = context["own"].language
+        return page(
+            request,
+            "registrations/manage.html",
+            {
+                **context,
+                "email_error": form_errors(exc, lang).get("email")
+                if isinstance(exc, Invalid)
+                else exc.translated_detail(lang),
+                "email_value": str(form.get("email") or ""),
+                "welcome": False,
+                "done": None,
+                "topic_choices": _topic_choices(lang),
+                "topic_label": _topic_label(lang),
+            },
+            status_code=409 if isinstance(exc, Conflict) else 422,
+            headers=PRIVATE,
+            default_language=own_language,
+        )
+    return Redirect(f"/r/{token}?done=address", status_code=HTTP_303_SEE_OTHER)
+
+
 ROUTES = [
     signup_form,
     signup_submit,
@@ -227,4 +264,5 @@ ROUTES = [
     cancel_submit,
     erase_submit,
     profile_submit,
+    email_submit,
 ]

@@ -20,9 +20,10 @@ from registrations import service
 from registrations.schemas import InvitationsIn
 from traffpunkt import i18n, qr, spreadsheet
 from traffpunkt.auth import web_organiser
-from traffpunkt.errors import Invalid
+from traffpunkt.errors import Conflict, Invalid
 
-_SPLIT = re.compile(r"[\s,;]+")
+# A quoted name, an <address>, or a run of anything else between spaces, commas and semicolons.
+_TOKEN = re.compile(r'"[^"]*"|<[^<>]*>|[^\s,;<>"]+')
 
 
 async def _attendees_page(
@@ -32,6 +33,7 @@ async def _attendees_page(
     invite_text: str = "",
     invalid: list[str] | None = None,
     invited: Any = None,
+    address_error: str | None = None,
     status_code: int = 200,
 ) -> Template:
     actor = await web_organiser(request)
@@ -56,6 +58,7 @@ async def _attendees_page(
             "invite_text": invite_text,
             "invalid": invalid or [],
             "invited": invited,
+            "address_error": address_error,
             "done": request.query_params.get("done"),
         },
         status_code=status_code,
@@ -108,9 +111,28 @@ async def attendees_export(
     )
 
 
+def _pasted(text: str) -> list[str]:
+    """The addresses of a pasted list, as mail programs copy one too: in `Anna Andersson
+    <anna@example.se>; bo@example.se` the words of a name before `<...>` go with it. Anything
+    else stays in, to be checked (and named if it is not an address)."""
+    found: list[str] = []
+    name: list[str] = []
+    for token in _TOKEN.findall(text):
+        if token.startswith("<"):
+            name.clear()
+            found.append(token)  # the brackets are trimmed by the address rule
+        elif token.startswith('"') or "@" not in token:
+            name.append(token)
+        else:
+            found.extend(name)
+            name.clear()
+            found.append(token)
+    return found + name
+
+
 def addresses(text: str, upload: str) -> list[str]:
     """Addresses from a pasted list and/or an uploaded CSV (any column holding an @)."""
-    found = [a for a in _SPLIT.split(text) if a]
+    found = _pasted(text)
     if upload:
         for line in csv.reader(io.StringIO(upload)):
             found.extend(cell.strip() for cell in line if "@" in cell)
@@ -144,8 +166,9 @@ async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Re
             ),
         )
     except Invalid as exc:
+        lang = i18n.request_language(request)
         bad = [
-            emails[int(e.field.split("[")[1].rstrip("]"))]
+            f"{emails[int(e.field.split('[')[1].rstrip(']'))]} – {i18n.gettext(lang, e.message)}"
             for e in exc.errors or []
             if e.field.startswith("emails[")
         ]
@@ -165,6 +188,32 @@ async def cancel_registration(
     actor = await web_organiser(request)
     await service.organiser_cancel(actor, event_id, registration_id)
     return see_other(f"/organiser/events/{event_id}/attendees?done=removed")
+
+
+@post(
+    "/organiser/events/{event_id:str}/registrations/{registration_id:str}/email",
+    include_in_schema=False,
+)
+async def correct_address(
+    request: Request[Any, Any, Any], event_id: FromPath[str], registration_id: FromPath[str]
+) -> Response[Any]:
+    """The organiser corrects an address that mail could not be delivered to."""
+    actor = await web_organiser(request)
+    form = await request.form()
+    try:
+        await service.organiser_correct_address(
+            actor, event_id, registration_id, str(form.get("email") or "")
+        )
+    except (Invalid, Conflict) as exc:
+        lang = i18n.request_language(request)
+        message = exc.errors[0].message if exc.errors else exc.detail
+        return await _attendees_page(
+            request,
+            event_id,
+            address_error=i18n.gettext(lang, message).format(**exc.params),
+            status_code=exc.status,
+        )
+    return see_other(f"/organiser/events/{event_id}/attendees?done=address")
 
 
 async def _door_page(request: Request[Any, Any, Any], event_id: str, new: Any = None) -> Template:
@@ -216,6 +265,7 @@ ROUTES = [
     attendees_export,
     invite,
     cancel_registration,
+    correct_address,
     door,
     new_door_token,
     revoke_door_token,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -12,6 +12,8 @@ from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED, HTTP_204_
 
 from registrations import service
 from registrations.schemas import (
+    AddressCorrected,
+    AddressIn,
     AttendeeList,
     BatchIn,
     BatchOut,
@@ -223,6 +225,22 @@ class CheckinController(Controller):
     ) -> ScanOut:
         return await service.undo_check_in(actor, event_id, registration_id)
 
+    @put(
+        "/{event_id:str}/registrations/{registration_id:str}/email",
+        dependencies=ORGANISER,
+        summary="Correct an attendee's address; mail that failed for good is sent again to it",
+        security=BEARER,
+        responses=problem_responses(401, 403, 404, 409, 422),
+    )
+    async def correct_address(
+        self,
+        actor: NamedDependency[Principal],
+        event_id: FromPath[str],
+        registration_id: FromPath[str],
+        data: JSONBody[AddressIn],
+    ) -> AddressCorrected:
+        return await service.organiser_correct_address(actor, event_id, registration_id, data.email)
+
     @get(
         "/{event_id:str}/checkin-data",
         dependencies=CHECKIN,
@@ -262,8 +280,8 @@ class OwnRegistrationController(Controller):
 
     @patch(
         "/{token:str}",
-        summary="Change your language, details or networking profile",
-        responses=problem_responses(404, 422),
+        summary="Change your language, details, networking profile or email address",
+        responses=problem_responses(404, 409, 422),
     )
     async def update_own(
         self, token: FromPath[str], data: JSONBody[RegistrationPatch]

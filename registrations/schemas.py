@@ -6,17 +6,11 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 import msgspec
-from litestar.openapi.spec import OpenAPIFormat
-from litestar.params import KwargDefinition
 from msgspec import UNSET, Meta, UnsetType
 
 from events.schemas import EventOut, Language, LocalDateTime, Strict, Topics
+from traffpunkt.addresses import Email
 
-# Surrounding spaces (phones add them) are allowed here and stripped by the service.
-Email = Annotated[
-    str,
-    Meta(min_length=3, max_length=320, pattern=r"^\s*[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+\s*$"),
-]
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=200)]
 Role = Literal["company", "researcher", "public_sector", "advisor"]
@@ -58,6 +52,8 @@ class RegistrationExisting(msgspec.Struct, kw_only=True):
 
 class RegistrationPatch(Strict, kw_only=True):
     name: PersonName | UnsetType = UNSET
+    # A corrected address: mail that could not be delivered is sent again to it.
+    email: Email | UnsetType = UNSET
     organisation: ShortText | UnsetType = UNSET
     municipality: ShortText | UnsetType = UNSET
     language: Language | UnsetType = UNSET
@@ -97,19 +93,17 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     manage_url: str
 
 
-# Pasted lists carry debris that the service trims, so there is no pattern here. The document
-# still says what each item is, so that clients and generated tests send addresses: Litestar
-# reads a list item's schema from a KwargDefinition, not from msgspec's Meta (which validates).
-MAX_EMAIL = 320
-InvitedEmail = Annotated[
-    str,
-    Meta(max_length=MAX_EMAIL),
-    KwargDefinition(max_length=MAX_EMAIL, format=OpenAPIFormat.EMAIL),
-]
+class AddressIn(Strict, kw_only=True):
+    email: Email
+
+
+class AddressCorrected(msgspec.Struct, kw_only=True):
+    email: str  # as stored (trimmed, lower case)
+    resent: int  # mails that had failed and are queued again to this address
 
 
 class InvitationsIn(Strict, kw_only=True):
-    emails: Annotated[list[InvitedEmail], Meta(min_length=1, max_length=1000)]
+    emails: Annotated[list[Email], Meta(min_length=1, max_length=1000)]
     language: Language = "sv"
 
 

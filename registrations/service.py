@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -24,6 +23,7 @@ from events.service import EventChange
 from notifications import service as mail
 from registrations import queries, tickets
 from registrations.schemas import (
+    AddressCorrected,
     AttendeeList,
     AttendeeOut,
     BatchIn,
@@ -41,7 +41,7 @@ from registrations.schemas import (
     ScanOut,
     TicketOut,
 )
-from traffpunkt import db, i18n
+from traffpunkt import addresses, db, i18n
 from traffpunkt.auth import DoorPrincipal, Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -53,11 +53,6 @@ from traffpunkt.ttl import TTLCache
 CheckinActor = Principal | DoorPrincipal
 DOOR_TOKEN_GRACE = timedelta(hours=12)  # door tokens work until 12 h after the event ends
 MANAGE_LINK_RESEND_KEY = "manage_link:{id}:{hour}"  # at most one re-sent link per hour
-_EMAIL = re.compile(r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
-
-
-def normalise_email(email: str) -> str:
-    return email.strip().lower()
 
 
 def manage_url(token: str) -> str:
@@ -181,9 +176,7 @@ def _check_profile(needs: list[str], offers: list[str]) -> None:
 
 
 async def register(event_key: str, data: RegistrationIn) -> SignUp:
-    email = normalise_email(data.email)
-    if not _EMAIL.fullmatch(email):
-        raise Invalid.field("email", "Not an email address")
+    email = addresses.checked(data.email)
     name = " ".join(data.name.split())
     if not name:
         raise Invalid.field("name", "This cannot be empty")
@@ -388,6 +381,8 @@ async def update_own(token: str, patch: RegistrationPatch) -> RegistrationOut:
         values["offers"] = topics.encode(offers)
     async with db.transaction():
         reg = await by_token(token)
+        if patch.email is not UNSET:
+            await _change_address(reg, patch.email)
         if values:
             values["updated_at"] = utc_now()
             await queries.update(_uuid(reg["id"]), values)
@@ -466,6 +461,112 @@ async def erase_own(token: str) -> None:
         await mail.forget(reg_id)
 
 
+# --- a corrected address ---------------------------------------------------------------------
+
+# Mail that says where a registration stands: after a correction one mail with the current
+# state (a confirmation with the ticket and the calendar invitation, or the waiting-list place)
+# replaces whichever of these failed; a stale one (e.g. "you are on the waiting list" after a
+# promotion) is not sent again.
+_STATE_KINDS = frozenset(
+    {"confirmed", "promoted", "waitlisted", "manage_link", "reminder", "event_changed"}
+)
+# Sent again as they were while they still hold (the registration or the event is cancelled).
+_CANCELLED_KINDS = frozenset({"registration_cancelled", "waitlist_left"})
+_EVENT_CANCELLED_KINDS = frozenset({"event_cancelled", "event_cancelled_waitlisted"})
+
+
+async def delivery_failure(reg: dict[str, Any]) -> dict[str, Any] | None:
+    """The newest mail to this registration when it failed for good (shown for correction)."""
+    if reg["erased_at"] is not None:
+        return None
+    return await mail.delivery_failure(reg["id"])
+
+
+async def _change_address(reg: dict[str, Any], email: str) -> tuple[str, int]:
+    """Inside the caller's transaction: the registration's address becomes `email` (checked by
+    the address rule), unsent mail goes there, and mail that failed for good at the old address
+    is sent again. Returns (the stored address, how many mails were queued again)."""
+    reg_id, event_id = _uuid(reg["id"]), _uuid(reg["event"])
+    if reg["erased_at"] is not None:
+        raise NotFound("This link is not valid (any more). Ask for a new one by signing up again")
+    new = addresses.checked(email)
+    old = reg["email"]
+    if new != old:
+        other = await queries.by_event_email(f"{event_id}:{new}")
+        if other is not None and _uuid(other["id"]) != reg_id:
+            raise Conflict("This address is already registered for this event")
+        await queries.update(
+            reg_id, {"email": new, "event_email": f"{event_id}:{new}", "updated_at": utc_now()}
+        )
+        await mail.redirect_pending(reg_id, new)
+    reg = {**reg, "email": new}
+    failed = await mail.failed_to(reg_id, old)
+    kinds = [f["kind"] for f in failed]
+    queued = 0
+    if _STATE_KINDS.intersection(kinds):
+        if reg["status"] == "confirmed":
+            await _mail("confirmed", reg, ticket=True)
+            queued += 1
+        elif reg["status"] == "waitlisted":
+            position = await queries.waiting_position(event_id, reg["queued_at"], reg_id)
+            await _mail("waitlisted", reg, position=position)
+            queued += 1
+    again: dict[str, dict[str, Any]] = {}
+    for f in failed:  # the newest of each other kind, if it still holds
+        if f["kind"] in _CANCELLED_KINDS and reg["status"] == "cancelled":
+            again[f["kind"]] = f
+        elif f["kind"] in _EVENT_CANCELLED_KINDS:
+            again[f["kind"]] = f
+        elif f["kind"] in ("introduction", "meeting_plan") and reg["status"] != "cancelled":
+            again[f["kind"]] = f
+    for kind, f in again.items():
+        if kind in ("introduction", "meeting_plan"):
+            await _mail(kind, reg, **f["data"])
+        else:
+            await mail.enqueue(
+                kind,
+                to=new,
+                name=reg["name"],
+                language=reg["language"],
+                event_id=event_id,
+                registration_id=reg_id,
+                data=f["data"],
+            )
+        queued += 1
+    return new, queued
+
+
+async def correct_own_address(token: str, email: str) -> RegistrationOut:
+    """The attendee corrects their address from the manage page; the link keeps working."""
+    async with db.transaction():
+        await _change_address(await by_token(token), email)
+        reg = await by_token(token)
+    return await registration_out(reg, token)
+
+
+async def organiser_correct_address(
+    actor: Principal, event_id: str, registration_id: str, email: str
+) -> AddressCorrected:
+    """An organiser corrects an attendee's address (e.g. after a refused delivery): the stored
+    address and how many mails were queued again. Audit-logged."""
+    async with db.transaction():
+        event = await events_service.event_for_organiser(actor, event_id)
+        try:
+            reg = await queries.by_id(UUID(registration_id))
+        except ValueError:
+            reg = None
+        if reg is None or _uuid(reg["event"]) != _uuid(event["id"]):
+            raise NotFound("No such registration for this event")
+        new, queued = await _change_address(reg, email)
+        await events_service.record_action(
+            actor,
+            "registration.address_corrected",
+            event["id"],
+            f"{reg['email']} → {new}",
+        )
+    return AddressCorrected(email=new, resent=queued)
+
+
 async def own_ticket_code(token: str) -> str:
     reg = await by_token(token)
     if reg["status"] != "confirmed":
@@ -477,13 +578,7 @@ async def own_ticket_code(token: str) -> str:
 
 
 async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> InvitationsOut:
-    errors = [
-        FieldError(f"emails[{i}]", "Not an email address")
-        for i, e in enumerate(body.emails)
-        if not _EMAIL.fullmatch(normalise_email(e))
-    ]
-    if errors:
-        raise Invalid("Some addresses are not valid; nothing was sent", errors=errors)
+    emails = addresses.checked_all(body.emails)
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
         if event["status"] != "published":
@@ -493,7 +588,7 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
         base = get_settings().base_url
         already: list[str] = []
         rows: list[dict[str, Any]] = []
-        for email in dict.fromkeys(normalise_email(e) for e in body.emails):
+        for email in dict.fromkeys(emails):
             existing = await queries.by_event_email(f"{ev_id}:{email}")
             if existing is not None and existing["status"] != "cancelled":
                 already.append(email)

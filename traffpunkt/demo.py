@@ -32,7 +32,7 @@ from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.localtime import to_local
 
-DEMO_ADMIN = "demo@traffpunkt.local"
+DEMO_ADMIN = "demo@example.com"  # a domain reserved for examples (RFC 2606)
 TIMEZONE = "Europe/Stockholm"
 
 # (name, slug, municipality code, region, contact email, contact phone); the contacts are

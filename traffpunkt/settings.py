@@ -41,6 +41,9 @@ class Settings:
     # Seconds an idle HTTP connection stays open (TRAFFPUNKT_KEEPALIVE_TIMEOUT): longer than a
     # reverse proxy's upstream keep-alive, so the proxy never reuses one the server is closing.
     keepalive_timeout: int = 75
+    # The SMTP relay offers SMTPUTF8 (TRAFFPUNKT_SMTP_UTF8=1): addresses with letters such as å
+    # before the @ are then accepted. Off by default: many relays refuse such addresses.
+    smtp_utf8: bool = False
 
     @property
     def is_sqlite(self) -> bool:
@@ -133,6 +136,7 @@ def load_settings() -> Settings:
         mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
         forwarded_allow_ips=os.environ.get("TRAFFPUNKT_FORWARDED_ALLOW_IPS", "").strip(),
         keepalive_timeout=_optional_count("TRAFFPUNKT_KEEPALIVE_TIMEOUT") or 75,
+        smtp_utf8=os.environ.get("TRAFFPUNKT_SMTP_UTF8", "").strip().lower() in ("1", "true"),
     )
 
 
