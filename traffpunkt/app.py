@@ -108,9 +108,11 @@ def create_app(
     )
     from traffpunkt.auth import SignInRequired
     from traffpunkt.errors import sign_in_required_handler
+    from traffpunkt.limits import client_middleware
 
     return Litestar(
         route_handlers=route_handlers,
+        middleware=[client_middleware],  # the client address for the abuse limits
         exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_required_handler},
         lifespan=[lifespan],
         template_config=template_config,

@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import load_dotenv
@@ -35,6 +37,8 @@ class Settings:
     # Processes that render mail for the sender (TRAFFPUNKT_MAIL_RENDER_PROCESSES); None: not
     # set, so `traffpunkt worker` uses the machine's cores and `traffpunkt serve` none.
     mail_render_processes: int | None = None
+    # Abuse limits in force (traffpunkt.limits.rules): rule name -> Rule; absent rules are off.
+    rate_limits: Mapping[str, Any] = field(default_factory=lambda: _rate_limits({}))
 
     @property
     def is_sqlite(self) -> bool:
@@ -70,6 +74,12 @@ def _secret_key(data_dir: Path) -> str:
         with os.fdopen(fd, "w") as f:
             f.write(key)
         return key
+
+
+def _rate_limits(environ: Mapping[str, str]) -> dict[str, Any]:
+    from traffpunkt.limits.rules import from_environment  # imported late: it imports settings
+
+    return from_environment(environ)
 
 
 def _optional_count(name: str) -> int | None:
@@ -111,6 +121,7 @@ def load_settings() -> Settings:
         pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
         bench_endpoints=os.environ.get("TRAFFPUNKT_BENCH_ENDPOINTS") == "1",
         mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
+        rate_limits=_rate_limits(os.environ),
     )
 
 
