@@ -58,8 +58,11 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 
     400 (malformed request) and 422 (invalid parameters or body) are always included; the 400
     also replaces the one that Litestar generates
-    for routes with parameters, whose body shape this app never sends.
+    for routes with parameters, whose body shape this app never sends. Routes that take a
+    bearer token (401) may also answer 429 after too many unknown tokens (traffpunkt.limits).
     """
+    if 401 in statuses:
+        statuses = (*statuses, 429)
     return {
         status: ResponseSpec(
             data_container=Problem,
