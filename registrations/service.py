@@ -188,9 +188,14 @@ async def register(event_key: str, data: RegistrationIn) -> SignUp:
     if not name:
         raise Invalid.field("name", "This cannot be empty")
     _check_profile(data.needs, data.offers)
+    # Abuse limits: one statement, inside the transaction or just before it (traffpunkt.limits).
+    checks = [("signup_per_client", limits.client_address()), ("signup_per_address", email)]
+    inside = limits.count_inside_transaction()
+    if not inside:
+        await limits.enforce(checks)
     for attempt in range(3):
         try:
-            return await _register_once(event_key, data, email, name, count=attempt == 0)
+            return await _register_once(event_key, data, email, name, checks if inside else [])
         except Exception as exc:  # a race on PostgreSQL: the other sign-up won; read again
             if attempt == 2 or not (isinstance(exc, _Raced) or _is_unique_violation(exc)):
                 raise
@@ -207,14 +212,12 @@ def _is_unique_violation(exc: Exception) -> bool:
 
 
 async def _register_once(
-    event_key: str, data: RegistrationIn, email: str, name: str, count: bool = True
+    event_key: str, data: RegistrationIn, email: str, name: str, checks: list[Any]
 ) -> SignUp:
     now = utc_now()
     async with db.transaction():
-        if count:  # abuse limits: one statement (see traffpunkt.limits); a retry is not counted
-            await limits.enforce(
-                [("signup_per_client", limits.client_address()), ("signup_per_address", email)]
-            )
+        if checks:
+            await limits.enforce(checks)
         event = await events_service.event_for_registration(event_key)
         event_id = _uuid(event["id"])
         if data.invitation:

@@ -3,14 +3,15 @@ client address and per target address (rules and defaults in `rules.py`).
 
 Counters are fixed windows in the `rate_counter` table of the app's database, so several web
 processes on PostgreSQL count together. One check is one statement, an upsert of every key it
-counts (`INSERT … ON CONFLICT DO UPDATE … RETURNING count`, the same SQL on both engines):
+counts (`INSERT … ON CONFLICT DO UPDATE … RETURNING count`, the same SQL on both engines). It
+runs in the caller's transaction if there is one (never on a second connection: a request
+holding one pooled connection while waiting for another deadlocks a busy pool), else it
+commits on its own. A count made inside a transaction that then fails rolls back with it.
 
-- on PostgreSQL it runs on its own pooled connection and commits at once, even inside the
-  caller's transaction: the row lock lasts one statement (not the sign-up's whole
-  transaction), and an attempt counts even when the caller then fails;
-- on SQLite it joins the caller's writing transaction (microseconds, on the loop's thread,
-  no extra fsync); so there an attempt that fails anyway (409, 422) rolls back its count too.
-  Outside a transaction it commits on its own (token misses, sign-in requests).
+The sign-up (a hot path) counts where it is cheapest (`count_inside_transaction`): on SQLite
+inside its writing transaction (microseconds on the loop's thread, no extra commit and
+fsync); on PostgreSQL just before it, committed at once, so that the counter's row lock lasts
+one statement rather than the whole sign-up.
 
 Why not a library: `limits` (PyPI) keeps counters in memory, Redis, Memcached, MongoDB or etcd,
 none of which a municipality's deployment of Träffpunkt has, and memory alone is per process;
@@ -114,18 +115,16 @@ def _upsert_sql(rows: int) -> str:
 
 
 async def _run(template: str, args: list[Any]) -> list[dict[str, Any]]:
-    eng = db.engine()
-    if db.is_sqlite():
-        if eng.current_transaction.get() is not None:
-            return await db.hot(template, *args)
-        async with db.transaction():
-            return await db.hot(template, *args)
-    # PostgreSQL: outside the caller's transaction (see the module's docstring).
-    outside = eng.current_transaction.set(None)
-    try:
+    if db.engine().current_transaction.get() is not None or not db.is_sqlite():
         return await db.hot(template, *args)
-    finally:
-        eng.current_transaction.reset(outside)
+    async with db.transaction():  # SQLite writes only inside the write lock
+        return await db.hot(template, *args)
+
+
+def count_inside_transaction() -> bool:
+    """Whether a hot path should count inside its writing transaction (SQLite) or just before
+    it (PostgreSQL); see the module's docstring."""
+    return db.is_sqlite()
 
 
 Check = tuple[str, str | None] | tuple[str, str | None, int]
