@@ -70,6 +70,7 @@ def live_server(
     data_dir: Path,
     extra_env: dict[str, str] | None = None,
     worker: bool = False,
+    extra_args: tuple[str, ...] = (),
 ) -> Iterator[LiveServer]:
     """`traffpunkt serve` on a free port; with `worker=True` its mail sender runs too."""
     port = free_port()
@@ -85,6 +86,7 @@ def live_server(
             "--port",
             str(port),
             *([] if worker else ["--no-worker"]),
+            *extra_args,
         ],
         env=env,
         cwd=data_dir,

@@ -333,3 +333,29 @@ async def test_this_was_not_me_erases_and_blocks_the_address(
     invite = json.loads(invitation["secrets"])["signup_url"].rsplit("=", 1)[1]
     ok = await sign_up(client, other["id"], "victim@example.se", invitation=invite)
     assert ok.status_code == 201
+
+
+# --- several web processes ---------------------------------------------------------------------
+
+
+def test_two_web_processes_share_the_counters(
+    request: pytest.FixtureRequest, tmp_path: Any
+) -> None:
+    """`traffpunkt serve --workers 2` on PostgreSQL: misses through both processes (a new
+    connection each, so the kernel spreads them) are counted together, exactly."""
+    from tests.conftest import PG_ADMIN_URL
+    from tests.live import drop_database, fresh_database, live_server
+
+    request.getfixturevalue("pg_database")  # skips (or fails in CI) without PostgreSQL
+    template = request.getfixturevalue("sqlite_template")
+    url = fresh_database("postgres", template, tmp_path, PG_ADMIN_URL)
+    env = {"TRAFFPUNKT_RATE_LIMIT_TOKEN_MISSES_PER_CLIENT": "10/10m"}
+    try:
+        with live_server(url, tmp_path, extra_env=env, extra_args=("--workers", "2")) as server:
+            statuses = []
+            for i in range(30):
+                with httpx.Client(base_url=server.url, trust_env=False) as c:
+                    statuses.append(c.get(f"/api/v1/registrations/guess-{i}").status_code)
+    finally:
+        drop_database(url, PG_ADMIN_URL)
+    assert statuses == [404] * 10 + [429] * 20

@@ -38,7 +38,7 @@ class Settings:
     # set, so `traffpunkt worker` uses the machine's cores and `traffpunkt serve` none.
     mail_render_processes: int | None = None
     # Abuse limits in force (traffpunkt.limits.rules): rule name -> Rule; absent rules are off.
-    rate_limits: Mapping[str, Any] = field(default_factory=lambda: _rate_limits({}))
+    rate_limits: Mapping[str, Any] = field(default_factory=lambda: _rate_limits({}), hash=False)
 
     @property
     def is_sqlite(self) -> bool:
