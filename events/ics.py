@@ -21,6 +21,7 @@ from typing import Any
 import icalendar
 
 from events import ics_text, topics
+from traffpunkt import richtext
 from traffpunkt.localtime import to_local, zone
 
 PRODID = "-//Träffpunkt//traffpunkt 0.1//SV"
@@ -111,7 +112,7 @@ def _properties(
     """
     tz = row["timezone"]
     updated = row["updated_at"].astimezone(UTC)
-    description = row["description"].strip()
+    description = richtext.to_plain(row["description"])
     props: list[tuple[str, Any]] = [
         ("UID", uid(row["id"])),
         ("DTSTAMP", updated),

@@ -16,8 +16,8 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from events import accounts, service, topics
-from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
+from events import accounts, audit, service, topics
+from events.schemas import EventIn, EventPatch, MunicipalityIn, MunicipalityPatch, VenueIn
 from registrations import service as registrations
 from traffpunkt import i18n
 from traffpunkt.auth import SESSION_COOKIE, web_organiser
@@ -338,6 +338,7 @@ async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str
             "row": row,
             "counts": counts,
             "audit": await accounts.event_audit(actor, event_id),
+            "describe_action": audit.describe,
             "done": request.query_params.get("done"),
             "tz": row["timezone"],
             "to_local": to_local,
@@ -455,6 +456,26 @@ async def admin_new_venue(request: Request[Any, Any, Any]) -> Redirect:
     return see_other("/organiser/admin?done=venue")
 
 
+@post("/organiser/admin/municipalities/{slug:str}/contact", include_in_schema=False)
+async def admin_municipality_contact(
+    request: Request[Any, Any, Any], slug: FromPath[str]
+) -> Redirect:
+    actor = await web_organiser(request)
+    form = await request.form()
+    try:
+        data = msgspec.convert(
+            {
+                "contact_email": str(form.get("contact_email") or "").strip() or None,
+                "contact_phone": str(form.get("contact_phone") or "").strip() or None,
+            },
+            MunicipalityPatch,
+        )
+        await service.update_municipality(actor, slug, data)
+    except (Invalid, NotFound, msgspec.ValidationError):
+        return see_other("/organiser/admin?error=contact")
+    return see_other("/organiser/admin?done=contact")
+
+
 @post("/organiser/admin/organisers", include_in_schema=False)
 async def admin_invite_organiser(request: Request[Any, Any, Any]) -> Redirect:
     actor = await web_organiser(request)
@@ -528,6 +549,7 @@ ROUTES = [
     preview,
     admin_page,
     admin_new_municipality,
+    admin_municipality_contact,
     admin_new_venue,
     admin_invite_organiser,
     admin_set_active,

@@ -14,7 +14,7 @@ from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from events import feeds, service, topics
-from traffpunkt import i18n
+from traffpunkt import i18n, richtext
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
@@ -40,7 +40,7 @@ def json_ld(row: dict[str, Any]) -> dict[str, Any]:
         "@context": "https://schema.org",
         "@type": "Event",
         "name": ev.title,
-        "description": ev.description,
+        "description": richtext.to_plain(ev.description),
         "startDate": ev.starts_at.isoformat(),
         "endDate": ev.ends_at.isoformat(),
         "eventStatus": STATUS_LD.get(ev.status, STATUS_LD["published"]),
@@ -51,6 +51,8 @@ def json_ld(row: dict[str, Any]) -> dict[str, Any]:
             "@type": "Organization",
             "name": ev.municipality_name,
             "url": f"{settings.base_url}/calendar/{ev.municipality}",
+            **({"email": row["contact_email"]} if row.get("contact_email") else {}),
+            **({"telephone": row["contact_phone"]} if row.get("contact_phone") else {}),
         },
     }
     locations: list[dict[str, Any]] = []
@@ -213,7 +215,8 @@ async def event_page(
             "event": ev,
             "json_ld": json_ld(row),
             "topic_label": lambda s: topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s,
-            "paragraphs": [p.strip() for p in ev.description.split("\n\n") if p.strip()],
+            "description_html": richtext.to_html(ev.description),
+            "meta_description": richtext.summary(ev.description),
         },
         headers=headers,
     )

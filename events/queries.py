@@ -30,6 +30,8 @@ _EVENT_COLUMNS: list[Column | Any] = [
     Event.municipality.name.as_alias("municipality_name"),
     Event.municipality.region.as_alias("municipality_region"),
     Event.municipality.timezone.as_alias("timezone"),
+    Event.municipality.contact_email.as_alias("contact_email"),
+    Event.municipality.contact_phone.as_alias("contact_phone"),
     Event.venue.as_alias("venue_id"),
     Event.venue.name.as_alias("venue_name"),
     Event.venue.address.as_alias("venue_address"),
@@ -60,6 +62,12 @@ async def municipality_slug_taken(slug: str) -> bool:
 
 async def insert_municipality(values: dict[str, Any]) -> None:
     await Municipality.insert(Municipality(**values))
+
+
+async def update_municipality(municipality_id: UUID, values: dict[str, Any]) -> None:
+    await Municipality.update({getattr(Municipality, k): v for k, v in values.items()}).where(
+        Municipality.id == municipality_id
+    )
 
 
 # --- venues --------------------------------------------------------------------------------

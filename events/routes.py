@@ -19,6 +19,7 @@ from events.schemas import (
     MunicipalityIn,
     MunicipalityList,
     MunicipalityOut,
+    MunicipalityPatch,
     TopicList,
     TopicOut,
     VenueIn,
@@ -55,6 +56,21 @@ class PlacesController(Controller):
         self, actor: NamedDependency[Principal], data: JSONBody[MunicipalityIn]
     ) -> MunicipalityOut:
         return await service.create_municipality(actor, data)
+
+    @patch(
+        "/municipalities/{slug:str}",
+        dependencies=ORGANISER,
+        summary="Change a municipality's contact details (its organisers, admin)",
+        responses=problem_responses(401, 403, 404, 422),
+        security=[{"BearerToken": []}],
+    )
+    async def update_municipality(
+        self,
+        actor: NamedDependency[Principal],
+        slug: FromPath[str],
+        data: JSONBody[MunicipalityPatch],
+    ) -> MunicipalityOut:
+        return await service.update_municipality(actor, slug, data)
 
     @post(
         "/venues",

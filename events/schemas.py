@@ -52,12 +52,35 @@ class Strict(msgspec.Struct, forbid_unknown_fields=True, kw_only=True):
                 raise ValueError(f"NUL characters are not allowed in field `{name}`")
 
 
+ContactEmail = Annotated[
+    str, Meta(max_length=320, pattern=r"^[^@\s<>\"]+@[^@\s<>\"]+\.[^@\s<>\"]+$")
+]
+ContactPhone = Annotated[
+    str,
+    Meta(
+        max_length=40,
+        pattern=r"^\+?[0-9][0-9 ()-]{4,38}$",
+        examples=["0941-140 00", "+46 941 140 00"],
+    ),
+]
+
+
 class MunicipalityIn(Strict, kw_only=True):
     name: Name
     slug: Slug
     code: Annotated[str, Meta(pattern=r"^\d{4}$")] | None = None
     region: Annotated[str, Meta(max_length=100)] | None = None
     timezone: Annotated[str, Meta(max_length=64)] | None = None
+    # Where people turn with questions about the municipality's events (shown on event pages).
+    contact_email: ContactEmail | None = None
+    contact_phone: ContactPhone | None = None
+
+
+class MunicipalityPatch(Strict, kw_only=True):
+    """The contact details an organiser of the municipality may change; `null` clears one."""
+
+    contact_email: ContactEmail | UnsetType | None = UNSET
+    contact_phone: ContactPhone | UnsetType | None = UNSET
 
 
 class MunicipalityOut(msgspec.Struct, kw_only=True):
@@ -70,6 +93,8 @@ class MunicipalityOut(msgspec.Struct, kw_only=True):
     url: str
     ics_url: str
     webcal_url: str
+    contact_email: str | None = None
+    contact_phone: str | None = None
 
 
 class VenueIn(Strict, kw_only=True):

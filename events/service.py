@@ -28,6 +28,7 @@ from events.schemas import (
     EventPatch,
     MunicipalityIn,
     MunicipalityOut,
+    MunicipalityPatch,
     VenueIn,
     VenueOut,
 )
@@ -102,6 +103,8 @@ def municipality_out(row: dict[str, Any]) -> MunicipalityOut:
         url=f"{base}/calendar/{row['slug']}",
         ics_url=ics,
         webcal_url="webcal://" + ics.split("://", 1)[1],
+        contact_email=row.get("contact_email"),
+        contact_phone=row.get("contact_phone"),
     )
 
 
@@ -210,6 +213,8 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
         "region": data.region,
         "timezone": tz,
         "created_at": utc_now(),
+        "contact_email": data.contact_email,
+        "contact_phone": data.contact_phone,
     }
     async with db.transaction():
         if data.slug == "all" or await queries.municipality_slug_taken(data.slug):
@@ -217,6 +222,27 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
         await queries.insert_municipality(values)
         await audit.record(actor, "municipality.created", detail=data.slug)
     return municipality_out(values)
+
+
+async def update_municipality(
+    actor: Principal, key: str, patch: MunicipalityPatch
+) -> MunicipalityOut:
+    """Change a municipality's contact details (its organisers or an admin)."""
+    given = {
+        f: getattr(patch, f) for f in patch.__struct_fields__ if getattr(patch, f) is not UNSET
+    }
+    async with db.transaction():
+        row = await queries.municipality_by_slug_or_id(key)
+        if row is None:
+            raise NotFound("No such municipality")
+        actor.require_municipality(_uuid(row["id"]))
+        values = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in given.items()}
+        if values:
+            await queries.update_municipality(_uuid(row["id"]), values)
+            await audit.record(
+                actor, "municipality.updated", detail=f"{row['slug']}: {', '.join(values)}"
+            )
+    return municipality_out({**row, **values})
 
 
 async def _municipality_for_write(actor: Principal, key: str, field: str) -> dict[str, Any]:
@@ -312,17 +338,19 @@ def _check_times(v: dict[str, Any]) -> None:
 
 
 def _times_in(values: dict[str, str | datetime | None], tz: str) -> dict[str, datetime | None]:
+    """Every time field at once; messages stay message ids with their parameters, so that the
+    answer is translated (a message formatted here would no longer be found in the catalog)."""
     out: dict[str, datetime | None] = {}
     errors: list[FieldError] = []
+    params: dict[str, Any] = {}
     for name, value in values.items():
         try:
             out[name] = None if value is None else to_utc(value, tz, name)
         except Invalid as exc:
-            errors.extend(
-                FieldError(e.field, e.message.format(**exc.params)) for e in exc.errors or []
-            )
+            errors.extend(exc.errors or [])
+            params.update(exc.params)
     if errors:
-        raise Invalid(errors[0].message, errors=errors)
+        raise Invalid(errors[0].message, errors=errors, params=params)
     return out
 
 

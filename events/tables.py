@@ -24,6 +24,9 @@ class Municipality(Table, tablename="municipality"):
     region = Varchar(length=100, null=True, default=None)
     timezone = Varchar(length=64, default="Europe/Stockholm")
     created_at = Timestamptz()
+    # Where people with questions about the municipality's events turn (shown on event pages).
+    contact_email = Varchar(length=320, null=True, default=None)
+    contact_phone = Varchar(length=40, null=True, default=None)
 
 
 class Venue(Table, tablename="venue"):

@@ -327,9 +327,7 @@ async def create_plan(actor: Principal, event_id: str, body: PlanIn) -> PlanOut:
     }
     async with db.transaction():
         await queries.replace_draft_plan(ev_id, row)
-        await events_service.record_action(
-            actor, "meeting_plan.created", ev_id, f"{len(meetings)} meetings"
-        )
+        await events_service.record_action(actor, "meeting_plan.created", ev_id, str(len(meetings)))
     names = {str(p["id"]): p["name"] for p in profiles}
     return _plan_out(row, names, tz, planning.total(greedy))
 

@@ -143,6 +143,26 @@ KINDS: dict[str, Kind] = {
             method="CANCEL",
             requires=("name",),
         ),
+        # People on the waiting list never got a calendar invitation: nothing to remove.
+        Kind(
+            "event_cancelled_waitlisted",
+            N_("Cancelled: {title}"),
+            (
+                N_("Hello {name},"),
+                N_("We are sorry: {title} is cancelled, so the waiting list is closed too."),
+            ),
+            requires=("name",),
+        ),
+        Kind(
+            "waitlist_left",
+            N_("You have left the waiting list: {title}"),
+            (
+                N_("Hello {name},"),
+                N_("You are no longer on the waiting list for {title}, as you asked."),
+                N_("Welcome back another time."),
+            ),
+            requires=("name",),
+        ),
         Kind(
             "registration_cancelled",
             N_("Your registration is cancelled: {title}"),

@@ -6,6 +6,7 @@ import csv
 import io
 import re
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
@@ -17,7 +18,7 @@ from events.organiser_pages import organiser_page, see_other
 from notifications import service as mail
 from registrations import service
 from registrations.schemas import InvitationsIn
-from traffpunkt import qr
+from traffpunkt import i18n, qr, spreadsheet
 from traffpunkt.auth import web_organiser
 from traffpunkt.errors import Invalid
 
@@ -70,17 +71,38 @@ async def attendees(
     return await _attendees_page(request, event_id)
 
 
-@get("/organiser/events/{event_id:str}/attendees.csv", include_in_schema=False)
-async def attendees_csv(
+EXPORTS = {
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "csv": "text/csv; charset=utf-8",
+}
+
+
+@get(
+    [f"/organiser/events/{{event_id:str}}/attendees.{fmt}" for fmt in EXPORTS],
+    include_in_schema=False,
+)
+async def attendees_export(
     request: Request[Any, Any, Any], event_id: FromPath[str]
 ) -> Response[bytes]:
+    """The attendee list in the organiser's language: a workbook, or a CSV for Swedish Excel."""
+    fmt = request.url.path.rsplit(".", 1)[1]
     actor = await web_organiser(request)
-    name, body = await service.attendees_csv(actor, event_id)
+    lang = i18n.request_language(request)
+    name, headers, rows = await service.attendee_table(actor, event_id, lang)
+    if fmt == "xlsx":
+        body = spreadsheet.xlsx(name, headers, rows)
+    else:
+        body = spreadsheet.csv_excel(headers, rows)
+    filename = f"{name}.{fmt}"
     return Response(
         body,
-        media_type="text/csv; charset=utf-8",
+        media_type=EXPORTS[fmt],
         headers={
-            "Content-Disposition": f'attachment; filename="{name}"',
+            # RFC 6266: an ASCII fallback and the real (UTF-8) name for "deltagare-åsele…".
+            "Content-Disposition": (
+                f'attachment; filename="{filename.encode("ascii", "replace").decode()}"; '
+                f"filename*=UTF-8''{quote(filename)}"
+            ),
             "Cache-Control": "private, no-store",
         },
     )
@@ -191,7 +213,7 @@ async def revoke_door_token(
 
 ROUTES = [
     attendees,
-    attendees_csv,
+    attendees_export,
     invite,
     cancel_registration,
     door,

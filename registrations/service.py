@@ -42,12 +42,13 @@ from registrations.schemas import (
     ScanOut,
     TicketOut,
 )
-from traffpunkt import db, limits
+from traffpunkt import db, i18n, limits
 from traffpunkt.auth import DoorPrincipal, Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
 from traffpunkt.localtime import to_local, to_utc
 from traffpunkt.settings import get_settings
+from traffpunkt.spreadsheet import Cell, csv_safe
 from traffpunkt.ttl import TTLCache
 
 CheckinActor = Principal | DoorPrincipal
@@ -434,7 +435,8 @@ async def _cancel(reg: dict[str, Any], *, notify: bool) -> None:
     await mail.cancel_pending(reg["id"], ["reminder", "confirmed", "promoted", "waitlisted"])
     if notify:
         await mail.enqueue(
-            "registration_cancelled",
+            # A waiting place never had a calendar entry: say so without a CANCEL for it.
+            "registration_cancelled" if was == "confirmed" else "waitlist_left",
             to=reg["email"],
             name=reg["name"],
             language=reg["language"],
@@ -570,7 +572,10 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
             )
         await queries.insert_invitations(rows)
         await events_service.record_action(
-            actor, "invitations.sent", ev_id, f"{len(rows)} sent, {len(already)} already registered"
+            actor,
+            "invitations.sent",
+            ev_id,
+            f"{len(rows)}/{len(already)}",  # sent/already
         )
     return InvitationsOut(
         invited=len(rows),
@@ -981,10 +986,10 @@ async def attendees_csv(actor: Principal, event_id: str) -> tuple[str, bytes]:
             continue
         writer.writerow(
             [
-                _csv_safe(r["name"]),
+                csv_safe(r["name"]),
                 r["email"],
-                _csv_safe(r["organisation"]),
-                _csv_safe(r["municipality"]),
+                csv_safe(r["organisation"]),
+                csv_safe(r["municipality"]),
                 r["status"],
                 r["language"],
                 " ".join(topics.decode(r["needs"])),
@@ -1000,9 +1005,57 @@ async def attendees_csv(actor: Principal, event_id: str) -> tuple[str, bytes]:
     return f"{event['slug']}-attendees.csv", ("\ufeff" + out.getvalue()).encode()
 
 
-def _csv_safe(text: str) -> str:
-    """No formula injection when a spreadsheet opens the export."""
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+async def attendee_table(
+    actor: Principal, event_id: str, lang: str
+) -> tuple[str, list[str], list[list[Cell]]]:
+    """The attendee list for a spreadsheet, headers and values in the organiser's language:
+    (file name without extension, headers, rows). Erased registrations are left out."""
+    event = await events_service.event_for_organiser(actor, event_id)
+    tz = event["timezone"]
+    _ = i18n.translator(lang)
+    status = {
+        "confirmed": _("Confirmed"),
+        "waitlisted": _("Waiting list"),
+        "cancelled": _("Booking cancelled"),
+    }
+
+    def labels(stored: str) -> str:
+        return ", ".join(
+            topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s
+            for s in topics.decode(stored)
+        )
+
+    headers = [
+        _("Name"),
+        _("Email"),
+        _("Company or organisation"),
+        _("Municipality"),
+        _("Status"),
+        _("Language"),
+        _("Needs"),
+        _("Offers"),
+        _("Networking"),
+        _("Registered"),
+        _("Checked in"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            r["name"],
+            r["email"],
+            r["organisation"],
+            r["municipality"],
+            status.get(r["status"], r["status"]),
+            "Svenska" if r["language"] == "sv" else "English",
+            labels(r["needs"]),
+            labels(r["offers"]),
+            _("Yes") if r["networking_consent"] else _("No"),
+            to_local(r["created_at"], tz),
+            to_local(r["checked_in_at"], tz) if r["checked_in_at"] else None,
+        ]
+        for r in await queries.of_event(_uuid(event["id"]))
+        if r["erased_at"] is None
+    ]
+    return f"{event['slug']}-{_('attendees')}", headers, rows
 
 
 async def stats(actor: CheckinActor, event_id: str) -> CheckinStats:
@@ -1069,7 +1122,7 @@ async def on_event_changed(change: EventChange) -> None:
         for reg in await queries.of_event(event_id, ["confirmed", "waitlisted"]):
             await mail.cancel_pending(reg["id"], ["reminder"])
             await mail.enqueue(
-                "event_cancelled",
+                "event_cancelled" if reg["status"] == "confirmed" else "event_cancelled_waitlisted",
                 to=reg["email"],
                 name=reg["name"],
                 language=reg["language"],

@@ -81,3 +81,12 @@ def test_every_message_has_a_swedish_translation() -> None:
 def test_swedish_is_default_and_english_is_identity() -> None:
     assert i18n.gettext("xx", "When") == "När"
     assert i18n.gettext("en", "When") == "When"
+
+
+def test_error_page_titles_have_swedish() -> None:
+    """Error pages show the exception's title: each one has a Swedish translation."""
+    from traffpunkt.errors import DomainError
+
+    classes = [DomainError, *DomainError.__subclasses__()]
+    for cls in classes:
+        assert i18n.gettext("sv", cls.title) != cls.title, cls.title

@@ -1,26 +1,63 @@
-"""Demo data: three municipalities of the project, their venues and a dozen upcoming events.
+"""Demo data: a believable season of the project in three of its municipalities.
 
-Loading twice changes nothing. Dates are relative to today so the events are always upcoming.
+What a newcomer opens should show what it is for: upcoming seminars, network meetings and
+courses on working days (never a weekend, a Swedish public holiday or the Christmas break), a
+breakfast meeting that is full and has a waiting list, a past meeting with check-ins, and some
+thirty business owners and researchers who signed up with their needs and offers, most of them
+open to networking, so that the needs map, the suggestions of whom to meet and a meeting plan
+have something to show.
+
+Loading twice changes nothing. Dates are relative to today so the season is always current.
+The people are made up and their addresses are at `example.com`; their mail (confirmations,
+tickets) is written to the outbox as for anyone and then withdrawn, so a first `serve` does not
+fill the mail folder with letters to nobody.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
 
-from events import queries, service
-from events.schemas import EventIn, MunicipalityIn, VenueIn
+import holidays
+
+from events import queries as event_queries
+from events import service
+from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
+from networking import service as networking_service
+from networking.schemas import PlanIn
+from notifications import service as mail
+from registrations import service as registrations
+from registrations.schemas import RegistrationIn, ScanIn
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.localtime import to_local
 
 DEMO_ADMIN = "demo@traffpunkt.local"
+TIMEZONE = "Europe/Stockholm"
 
+# (name, slug, municipality code, region, contact email, contact phone); the contacts are
+# made up (example.com), in the form a municipality's business office would give.
 MUNICIPALITIES = [
-    ("Åsele", "asele", "2463", "Västerbotten"),
-    ("Arvidsjaur", "arvidsjaur", "2505", "Norrbotten"),
-    ("Överkalix", "overkalix", "2513", "Norrbotten"),
+    ("Åsele", "asele", "2463", "Västerbotten", "naringsliv.asele@example.com", "0941-140 00"),
+    (
+        "Arvidsjaur",
+        "arvidsjaur",
+        "2505",
+        "Norrbotten",
+        "naringsliv.arvidsjaur@example.com",
+        "0960-155 00",
+    ),
+    (
+        "Överkalix",
+        "overkalix",
+        "2513",
+        "Norrbotten",
+        "naringsliv.overkalix@example.com",
+        "0926-140 00",
+    ),
 ]
 
+# (name, street address without the town, capacity, latitude, longitude, accessibility)
 VENUES = {
     "asele": [
         (
@@ -70,188 +107,610 @@ VENUES = {
     ],
 }
 
-# (municipality, venue index or None, title, kind, days ahead, start hour, hours, capacity, topics,
-#  online_url, description)
+
+@dataclass(frozen=True)
+class DemoEvent:
+    key: str  # how the people below refer to it
+    municipality: str
+    venue: int | None  # index into VENUES[municipality]; None: online only
+    title: str
+    kind: str
+    working_day: int  # the n-th working day from today; negative: in the past
+    start: time
+    hours: float
+    capacity: int | None
+    topics: list[str]
+    description: str
+    online_url: str | None = None
+
+
 EVENTS = [
-    (
+    DemoEvent(
+        "past-meeting",
+        "asele",
+        1,
+        "Nätverksträff: digitala verktyg som sparar tid",
+        "network",
+        -12,
+        time(15),
+        2.5,
+        40,
+        ["bookkeeping", "ai-tools", "entrepreneurship"],
+        "Företagare i Åsele delade med sig av verktygen de använder för bokning, fakturor och "
+        "kundkontakt. Vi fortsätter samtalet i vår.",
+    ),
+    DemoEvent(
+        "marketing",
         "asele",
         0,
         "Digital marknadsföring för småföretag",
         "seminar",
-        9,
-        9,
+        4,
+        time(9),
         3,
         40,
         ["digital-marketing", "social-media"],
-        None,
         "Hur når du nya kunder på nätet med liten budget? Vi går igenom sökmotorer, "
         "sociala medier och nyhetsbrev – med exempel från företag i inlandet.",
     ),
-    (
+    DemoEvent(
+        "breakfast",
         "asele",
         1,
         "Frukostmöte: nätverka med andra företagare",
         "network",
-        16,
         7,
-        2,
-        50,
+        time(7, 30),
+        1.5,
+        12,
         ["entrepreneurship"],
-        None,
         "Kaffe, smörgås och korta presentationer. "
         "Ta med visitkort och en fråga du vill ha hjälp med.",
     ),
-    (
+    DemoEvent(
+        "ecommerce-webinar",
         "asele",
         None,
         "Webbinarium: kom igång med e-handel",
         "webinar",
-        23,
-        13,
+        10,
+        time(12, 15),
         1,
         None,
         ["e-commerce", "web-presence"],
-        "https://example.org/webbinarium/e-handel",
         "Från första produkten till leverans: plattformar, betalningar och frakt för små företag.",
+        "https://example.org/webbinarium/e-handel",
     ),
-    (
+    DemoEvent(
+        "ecommerce",
         "arvidsjaur",
         0,
         "E-handel i glesbygd – från idé till första order",
         "seminar",
-        12,
-        13,
+        5,
+        time(13),
         3,
         60,
         ["e-commerce", "digital-business-models"],
-        None,
         "Företagare från Arvidsjaur berättar hur de säljer till hela Europa från inlandet.",
     ),
-    (
+    DemoEvent(
+        "bookkeeping",
         "arvidsjaur",
         1,
         "Kurs: bokföring och fakturering i molnet",
         "course",
-        19,
         9,
+        time(9),
         6,
         15,
         ["bookkeeping"],
-        None,
         "Praktisk kurs med egen dator. Vi jämför tjänster för bokföring, fakturor och kvitton.",
     ),
-    (
-        "arvidsjaur",
-        0,
-        "Rekrytering och kompetensförsörjning i inlandet",
-        "seminar",
-        33,
-        10,
-        3,
-        50,
-        ["recruitment"],
-        None,
-        "Hur hittar och behåller du rätt kompetens? Med Arbetsförmedlingen och lokala företag.",
-    ),
-    (
+    DemoEvent(
+        "tourism",
         "arvidsjaur",
         1,
         "Nätverksträff: besöksnäringen inför vintersäsongen",
         "network",
-        26,
-        17,
+        12,
+        time(16),
         2,
         30,
         ["tourism", "digital-marketing"],
-        None,
         "Samverkan mellan aktörer i besöksnäringen: "
         "bokningssystem, paket och gemensam marknadsföring.",
     ),
-    (
+    DemoEvent(
+        "recruitment",
+        "arvidsjaur",
+        0,
+        "Rekrytering och kompetensförsörjning i inlandet",
+        "seminar",
+        18,
+        time(10),
+        3,
+        50,
+        ["recruitment"],
+        "Hur hittar och behåller du rätt kompetens? Med Arbetsförmedlingen och lokala företag.",
+    ),
+    DemoEvent(
+        "business-models",
         "overkalix",
         0,
         "Digitala affärsmodeller: prenumerationer och tjänster",
         "seminar",
-        14,
-        13,
+        6,
+        time(13),
         3,
         35,
         ["digital-business-models", "entrepreneurship"],
-        None,
         "Kan ditt företag sälja tjänster eller prenumerationer i stället för timmar? Forskare från "
         "Luleå tekniska universitet presenterar exempel.",
     ),
-    (
-        "overkalix",
-        0,
-        "AI-verktyg i vardagen för småföretag",
-        "course",
-        28,
-        9,
-        4,
-        20,
-        ["ai-tools", "bookkeeping"],
-        None,
-        "Prova verktyg som skriver texter, sammanfattar möten och sorterar kvitton – och lär dig "
-        "vad du inte ska lämna ifrån dig.",
-    ),
-    (
+    DemoEvent(
+        "security-webinar",
         "overkalix",
         None,
         "Webbinarium: IT-säkerhet för enmansföretag",
         "webinar",
-        21,
-        12,
+        8,
+        time(12, 15),
         1,
         None,
         ["cybersecurity"],
-        "https://example.org/webbinarium/it-sakerhet",
         "Lösenord, säkerhetskopior och bedrägerimejl: det viktigaste på en timme.",
+        "https://example.org/webbinarium/it-sakerhet",
     ),
-    (
+    DemoEvent(
+        "ai-course",
+        "overkalix",
+        0,
+        "Kurs: AI-verktyg i vardagen för småföretag",
+        "course",
+        14,
+        time(9),
+        4,
+        20,
+        ["ai-tools", "bookkeeping"],
+        "Prova verktyg som skriver texter, sammanfattar möten och sorterar kvitton – och lär dig "
+        "vad du inte ska lämna ifrån dig.",
+    ),
+    DemoEvent(
+        "researchers",
         "overkalix",
         0,
         "Nätverksträff: företagare möter forskare",
         "network",
-        40,
-        15,
+        16,
+        time(14),
         3,
         40,
         ["research-collaboration", "entrepreneurship"],
-        None,
         "Matchning mellan företagens behov och forskares erbjudanden. Anmäl dig och berätta vad du "
         "behöver – vi föreslår vilka du bör träffa.",
     ),
-    (
+    DemoEvent(
+        "financing",
         "asele",
         0,
         "Finansiering och stöd för digitalisering",
         "seminar",
-        47,
-        9,
+        20,
+        time(9),
         3,
         40,
         ["financing", "digital-business-models"],
-        None,
         "Regionala stöd, checkar och lån för företag som vill digitalisera. "
         "Handläggare svarar på frågor.",
     ),
 ]
 
 
+@dataclass(frozen=True)
+class DemoPerson:
+    name: str
+    organisation: str
+    municipality: str  # the town they write, as on the sign-up form
+    role: str
+    needs: list[str]
+    offers: list[str]
+    events: list[str]  # DemoEvent keys, in the order they signed up
+    consent: bool = True
+    language: str = "sv"
+    about: str = ""
+    sector: str = ""
+    checked_in: bool = field(default=True)  # at the past meeting, if they were there
+
+
+PEOPLE = [
+    # Åsele
+    DemoPerson(
+        "Anna Lindqvist",
+        "Lindqvists Café & Bageri",
+        "Åsele",
+        "company",
+        ["digital-marketing", "social-media", "bookkeeping"],
+        ["tourism"],
+        ["past-meeting", "marketing", "breakfast"],
+        about="Café och bageri vid torget, tre anställda på sommaren.",
+        sector="Livsmedel och café",
+    ),
+    DemoPerson(
+        "Erik Sjödin",
+        "Sjödins Snickeri",
+        "Åsele",
+        "company",
+        ["e-commerce", "web-presence"],
+        ["entrepreneurship"],
+        ["past-meeting", "breakfast", "ecommerce-webinar"],
+        about="Möbler och inredning på beställning, vill sälja på nätet.",
+        sector="Tillverkning",
+    ),
+    DemoPerson(
+        "Maria Holmgren",
+        "Holmgrens Redovisning",
+        "Åsele",
+        "advisor",
+        ["ai-tools"],
+        ["bookkeeping", "financing"],
+        ["past-meeting", "breakfast", "financing"],
+        about="Redovisningsbyrå för småföretag i södra Lappland.",
+        sector="Redovisning",
+    ),
+    DemoPerson(
+        "Johan Nilsson",
+        "Vildmarksguiden i Åsele",
+        "Åsele",
+        "company",
+        ["digital-marketing", "e-commerce", "financing"],
+        ["tourism"],
+        ["past-meeting", "marketing", "breakfast", "financing"],
+        about="Guidade turer med kanot och snöskor.",
+        sector="Besöksnäring",
+    ),
+    DemoPerson(
+        "Sara Eriksson",
+        "Åsele Blomsterhandel",
+        "Åsele",
+        "company",
+        ["social-media", "web-presence", "bookkeeping"],
+        [],
+        ["past-meeting", "breakfast", "marketing"],
+        sector="Handel",
+    ),
+    DemoPerson(
+        "Lars Persson",
+        "Perssons El & VVS",
+        "Åsele",
+        "company",
+        ["recruitment", "bookkeeping", "ai-tools"],
+        ["sustainability"],
+        ["past-meeting", "breakfast"],
+        consent=False,
+        sector="Bygg och installation",
+        checked_in=False,
+    ),
+    DemoPerson(
+        "Karin Öberg",
+        "Öbergs Hantverk",
+        "Åsele",
+        "company",
+        ["e-commerce", "social-media", "digital-marketing"],
+        [],
+        ["past-meeting", "breakfast", "ecommerce-webinar"],
+        about="Slöjd i trä och näver, säljer på marknader och vill nå fler.",
+        sector="Hantverk",
+    ),
+    DemoPerson(
+        "Mikael Berg",
+        "Bergs Åkeri",
+        "Åsele",
+        "company",
+        ["cybersecurity", "bookkeeping"],
+        ["entrepreneurship"],
+        ["past-meeting", "breakfast", "financing"],
+        sector="Transport",
+    ),
+    DemoPerson(
+        "Elin Strand",
+        "Strands Hälsa",
+        "Åsele",
+        "company",
+        ["digital-marketing", "web-presence", "ai-tools"],
+        [],
+        ["past-meeting", "breakfast", "marketing"],
+        about="Massage och friskvård, bokar kunder via telefon i dag.",
+        sector="Hälsa",
+    ),
+    DemoPerson(
+        "Per Wikström",
+        "Wikströms Skog",
+        "Åsele",
+        "company",
+        ["financing", "digital-business-models"],
+        ["sustainability"],
+        ["past-meeting", "breakfast", "financing"],
+        sector="Skogsbruk",
+    ),
+    DemoPerson(
+        "Ingrid Lundberg",
+        "Lundbergs Gårdsbutik",
+        "Åsele",
+        "company",
+        ["e-commerce", "digital-marketing"],
+        ["tourism"],
+        ["past-meeting", "breakfast", "marketing"],
+        sector="Livsmedel",
+    ),
+    DemoPerson(
+        "Olof Danielsson",
+        "Danielssons Måleri",
+        "Åsele",
+        "company",
+        ["bookkeeping", "web-presence"],
+        [],
+        ["breakfast"],
+        sector="Bygg",
+    ),
+    DemoPerson(
+        "Frida Nordin",
+        "Nordins Foto",
+        "Åsele",
+        "company",
+        ["e-commerce", "social-media"],
+        ["digital-marketing"],
+        ["past-meeting", "breakfast", "marketing"],
+        about="Fotograf: bröllop, företag och naturbilder.",
+        sector="Kreativa näringar",
+    ),
+    DemoPerson(
+        "Gustav Hedlund",
+        "Hedlunds Bygg",
+        "Åsele",
+        "company",
+        ["recruitment", "bookkeeping"],
+        [],
+        ["breakfast"],
+        sector="Bygg",
+    ),
+    DemoPerson(
+        "Linnea Forsberg",
+        "Forsbergs Keramik",
+        "Åsele",
+        "company",
+        ["e-commerce", "export"],
+        [],
+        ["breakfast", "ecommerce-webinar"],
+        sector="Hantverk",
+    ),
+    # Arvidsjaur
+    DemoPerson(
+        "Henrik Lundström",
+        "Arctic Drive Test Services",
+        "Arvidsjaur",
+        "company",
+        ["recruitment", "export"],
+        ["tourism"],
+        ["ecommerce", "recruitment"],
+        about="Tjänster till biltestindustrin under vintern.",
+        sector="Fordonstest",
+    ),
+    DemoPerson(
+        "Sofia Granberg",
+        "Granbergs Stugby",
+        "Arvidsjaur",
+        "company",
+        ["digital-marketing", "e-commerce", "tourism"],
+        [],
+        ["ecommerce", "tourism"],
+        about="Stugby vid sjön, egen bokning via mejl.",
+        sector="Besöksnäring",
+    ),
+    DemoPerson(
+        "Nils Marklund",
+        "Marklunds Renkött",
+        "Arvidsjaur",
+        "company",
+        ["e-commerce", "export", "bookkeeping"],
+        ["tourism"],
+        ["ecommerce", "bookkeeping"],
+        sector="Livsmedel",
+    ),
+    DemoPerson(
+        "Emma Björk",
+        "Björks Bokföringstjänst",
+        "Arvidsjaur",
+        "advisor",
+        ["ai-tools"],
+        ["bookkeeping", "financing"],
+        ["bookkeeping", "recruitment"],
+        sector="Redovisning",
+    ),
+    DemoPerson(
+        "Tobias Lind",
+        "Lapland Snow Adventures",
+        "Arvidsjaur",
+        "company",
+        ["digital-marketing", "social-media", "recruitment"],
+        ["tourism"],
+        ["tourism", "recruitment"],
+        language="en",
+        about="Snowmobile and husky tours for guests from all over Europe.",
+        sector="Tourism",
+    ),
+    DemoPerson(
+        "Malin Rönnqvist",
+        "Rönnqvists Hemslöjd",
+        "Arvidsjaur",
+        "company",
+        ["e-commerce", "web-presence", "bookkeeping"],
+        [],
+        ["ecommerce", "bookkeeping", "tourism"],
+        sector="Hantverk",
+    ),
+    DemoPerson(
+        "Jonas Åström",
+        "Åströms IT-konsult",
+        "Arvidsjaur",
+        "advisor",
+        ["recruitment"],
+        ["cybersecurity", "web-presence", "e-commerce"],
+        ["ecommerce", "tourism"],
+        about="Hjälper småföretag med webb, e-post och säkerhet.",
+        sector="IT",
+    ),
+    DemoPerson(
+        "Helena Westerlund",
+        "Westerlunds Fiskecamp",
+        "Arvidsjaur",
+        "company",
+        ["digital-marketing", "bookkeeping", "tourism"],
+        [],
+        ["tourism", "bookkeeping"],
+        sector="Besöksnäring",
+    ),
+    # Överkalix
+    DemoPerson(
+        "Lena Palo",
+        "Palos Gästgiveri",
+        "Överkalix",
+        "company",
+        ["digital-business-models", "ai-tools", "digital-marketing"],
+        ["tourism"],
+        ["business-models", "ai-course", "researchers"],
+        sector="Besöksnäring",
+    ),
+    DemoPerson(
+        "Mats Rova",
+        "Rovas Maskinstation",
+        "Överkalix",
+        "company",
+        ["cybersecurity", "bookkeeping", "ai-tools"],
+        [],
+        ["security-webinar", "ai-course", "researchers"],
+        sector="Lantbruk och entreprenad",
+    ),
+    DemoPerson(
+        "Kristina Nyström",
+        "Nyströms Textil",
+        "Överkalix",
+        "company",
+        ["e-commerce", "digital-business-models", "research-collaboration"],
+        [],
+        ["business-models", "researchers"],
+        about="Vävda textilier i lin och ull, vill pröva prenumeration.",
+        sector="Textil",
+    ),
+    DemoPerson(
+        "Dr. Peter Isaksson",
+        "Luleå tekniska universitet",
+        "Luleå",
+        "researcher",
+        ["research-collaboration"],
+        ["digital-business-models", "ai-tools", "e-commerce"],
+        ["business-models", "researchers"],
+        about="Forskar om digitala affärsmodeller i små företag på landsbygden.",
+        sector="Forskning",
+    ),
+    DemoPerson(
+        "Dr. Aino Keskitalo",
+        "Luleå tekniska universitet",
+        "Luleå",
+        "researcher",
+        ["research-collaboration"],
+        ["cybersecurity", "ai-tools"],
+        ["security-webinar", "researchers"],
+        about="Forskar om informationssäkerhet i mikroföretag.",
+        sector="Forskning",
+    ),
+    DemoPerson(
+        "Anders Wiklund",
+        "Wiklunds Bär & Sylt",
+        "Överkalix",
+        "company",
+        ["e-commerce", "export", "research-collaboration"],
+        ["sustainability"],
+        ["business-models", "researchers"],
+        sector="Livsmedel",
+    ),
+    DemoPerson(
+        "Hanna Kostet",
+        "Kostets Frisörsalong",
+        "Överkalix",
+        "company",
+        ["social-media", "ai-tools", "bookkeeping"],
+        [],
+        ["ai-course", "researchers"],
+        sector="Frisör",
+    ),
+    DemoPerson(
+        "Ulf Tornberg",
+        "Tornbergs Fiskeguide",
+        "Överkalix",
+        "company",
+        ["digital-marketing", "research-collaboration", "cybersecurity"],
+        ["tourism"],
+        ["security-webinar", "researchers"],
+        sector="Besöksnäring",
+    ),
+]
+
+
+def _address(person: DemoPerson) -> str:
+    """A made-up address at the reserved example.com domain."""
+    first, last = person.name.removeprefix("Dr. ").lower().split()[:2]
+    table = str.maketrans({"å": "a", "ä": "a", "ö": "o", "é": "e"})
+    return f"{first.translate(table)}.{last.translate(table)}@example.com"
+
+
+def _is_working_day(day: date, public_holidays: holidays.HolidayBase) -> bool:
+    """Monday to Friday, not a Swedish holiday (nor Midsummer Eve), and not the Christmas break
+    (23 Dec to Epiphany), when nobody in these places holds or attends a seminar."""
+    christmas_break = (day.month == 12 and day.day >= 23) or (day.month == 1 and day.day <= 6)
+    return day.weekday() < 5 and day not in public_holidays and not christmas_break
+
+
+def working_day(today: date, n: int) -> date:
+    """The n-th working day after today (n > 0) or before it (n < 0)."""
+    # de_facto: Midsummer Eve, Christmas Eve and New Year's Eve, days off in practice.
+    public_holidays = holidays.country_holidays(
+        "SE", years=range(today.year - 1, today.year + 2), categories=("public", "de_facto")
+    )
+    step = 1 if n >= 0 else -1
+    day, left = today, abs(n)
+    while left:
+        day += timedelta(days=step)
+        if _is_working_day(day, public_holidays):
+            left -= 1
+    return day
+
+
+def _local(day: date, at: time) -> str:
+    return datetime.combine(day, at).isoformat(timespec="minutes")
+
+
 async def load_demo() -> str:
-    if await queries.municipality_by_slug_or_id("asele") is not None:
+    if await event_queries.municipality_by_slug_or_id("asele") is not None:
         return "Demo data is already loaded."
-    SYSTEM = Principal(await service.ensure_organiser(DEMO_ADMIN, "admin"), DEMO_ADMIN, "admin")
-    for name, slug, code, region in MUNICIPALITIES:
+    admin = Principal(await service.ensure_organiser(DEMO_ADMIN, "admin"), DEMO_ADMIN, "admin")
+    for name, slug, code, region, email, phone in MUNICIPALITIES:
         await service.create_municipality(
-            SYSTEM, MunicipalityIn(name=name, slug=slug, code=code, region=region)
+            admin,
+            MunicipalityIn(
+                name=name,
+                slug=slug,
+                code=code,
+                region=region,
+                contact_email=email,
+                contact_phone=phone,
+            ),
         )
     venue_ids: dict[str, list[str]] = {}
     for slug, venues in VENUES.items():
         for vname, address, capacity, lat, lon, access in venues:
             v = await service.create_venue(
-                SYSTEM,
+                admin,
                 VenueIn(
                     municipality=slug,
                     name=vname,
@@ -263,41 +722,97 @@ async def load_demo() -> str:
                 ),
             )
             venue_ids.setdefault(slug, []).append(v.id)
-    today = to_local(utc_now(), "Europe/Stockholm").date()
-    for (
-        slug,
-        venue,
-        title,
-        kind,
-        days,
-        hour,
-        hours,
-        capacity,
-        topic_list,
-        online,
-        description,
-    ) in EVENTS:
-        starts = datetime.combine(today + timedelta(days=days), datetime.min.time()).replace(
-            hour=hour
-        )
-        ev = await service.create_event(
-            SYSTEM,
+
+    today = to_local(utc_now(), TIMEZONE).date()
+    event_ids: dict[str, str] = {}
+    for e in EVENTS:
+        # A past event is first made upcoming, so that people can sign up, then moved back.
+        day = working_day(today, max(e.working_day, 1))
+        starts = datetime.combine(day, e.start)
+        created = await service.create_event(
+            admin,
             EventIn(
-                title=title,
-                description=description,
-                kind=kind,  # type: ignore[arg-type]
-                municipality=slug,
-                venue_id=venue_ids[slug][venue] if venue is not None else None,
-                starts_at=starts,
-                ends_at=starts + timedelta(hours=hours),
-                capacity=capacity,
-                topics=topic_list,
+                title=e.title,
+                description=e.description,
+                kind=e.kind,  # type: ignore[arg-type]
+                municipality=e.municipality,
+                venue_id=venue_ids[e.municipality][e.venue] if e.venue is not None else None,
+                starts_at=starts.isoformat(timespec="minutes"),
+                ends_at=(starts + timedelta(hours=e.hours)).isoformat(timespec="minutes"),
+                capacity=e.capacity,
+                topics=e.topics,
                 language="sv",
-                online_url=online,
+                online_url=e.online_url,
             ),
         )
-        await service.publish_event(SYSTEM, ev.id)
+        await service.publish_event(admin, created.id)
+        event_ids[e.key] = created.id
+
+    registration_ids: list[str] = []
+    tokens: dict[tuple[str, str], str] = {}  # (event key, person) -> manage token
+    for person in PEOPLE:
+        for key in person.events:
+            signed = await registrations.register(
+                event_ids[key],
+                RegistrationIn(
+                    name=person.name,
+                    email=_address(person),
+                    organisation=person.organisation,
+                    municipality=person.municipality,
+                    language=person.language,  # type: ignore[arg-type]
+                    needs=person.needs,
+                    offers=person.offers,
+                    networking_consent=person.consent,
+                    role=person.role,  # type: ignore[arg-type]
+                    sector=person.sector or None,
+                    about=person.about or None,
+                ),
+            )
+            registration_ids.append(str(signed.registration_id))
+            if signed.token:
+                tokens[(key, person.name)] = signed.token
+
+    past = [e for e in EVENTS if e.working_day < 0]
+    checked_in = 0
+    for e in past:
+        day = working_day(today, e.working_day)
+        starts = datetime.combine(day, e.start)
+        await service.update_event(
+            admin,
+            event_ids[e.key],
+            EventPatch(
+                starts_at=_local(day, e.start),
+                ends_at=(starts + timedelta(hours=e.hours)).isoformat(timespec="minutes"),
+            ),
+        )
+        arrivals = [p for p in PEOPLE if e.key in p.events and p.checked_in]
+        for minute, person in enumerate(arrivals):
+            code = await registrations.own_ticket_code(tokens[(e.key, person.name)])
+            scanned = starts - timedelta(minutes=15) + timedelta(minutes=minute)
+            await registrations.check_in(
+                admin,
+                event_ids[e.key],
+                ScanIn(
+                    secret=code,
+                    scan_id=f"demo-{e.key}-{minute}",
+                    scanned_at=scanned.isoformat(timespec="minutes"),
+                    device="Demo",
+                ),
+            )
+            checked_in += 1
+
+    # A draft 1:1 meeting plan for the researchers' meeting, for the organiser to look at.
+    await networking_service.create_plan(
+        admin, event_ids["researchers"], PlanIn(slots=4, minutes=10, tables=4)
+    )
+
+    # Letters to made-up people are withdrawn before anything sends them.
+    for registration_id in registration_ids:
+        await mail.cancel_pending(registration_id)
+
     return (
         f"Loaded {len(MUNICIPALITIES)} municipalities, "
-        f"{sum(len(v) for v in VENUES.values())} venues and {len(EVENTS)} published events."
+        f"{sum(len(v) for v in VENUES.values())} venues, {len(EVENTS)} published events "
+        f"({len(past)} past, {checked_in} check-ins) and {len(registration_ids)} registrations "
+        f"of {len(PEOPLE)} people."
     )

@@ -57,6 +57,54 @@ def zone_name(value: datetime, tz: str, lang: str) -> str:
     return get_timezone_name(to_local(value, tz), width="long", locale=_locale(lang))
 
 
+def event_when(row: Any, lang: str) -> str:
+    """When an event is, as a municipal page writes it: "torsdag 3 december 2026, 09:00–12:00".
+
+    Everyone here lives in one time zone, so its name ("centraleuropeisk normaltid") is noise;
+    it is said only for an event whose zone is not the service's default."""
+    start, end, tz = row["starts_at"], row["ends_at"], row["timezone"]
+    day, first, last = (
+        local_date(start, tz, lang),
+        local_time(start, tz, lang),
+        local_time(end, tz, lang),
+    )
+    text = f"{day}, {first}–{last}"
+    if to_local(start, tz).date() != to_local(end, tz).date():  # a course over several days
+        text = f"{day} {first} – {local_date(end, tz, lang)} {last}"
+    if tz != _default_timezone():
+        text += f" ({zone_name(start, tz, lang)})"
+    return text
+
+
+def _default_timezone() -> str:
+    from traffpunkt.settings import get_settings
+
+    return get_settings().default_timezone
+
+
+def event_place(event: Any) -> str:
+    """Venue, street address and town once: "Folkets hus, Storgatan 18, 919 31 Åsele" (the
+    town is added only when the address does not already end with it)."""
+    town = event.municipality_name
+    if event.venue is None:
+        return town
+    parts = [event.venue.name]
+    address = (event.venue.address or "").strip()
+    if address:
+        parts.append(address)
+    if town.casefold() not in ", ".join(parts).casefold():
+        parts.append(town)
+    return ", ".join(parts)
+
+
+def map_url(venue: Any) -> str | None:
+    """OpenStreetMap at the venue (a plain link: no map script or tiles on our pages)."""
+    if venue is None or venue.latitude is None or venue.longitude is None:
+        return None
+    lat, lon = f"{venue.latitude:.5f}", f"{venue.longitude:.5f}"
+    return f"https://www.openstreetmap.org/?mlat={lat}&mlon={lon}#map=17/{lat}/{lon}"
+
+
 def month_heading(value: datetime, tz: str, lang: str) -> str:
     return format_date(
         to_local(value, tz).date(), format="LLLL yyyy", locale=_locale(lang)
@@ -79,6 +127,9 @@ def configure_environment(env: Environment) -> None:
         local_time=local_time,
         local_datetime=local_datetime,
         zone_name=zone_name,
+        event_when=event_when,
+        event_place=event_place,
+        map_url=map_url,
         month_heading=month_heading,
         json_script=json_script,
         LANGUAGES=i18n.LANGUAGES,

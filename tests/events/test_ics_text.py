@@ -93,6 +93,8 @@ def event_row(**values: Any) -> dict[str, Any]:
         "municipality_name": "Åsele",
         "municipality_region": "Västerbotten",
         "timezone": "Europe/Stockholm",
+        "contact_email": None,
+        "contact_phone": None,
         "venue_id": None,
         "venue_name": None,
         "venue_address": None,

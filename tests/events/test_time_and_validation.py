@@ -44,6 +44,13 @@ async def test_spring_forward_gap_is_422(client: httpx.AsyncClient, world: World
     assert r.status_code == 422
     assert problem_fields(r) == ["starts_at"]
     assert "2027-03-28T02:30" in r.json()["errors"][0]["message"]
+    # Translated like every other message (it used to be formatted before translation).
+    sv = await client.post(
+        "/api/v1/events",
+        json={**BASE_EVENT, "starts_at": "2027-03-28T02:30", "ends_at": "2027-03-28T04:00"},
+        headers={**World.auth(world.asele), "Accept-Language": "sv"},
+    )
+    assert "finns inte i Europe/Stockholm" in sv.json()["errors"][0]["message"]
 
 
 async def test_autumn_overlap_is_the_first_occurrence(

@@ -139,7 +139,9 @@ async def test_run_an_event_from_the_web(
         {"note": "Vi ses i höst!"},
     )
     assert r.status_code == 303
-    mails = await OutboxMessage.select().where(OutboxMessage.kind == "event_cancelled")
+    mails = await OutboxMessage.select().where(
+        OutboxMessage.kind.is_in(["event_cancelled", "event_cancelled_waitlisted"])
+    )
     assert len(mails) == 3 and all("Vi ses i höst!" in m["data"] for m in mails)
     log = await AuditEntry.select().where(AuditEntry.event == event_id)
     assert {a["action"] for a in log} >= {
@@ -275,6 +277,26 @@ async def test_admin_pages(client: httpx.AsyncClient, world: World, app: Any) ->
         assert api.status_code == 200
         page = await admin.get("/organiser/admin")
         assert "ny@overkalix.se" in page.text
+        # People's words on Settings: roles and municipality names, not codes and slugs.
+        row = re.search(r"<tr><td>ny@overkalix.se</td>.*?</tr>", page.text, re.S)
+        assert row and "<td>Arrangör</td>" in row.group(0) and "<td>Åsele</td>" in row.group(0)
+        # The municipality's contact for questions, set from Settings.
+        r = await post(
+            admin,
+            "/organiser/admin",
+            "/organiser/admin/municipalities/asele/contact",
+            {"contact_email": "naringsliv@asele.example", "contact_phone": "0941-140 00"},
+        )
+        assert r.status_code == 303 and r.headers["location"].endswith("done=contact")
+        page = await admin.get("/organiser/admin")
+        assert 'value="naringsliv@asele.example"' in page.text
+        r = await post(
+            admin,
+            "/organiser/admin",
+            "/organiser/admin/municipalities/asele/contact",
+            {"contact_email": "inte en adress"},
+        )
+        assert r.headers["location"].endswith("error=contact")
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as anna:
         await sign_in(anna, "anna@asele.se")
         page = await anna.get("/organiser/admin")

@@ -159,3 +159,26 @@ async def test_full_event_puts_people_on_the_waiting_list(
         assert r.status_code == 303
     page = await client.get(r.headers["location"])
     assert "väntelistan, nummer 1" in page.text
+
+
+async def test_manage_page_words_and_calendar_link_by_status(
+    client: httpx.AsyncClient, event: dict[str, Any]
+) -> None:
+    """ "Avbokad" (not "Inställt", which means the event was called off) for a registration the
+    attendee cancelled; the calendar link only for a seat (five seats: the sixth waits)."""
+    from tests.registrations.conftest import sign_up
+
+    tokens = []
+    for i in range(6):
+        r = await sign_up(client, event["id"], f"s{i}@example.se")
+        tokens.append(r.json()["manage_url"].rsplit("/", 1)[1])
+    seat = (await client.get(f"/r/{tokens[0]}")).text
+    assert "Lägg till i kalendern" in seat
+    waiting = (await client.get(f"/r/{tokens[5]}")).text
+    assert "väntelistan" in waiting and "Lägg till i kalendern" not in waiting
+    await client.delete(f"/api/v1/registrations/{tokens[0]}")
+    gone = (await client.get(f"/r/{tokens[0]}")).text
+    assert "Avbokad" in gone and "Inställt" not in gone
+    assert "Lägg till i kalendern" not in gone
+    english = (await client.get(f"/r/{tokens[0]}?lang=en")).text
+    assert "Booking cancelled" in english

@@ -10,6 +10,7 @@ import httpx
 import zxingcpp
 from PIL import Image
 
+from notifications.kinds import KINDS
 from notifications.tables import OutboxMessage
 from registrations.tables import ManageToken, Registration
 from tests.conftest import World
@@ -217,7 +218,26 @@ async def test_event_changes_and_cancellation_reach_attendees(
     )
     assert len(await outbox("event_changed")) == 5  # the confirmed ones
     await client.post(f"/api/v1/events/{event['id']}/cancel", headers=h)
-    assert len(await outbox("event_cancelled")) == 6
+    assert len(await outbox("event_cancelled")) == 5  # with a calendar CANCEL
+    # The one on the waiting list never had a calendar entry, so gets no CANCEL for one.
+    (waiting,) = await outbox("event_cancelled_waitlisted")
+    assert KINDS[waiting["kind"]].method is None
+
+
+async def test_leaving_the_waiting_list_sends_no_calendar_cancel(
+    client: httpx.AsyncClient, event: dict[str, Any]
+) -> None:
+    tokens = []
+    for i in range(6):  # five seats: the sixth waits
+        r = await sign_up(client, event["id"], f"w{i}@example.se")
+        tokens.append(r.json()["manage_url"].rsplit("/", 1)[1])
+    assert (await client.delete(f"/api/v1/registrations/{tokens[5]}")).status_code == 200
+    (left,) = await outbox("waitlist_left")
+    assert left["recipient"] == "w5@example.se" and KINDS["waitlist_left"].method is None
+    assert await outbox("registration_cancelled") == []
+    assert (await client.delete(f"/api/v1/registrations/{tokens[0]}")).status_code == 200
+    (cancelled,) = await outbox("registration_cancelled")
+    assert KINDS[cancelled["kind"]].method == "CANCEL"
 
 
 async def test_invitations(client: httpx.AsyncClient, world: World, event: dict[str, Any]) -> None:
