@@ -14,6 +14,7 @@ APP_REGISTRY = AppRegistry(
         "notifications.piccolo_app",
         "registrations.piccolo_app",
         "networking.piccolo_app",
+        "traffpunkt.limits.piccolo_app",  # shared counters of the abuse limits
         # The back office (piccolo-admin) keeps its own users and sessions; see back_office.py.
         "piccolo.apps.user.piccolo_app",
         "piccolo_api.session_auth.piccolo_app",

@@ -45,6 +45,8 @@ def prepare_environment(work_dir: Path, database_url: str) -> None:
         TRAFFPUNKT_DATA_DIR=str(work_dir),
         TRAFFPUNKT_BASE_URL=BASE_URL,
         TRAFFPUNKT_SECRET_KEY="bench-secret-not-for-production",
+        # Benchmarks send far more than one client may in real life: no abuse limits (README).
+        TRAFFPUNKT_RATE_LIMITS="off",
         PICCOLO_CONF="piccolo_conf",
     )
 

@@ -242,6 +242,8 @@ def server_env(database_url: str, data_dir: Path, base_url: str) -> dict[str, st
         TRAFFPUNKT_DATA_DIR=str(data_dir),
         TRAFFPUNKT_BASE_URL=base_url,
         TRAFFPUNKT_SECRET_KEY="bench-secret-not-for-production",
+        # The bench signs up 500 people from one client address: no abuse limits (README).
+        TRAFFPUNKT_RATE_LIMITS="off",
         PICCOLO_CONF="piccolo_conf",
     )
     if SOURCE is not None:  # found before the editable install of /work/main

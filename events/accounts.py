@@ -15,7 +15,7 @@ from uuid import UUID, uuid4
 from events import audit, queries
 from events import service as events_service
 from events.tables import ApiToken, Organiser, OrganiserMunicipality, SignInLink, WebSession
-from traffpunkt import addresses, db
+from traffpunkt import addresses, db, limits
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Forbidden, Invalid, NotFound
@@ -25,14 +25,23 @@ SIGN_IN_VALID = timedelta(minutes=20)
 SESSION_VALID = timedelta(hours=12)
 
 
-async def request_sign_in(email: str) -> None:
+async def request_sign_in(email: str, *, by_admin: bool = False) -> None:
     """Mail a sign-in link if the address belongs to an active organiser.
 
-    The answer is the same either way, so the form does not reveal who is an organiser.
+    The answer is the same either way, so the form does not reveal who is an organiser. Abuse
+    limits are counted before the address is looked up, so they reveal nothing either: too
+    many requests from one client get a 429 whatever the address; too many links for one
+    address are quietly not mailed (the page says what it always says).
     """
     from notifications import service as mail
 
     email = addresses.checked(email)
+    client = None if by_admin else limits.client_address()  # an admin inviting organisers
+    if await limits.enforce(
+        [("signin_per_client", client), ("signin_per_address", email)],
+        quiet=("signin_per_address",),
+    ):
+        return
     row = await queries.organiser_by_email(email)
     if row is None or not row["active"]:
         return
@@ -60,6 +69,8 @@ async def request_sign_in(email: str) -> None:
 
 async def sign_in_link_valid(token: str) -> bool:
     row = await SignInLink.select().where(SignInLink.token_hash == hash_secret(token)).first()
+    if row is None:
+        await limits.token_miss()
     return row is not None and row["used_at"] is None and row["expires_at"] > utc_now()
 
 
@@ -170,7 +181,7 @@ async def invite_organiser(
 ) -> None:
     actor.require_admin()
     await events_service.ensure_organiser(email, role, municipality or None, name=name)
-    await request_sign_in(email)
+    await request_sign_in(email, by_admin=True)
 
 
 async def set_active(actor: Principal, organiser_id: str, active: bool) -> None:

@@ -26,7 +26,7 @@ class MatchesController(Controller):
     @get(
         "/{token:str}/matches",
         summary="People to meet, with reasons (consenting attendees only)",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 429),
     )
     async def matches(self, token: FromPath[str]) -> MatchList:
         return await service.matches(token)
@@ -34,7 +34,7 @@ class MatchesController(Controller):
     @put(
         "/{token:str}/matches/{other_id:str}",
         summary='"I\'d like to meet" (yes) or "Not now" (no); both yes: an introduction by mail',
-        responses=problem_responses(404, 409, 422),
+        responses=problem_responses(404, 409, 422, 429),
     )
     async def decide(
         self, token: FromPath[str], other_id: FromPath[str], data: JSONBody[DecisionIn]

@@ -30,6 +30,9 @@ class Kind:
     method: str | None = None
     # Keys the enqueuing domain must give (in data or secrets); checked at enqueue time.
     requires: tuple[str, ...] = field(default=())
+    # Sent because someone signed up this address, maybe not its owner: greet without the name
+    # they typed (no stranger's text first), and offer "this wasn't me" (erase and block).
+    signup: bool = False
 
 
 MANAGE = (N_("Manage your registration"), "manage_url")
@@ -41,7 +44,7 @@ KINDS: dict[str, Kind] = {
             "confirmed",
             N_("You have a seat: {title}"),
             (
-                N_("Hello {name},"),
+                N_("Hello,"),
                 N_(
                     "You are registered for {title}. Your ticket is below; show it at the door "
                     "(on your phone or printed)."
@@ -55,17 +58,19 @@ KINDS: dict[str, Kind] = {
             show_ticket=True,
             method="REQUEST",
             requires=("name", "manage_url", "ticket_code"),
+            signup=True,
         ),
         Kind(
             "waitlisted",
             N_("You are on the waiting list: {title}"),
             (
-                N_("Hello {name},"),
+                N_("Hello,"),
                 N_("{title} is full right now, so you are number {position} on the waiting list."),
                 N_("If a seat becomes free you get it automatically, and we send you your ticket."),
             ),
             action=MANAGE,
             requires=("name", "manage_url", "position"),
+            signup=True,
         ),
         Kind(
             "promoted",
@@ -87,7 +92,7 @@ KINDS: dict[str, Kind] = {
             "manage_link",
             N_("Your registration: {title}"),
             (
-                N_("Hello {name},"),
+                N_("Hello,"),
                 N_(
                     "Someone (hopefully you) registered this address for {title} again. You are "
                     "already registered; here is the link to your registration."
@@ -96,6 +101,7 @@ KINDS: dict[str, Kind] = {
             ),
             action=MANAGE,
             requires=("name", "manage_url"),
+            signup=True,
         ),
         Kind(
             "invitation",

@@ -27,6 +27,7 @@ import email
 import email.policy
 import functools
 import json
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -90,6 +91,27 @@ def _one_line(text: str) -> str:
     return " ".join(str(text).split())
 
 
+# Text that people typed (names, organisations) is shown in mail as plain text that no mail
+# client turns into a link: mail clients link `scheme://…`, `www.…` and bare domains (also in
+# HTML, where Jinja already escapes markup), so a name must not deliver one. The usual
+# "defanged" notation: http[:]//evil[.]test. A dot followed by one letter stays ("A.B. Berg").
+_SCHEME = re.compile(r"(?i)([a-z][a-z0-9+.-]*):(?=[/\\]{2})")
+_DOT = re.compile(r"(?<=\w)[.\u3002\uff0e\uff61](?=\d|[^\W_]{2}|[^\W_]$)")
+_WWW = re.compile(r"(?i)\bwww[.\u3002\uff0e\uff61]")
+_ANGLE = str.maketrans({"<": "‹", ">": "›"})
+
+
+def plain(text: str) -> str:
+    """Typed text as inert plain text for a mail (see above)."""
+    text = _SCHEME.sub(r"\1[:]", str(text))
+    text = _WWW.sub(lambda m: m.group(0)[:-1] + "[.]", text)
+    return _DOT.sub("[.]", text).translate(_ANGLE)
+
+
+# Parameters of a mail that people typed (the others come from organisers or are generated).
+TYPED = ("name", "peer_name", "peer_organisation")
+
+
 def render_parts(
     kind: Kind,
     row: dict[str, Any] | None,
@@ -110,6 +132,9 @@ def render_parts(
         "name": name or "",
         **{k: v for k, v in data.items() if isinstance(v, str | int)},
     }
+    for key in TYPED:
+        if key in params:
+            params[key] = plain(params[key])
     tr = ctx["gettext"]
     subject = _one_line(tr(kind.subject).format(**params))
     paragraphs = [tr(p).format(**params) for p in kind.paragraphs]
@@ -123,7 +148,7 @@ def render_parts(
         **ctx,
         "subject": subject,
         "paragraphs": paragraphs,
-        "items": [str(i) for i in data.get("items", [])],
+        "items": [plain(i) for i in data.get("items", [])],  # may name people
         "note": data.get("note"),
         "action": action,
         "event": event if kind.show_event and event is not None else None,
@@ -132,6 +157,9 @@ def render_parts(
         "ticket_code": secrets.get("ticket_code"),
         "ticket_cid": TICKET_CID,
         "manage_url": secrets.get("manage_url"),
+        "not_me_url": (
+            f"{secrets['manage_url']}/not-me" if kind.signup and secrets.get("manage_url") else None
+        ),
         "base_url": settings.base_url,
         "calendar": kind.method is not None,
     }

@@ -191,6 +191,19 @@ async def erase_submit(request: Request[Any, Any, Any], token: FromPath[str]) ->
     return page(request, "registrations/erased.html", {}, headers=PRIVATE)
 
 
+@get("/r/{token:str}/not-me", include_in_schema=False)
+async def not_me_confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    """From the sign-up mail: someone else used this address. A page with a button, because
+    mail scanners open links (a GET must change nothing)."""
+    return await _confirm(request, token, "not-me")
+
+
+@post("/r/{token:str}/not-me", include_in_schema=False)
+async def not_me_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    await service.not_me(token)
+    return page(request, "registrations/erased.html", {"blocked": True}, headers=PRIVATE)
+
+
 @post("/r/{token:str}/profile", include_in_schema=False)
 async def profile_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     values = await _form(request)
@@ -263,6 +276,8 @@ ROUTES = [
     erase_confirm,
     cancel_submit,
     erase_submit,
+    not_me_confirm,
+    not_me_submit,
     profile_submit,
     email_submit,
 ]

@@ -9,6 +9,7 @@ from uuid import UUID
 from piccolo.query.functions.aggregate import Count
 
 from registrations.tables import (
+    AddressBlock,
     DoorToken,
     EventKey,
     Invitation,
@@ -35,6 +36,10 @@ _event_key = prepared(lambda e: EventKey.select().where(EventKey.event == e).fir
 _door_token = prepared(
     lambda h: DoorToken.select().where(DoorToken.token_hash == h).first(), first=True
 )
+_address_blocked = prepared(
+    lambda h: AddressBlock.select(AddressBlock.email_hash).where(AddressBlock.email_hash == h),
+    first=True,
+)
 _scan_by_key = prepared(lambda k: Scan.select().where(Scan.event_scan == k).first(), first=True)
 _check_in_by_ticket = prepared(
     lambda at, e, t: (
@@ -52,6 +57,16 @@ _check_in_by_ticket = prepared(
 
 
 # --- registrations -------------------------------------------------------------------------
+
+
+async def address_blocked(email_hash: str) -> bool:
+    return await _address_blocked(email_hash) is not None
+
+
+async def block_address(email_hash: str, now: datetime) -> None:
+    await insert_row(
+        AddressBlock, {"email_hash": email_hash, "created_at": now}, conflict_target="email_hash"
+    )
 
 
 async def by_event_email(event_email: str) -> dict[str, Any] | None:

@@ -58,7 +58,7 @@ class SignUpController(Controller):
             200: ResponseSpec(
                 RegistrationExisting, description="Already registered: the link is mailed again"
             ),
-            **problem_responses(404, 409, 422),
+            **problem_responses(404, 409, 422, 429),
         },
         status_code=HTTP_201_CREATED,
     )
@@ -273,7 +273,7 @@ class OwnRegistrationController(Controller):
     @get(
         "/{token:str}",
         summary="Your registration (the token is the manage link's last part)",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 429),
     )
     async def get_own(self, token: FromPath[str]) -> RegistrationOut:
         return await service.get_own(token)
@@ -281,7 +281,7 @@ class OwnRegistrationController(Controller):
     @patch(
         "/{token:str}",
         summary="Change your language, details, networking profile or email address",
-        responses=problem_responses(404, 409, 422),
+        responses=problem_responses(404, 409, 422, 429),
     )
     async def update_own(
         self, token: FromPath[str], data: JSONBody[RegistrationPatch]
@@ -292,7 +292,7 @@ class OwnRegistrationController(Controller):
         "/{token:str}",
         status_code=200,
         summary="Cancel your registration",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 429),
     )
     async def cancel_own(self, token: FromPath[str]) -> RegistrationOut:
         return await service.cancel_own(token)
@@ -301,7 +301,7 @@ class OwnRegistrationController(Controller):
         "/{token:str}/erase",
         status_code=HTTP_204_NO_CONTENT,
         summary="Erase your data (GDPR): cancelled, anonymised, the link stops working",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 429),
     )
     async def erase_own(self, token: FromPath[str]) -> None:
         await service.erase_own(token)
@@ -310,7 +310,7 @@ class OwnRegistrationController(Controller):
         "/{token:str}/ticket.svg",
         media_type="image/svg+xml",
         summary="Your ticket's QR code",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 429),
     )
     async def ticket_svg(self, token: FromPath[str]) -> Response[bytes]:
         code = await service.own_ticket_code(token)
@@ -324,7 +324,7 @@ class OwnRegistrationController(Controller):
         "/{token:str}/ticket.png",
         media_type="image/png",
         summary="Your ticket's QR code",
-        responses=problem_responses(404),
+        responses=problem_responses(404, 429),
     )
     async def ticket_png(self, token: FromPath[str]) -> Response[bytes]:
         code = await service.own_ticket_code(token)

@@ -110,6 +110,8 @@ class InvitationsIn(Strict, kw_only=True):
 class InvitationsOut(msgspec.Struct, kw_only=True):
     invited: int
     already_registered: list[str]
+    # Not mailed now: invited too often lately (abuse limit `invite_per_address`).
+    invited_too_often: list[str] = []
 
 
 class DoorTokenIn(Strict, kw_only=True):

@@ -9,6 +9,7 @@ in the same transaction (notifications.service.enqueue).
 from __future__ import annotations
 
 import csv
+import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -41,7 +42,7 @@ from registrations.schemas import (
     ScanOut,
     TicketOut,
 )
-from traffpunkt import addresses, db, i18n
+from traffpunkt import addresses, db, i18n, limits
 from traffpunkt.auth import DoorPrincipal, Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Forbidden, Invalid, NotFound
@@ -181,9 +182,14 @@ async def register(event_key: str, data: RegistrationIn) -> SignUp:
     if not name:
         raise Invalid.field("name", "This cannot be empty")
     _check_profile(data.needs, data.offers)
+    # Abuse limits: one statement, inside the transaction or just before it (traffpunkt.limits).
+    checks = [("signup_per_client", limits.client_address()), ("signup_per_address", email)]
+    inside = limits.count_inside_transaction()
+    if not inside:
+        await limits.enforce(checks)
     for attempt in range(3):
         try:
-            return await _register_once(event_key, data, email, name)
+            return await _register_once(event_key, data, email, name, checks if inside else [])
         except Exception as exc:  # a race on PostgreSQL: the other sign-up won; read again
             if attempt == 2 or not (isinstance(exc, _Raced) or _is_unique_violation(exc)):
                 raise
@@ -199,13 +205,19 @@ def _is_unique_violation(exc: Exception) -> bool:
     return "unique" in text or "duplicate key" in text
 
 
-async def _register_once(event_key: str, data: RegistrationIn, email: str, name: str) -> SignUp:
+async def _register_once(
+    event_key: str, data: RegistrationIn, email: str, name: str, checks: list[Any]
+) -> SignUp:
     now = utc_now()
     async with db.transaction():
+        if checks:
+            await limits.enforce(checks)
         event = await events_service.event_for_registration(event_key)
         event_id = _uuid(event["id"])
         if data.invitation:
             invitation = await queries.invitation_by_hash(hash_secret(data.invitation))
+            if invitation is None:
+                await limits.token_miss()
             if invitation is None or _uuid(invitation["event"]) != event_id:
                 raise Invalid.field(
                     "invitation", "This invitation link is not valid for this event"
@@ -221,6 +233,12 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
                 ),
             )
             return SignUp(_uuid(existing["id"]), existing["status"], False, None)
+        if not data.invitation and await queries.address_blocked(address_hash(email)):
+            raise Conflict(
+                "The owner of this address has asked not to be signed up by others. To sign "
+                "up yourself, ask the organiser for an invitation.",
+                code="address_blocked",
+            )
         profile = {
             "name": name,
             "organisation": " ".join((data.organisation or "").split()),
@@ -304,6 +322,7 @@ async def _promote(event_id: UUID) -> int:
 async def by_token(token: str) -> dict[str, Any]:
     reg = await queries.registration_by_token_hash(hash_secret(token)) if len(token) < 200 else None
     if reg is None:
+        await limits.token_miss()
         raise NotFound("This link is not valid (any more). Ask for a new one by signing up again")
     return reg
 
@@ -436,29 +455,47 @@ async def cancel_own(token: str) -> RegistrationOut:
 async def erase_own(token: str) -> None:
     """GDPR: cancel, free the seat, and anonymise; the link stops working."""
     async with db.transaction():
+        await _erase(await by_token(token))
+
+
+def address_hash(email: str) -> str:
+    """What the block list keeps of an address."""
+    return hashlib.sha256(email.strip().lower().encode()).hexdigest()
+
+
+async def not_me(token: str) -> None:
+    """"This wasn't me" from a sign-up mail: erase the registration and block the address, so
+    that nobody else's sign-up mails it again (an invitation from an organiser still can)."""
+    async with db.transaction():
         reg = await by_token(token)
-        reg_id = _uuid(reg["id"])
-        await _cancel(reg, notify=False)
-        now = utc_now()
-        await queries.update(
-            reg_id,
-            {
-                "name": "",
-                "email": f"erased-{reg_id}@invalid",
-                "event_email": f"{reg['event']}:erased:{reg_id}",
-                "organisation": "",
-                "municipality": "",
-                "needs": "",
-                "offers": "",
-                "networking_consent": False,
-                "sector": "",
-                "about": "",
-                "erased_at": now,
-                "updated_at": now,
-            },
-        )
-        await queries.delete_manage_tokens(reg_id)
-        await mail.forget(reg_id)
+        await queries.block_address(address_hash(reg["email"]), utc_now())
+        await _erase(reg)
+
+
+async def _erase(reg: dict[str, Any]) -> None:
+    """Cancel, free the seat, anonymise, kill the links (inside the caller's transaction)."""
+    reg_id = _uuid(reg["id"])
+    await _cancel(reg, notify=False)
+    now = utc_now()
+    await queries.update(
+        reg_id,
+        {
+            "name": "",
+            "email": f"erased-{reg_id}@invalid",
+            "event_email": f"{reg['event']}:erased:{reg_id}",
+            "organisation": "",
+            "municipality": "",
+            "needs": "",
+            "offers": "",
+            "networking_consent": False,
+            "sector": "",
+            "about": "",
+            "erased_at": now,
+            "updated_at": now,
+        },
+    )
+    await queries.delete_manage_tokens(reg_id)
+    await mail.forget(reg_id)
 
 
 # --- a corrected address ---------------------------------------------------------------------
@@ -587,11 +624,28 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
         ev_id = _uuid(event["id"])
         base = get_settings().base_url
         already: list[str] = []
-        rows: list[dict[str, Any]] = []
+        wanted: list[str] = []
         for email in dict.fromkeys(emails):
             existing = await queries.by_event_email(f"{ev_id}:{email}")
             if existing is not None and existing["status"] != "cancelled":
                 already.append(email)
+            else:
+                wanted.append(email)
+        # Abuse limits, one statement: the organiser's addresses per hour (429), and each
+        # address's invitations across events (beyond that it is not mailed, and reported).
+        too_often = {
+            hit.identity
+            for hit in await limits.enforce(
+                [
+                    ("invite_per_organiser", str(actor.organiser_id), len(wanted)),
+                    *(("invite_per_address", email) for email in wanted),
+                ],
+                quiet=("invite_per_address",),
+            )
+        }
+        rows: list[dict[str, Any]] = []
+        for email in wanted:
+            if email in too_often:
                 continue
             token = new_secret()
             rows.append(
@@ -618,7 +672,11 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
             ev_id,
             f"{len(rows)}/{len(already)}",  # sent/already
         )
-    return InvitationsOut(invited=len(rows), already_registered=already)
+    return InvitationsOut(
+        invited=len(rows),
+        already_registered=already,
+        invited_too_often=[e for e in wanted if e in too_often],
+    )
 
 
 async def organiser_cancel(actor: Principal, event_id: str, registration_id: str) -> None:
@@ -642,6 +700,8 @@ async def invitation_email(event_id: UUID, token: str) -> str | None:
     if not token or len(token) > 100:
         return None
     row = await queries.invitation_by_hash(hash_secret(token))
+    if row is None:
+        await limits.token_miss()
     if row is None or _uuid(row["event"]) != event_id:
         return None
     return row["email"]

@@ -107,3 +107,12 @@ class Scan(Table, tablename="scan"):
     flagged = Boolean(default=False)
     scanned_at = Timestamptz()
     received_at = Timestamptz()
+
+
+class AddressBlock(Table, tablename="address_block"):
+    """Addresses whose owner answered "this wasn't me" to a sign-up mail: nobody can sign them
+    up again (no more mail from others' sign-ups). Only a SHA-256 of the lower-cased address
+    is kept (unkeyed, so the list survives a change of the secret key)."""
+
+    email_hash = Varchar(length=64, primary_key=True)
+    created_at = Timestamptz()

@@ -41,6 +41,9 @@ os.environ["TRAFFPUNKT_SMTP_URL"] = ""  # empty: mail goes to .eml files in the 
 os.environ["TRAFFPUNKT_MAIL_DIR"] = str(_SESSION_DIR / "mail-outbox")
 os.environ["TRAFFPUNKT_DATABASE_URL"] = f"sqlite:///{_SESSION_DIR}/default.db"
 os.environ["PICCOLO_CONF"] = "piccolo_conf"
+# Tests sign up hundreds of people from one client address (property tests, concurrency): the
+# abuse limits stay on, a hundred times the defaults; tests/test_limits.py sets its own.
+os.environ.setdefault("TRAFFPUNKT_RATE_LIMITS", "100")
 
 import logging  # noqa: E402
 

@@ -71,6 +71,7 @@ def live_server(
     extra_env: dict[str, str] | None = None,
     worker: bool = False,
     set_base_url: bool = True,
+    extra_args: tuple[str, ...] = (),
 ) -> Iterator[LiveServer]:
     """`traffpunkt serve` on a free port; with `worker=True` its mail sender runs too. With
     `set_base_url=False` the server derives its public address itself (no TRAFFPUNKT_BASE_URL).
@@ -90,6 +91,7 @@ def live_server(
             "--port",
             str(port),
             *([] if worker else ["--no-worker"]),
+            *extra_args,
         ],
         env=env,
         cwd=data_dir,

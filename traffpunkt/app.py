@@ -124,11 +124,13 @@ def create_app(
     )
     from traffpunkt.auth import SignInRequired
     from traffpunkt.errors import sign_in_required_handler
+    from traffpunkt.limits import client_middleware
 
     app = Litestar(
         route_handlers=route_handlers,
         request_class=JsonRequest,
-        middleware=[json_api_middleware],
+        # The client address for the abuse limits first; then the API's JSON-only rule.
+        middleware=[client_middleware, json_api_middleware],
         exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_required_handler},
         lifespan=[lifespan],
         template_config=template_config,

@@ -15,6 +15,7 @@ from uuid import UUID
 
 from litestar.connection import ASGIConnection
 
+from traffpunkt import limits
 from traffpunkt.errors import Forbidden, Unauthorized
 
 TOKEN_BYTES = 32  # 256 bits; docs/api.md asks for at least 128
@@ -87,6 +88,7 @@ async def optional_organiser(request: ASGIConnection[Any, Any, Any, Any]) -> Pri
         return None
     principal = await _resolve(token)
     if principal is None:
+        await limits.token_miss()  # 429 instead, after too many misses from this client
         raise Unauthorized("The API token is not valid (unknown, revoked or malformed)")
     if isinstance(principal, DoorPrincipal):
         raise Forbidden("A door token may only check people in")
@@ -105,6 +107,7 @@ async def require_checkin_actor(
     # 256-bit secrets, so a token is never both.
     principal = await _resolve(token, door_first=True)
     if principal is None:
+        await limits.token_miss()
         raise Unauthorized("The token is not valid (unknown, revoked, expired or malformed)")
     return principal
 

@@ -418,7 +418,8 @@ def make_engine(url: str, data_dir: Path | None = None) -> Engine:
 
 
 def app_tables() -> list[type[Table]]:
-    """Every table of the four domains (in dependency order) and the back office's two."""
+    """Every table of the four domains (in dependency order), the abuse limits' counters and
+    the back office's two."""
     from piccolo.apps.user.tables import BaseUser
     from piccolo_api.session_auth.tables import SessionsBase
 
@@ -426,9 +427,10 @@ def app_tables() -> list[type[Table]]:
     from networking.piccolo_app import APP_CONFIG as networking_app
     from notifications.piccolo_app import APP_CONFIG as notifications_app
     from registrations.piccolo_app import APP_CONFIG as registrations_app
+    from traffpunkt.limits.piccolo_app import APP_CONFIG as limits_app
 
     tables: list[type[Table]] = []
-    for app in (events_app, notifications_app, registrations_app, networking_app):
+    for app in (events_app, notifications_app, registrations_app, networking_app, limits_app):
         tables.extend(app.table_classes)
     return [*tables, BaseUser, SessionsBase]
 

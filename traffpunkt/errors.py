@@ -51,6 +51,7 @@ _PROBLEM_DESCRIPTIONS = {
     404: "Not found",
     409: "Conflicts with the current state",
     422: "Validation failed; `errors` names the fields",
+    429: "Too many requests (an abuse limit); `Retry-After` says when to try again",
 }
 
 
@@ -59,8 +60,11 @@ def problem_responses(*statuses: int) -> dict[int, ResponseSpec]:
 
     400 (malformed request) and 422 (invalid parameters or body) are always included; the 400
     also replaces the one that Litestar generates
-    for routes with parameters, whose body shape this app never sends.
+    for routes with parameters, whose body shape this app never sends. Routes that take a
+    bearer token (401) may also answer 429 after too many unknown tokens (traffpunkt.limits).
     """
+    if 401 in statuses:
+        statuses = (*statuses, 429)
     return {
         status: ResponseSpec(
             data_container=Problem,
@@ -122,6 +126,17 @@ class Unauthorized(DomainError):
 class Forbidden(DomainError):
     status = 403
     title = "Forbidden"
+
+
+class TooManyRequests(DomainError):
+    """An abuse limit (traffpunkt.limits) was exceeded: 429 with Retry-After."""
+
+    status = 429
+    title = "Too many requests"
+
+    def __init__(self, detail: str, *, retry_after: int) -> None:
+        super().__init__(detail, params={"minutes": max(1, -(-retry_after // 60))})
+        self.retry_after = retry_after
 
 
 def problem(
@@ -202,7 +217,13 @@ def wants_html(request: Request[Any, Any, Any]) -> bool:
     return "text/html" in request.headers.get("accept", "")
 
 
-def html_error(request: Request[Any, Any, Any], status: int, title: str, detail: str) -> Any:
+def html_error(
+    request: Request[Any, Any, Any],
+    status: int,
+    title: str,
+    detail: str,
+    headers: Mapping[str, str] | None = None,
+) -> Any:
     from traffpunkt.templating import page
 
     return page(
@@ -210,17 +231,23 @@ def html_error(request: Request[Any, Any, Any], status: int, title: str, detail:
         "error.html",
         {"status": status, "title": title, "detail": detail},
         status_code=status,
-        headers={"Cache-Control": "no-store"},
+        headers={"Cache-Control": "no-store", **(headers or {})},
     )
 
 
 def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> Response[Any]:
     lang = i18n.request_language(request)
+    headers = {"WWW-Authenticate": 'Bearer realm="traffpunkt"'} if exc.status == 401 else None
+    if isinstance(exc, TooManyRequests):
+        headers = {"Retry-After": str(exc.retry_after)}
     if wants_html(request):
         return html_error(
-            request, exc.status, i18n.gettext(lang, exc.title), exc.translated_detail(lang)
+            request,
+            exc.status,
+            i18n.gettext(lang, exc.title),
+            exc.translated_detail(lang),
+            headers=headers if exc.status == 429 else None,
         )
-    headers = {"WWW-Authenticate": 'Bearer realm="traffpunkt"'} if exc.status == 401 else None
     errors = (
         [
             FieldError(e.field, i18n.gettext(lang, e.message).format(**exc.params))
@@ -382,6 +409,7 @@ __all__ = [
     "MediaType",
     "NotFound",
     "Problem",
+    "TooManyRequests",
     "Unauthorized",
     "problem",
     "problem_responses",

@@ -35,5 +35,6 @@ def wire() -> None:
 def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
     """(every seconds, job) pairs that the mail sender runs between batches."""
     from registrations import service as registrations_service
+    from traffpunkt import limits
 
-    return [(60.0, registrations_service.schedule_reminders)]
+    return [(60.0, registrations_service.schedule_reminders), (300.0, limits.sweep)]

@@ -9,8 +9,10 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import find_dotenv, load_dotenv
@@ -44,6 +46,8 @@ class Settings:
     # The SMTP relay offers SMTPUTF8 (TRAFFPUNKT_SMTP_UTF8=1): addresses with letters such as å
     # before the @ are then accepted. Off by default: many relays refuse such addresses.
     smtp_utf8: bool = False
+    # Abuse limits in force (traffpunkt.limits.rules): rule name -> Rule; absent rules are off.
+    rate_limits: Mapping[str, Any] = field(default_factory=lambda: _rate_limits({}), hash=False)
 
     @property
     def is_sqlite(self) -> bool:
@@ -90,6 +94,10 @@ def default_base_url(host: str, port: int) -> str:
     if ":" in host:  # an IPv6 address goes in brackets in a URL
         host = f"[{host}]"
     return f"http://{host}:{port}"
+def _rate_limits(environ: Mapping[str, str]) -> dict[str, Any]:
+    from traffpunkt.limits.rules import from_environment  # imported late: it imports settings
+
+    return from_environment(environ)
 
 
 def _optional_count(name: str) -> int | None:
@@ -137,6 +145,7 @@ def load_settings() -> Settings:
         forwarded_allow_ips=os.environ.get("TRAFFPUNKT_FORWARDED_ALLOW_IPS", "").strip(),
         keepalive_timeout=_optional_count("TRAFFPUNKT_KEEPALIVE_TIMEOUT") or 75,
         smtp_utf8=os.environ.get("TRAFFPUNKT_SMTP_UTF8", "").strip().lower() in ("1", "true"),
+        rate_limits=_rate_limits(os.environ),
     )
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import re
 from datetime import UTC, datetime
 from email.message import EmailMessage
 from typing import Any
@@ -104,10 +105,10 @@ async def test_every_kind_renders_in_both_languages(
         # One time zone here: its name is not said (only for events elsewhere).
         zone = "normaltid" if lang == "sv" else "Standard Time"
         assert zone not in text and zone not in html, text
-    if lang == "sv":
-        assert "Hej Anna Berg" in text or kind in ("invitation", "sign_in")
-    else:
-        assert "Hello Anna Berg" in text or kind in ("invitation", "sign_in")
+    # Mails that anyone's sign-up sends greet without the typed name (it may be a stranger's).
+    greets_by_name = kind not in ("invitation", "sign_in") and not KINDS[kind].signup
+    greeting = "Hej Anna Berg" if lang == "sv" else "Hello Anna Berg"
+    assert (greeting in text) == greets_by_name, text
     if kind == "introduction":
         assert "hugo@lind.se" in text and "Hugo erbjuder bokföring" in html
     if kind == "event_cancelled":
@@ -218,3 +219,32 @@ async def test_no_header_or_ics_injection(
     assert "BCC" not in [k.upper() for k in vevent]
     raw = parts(msg)["text/calendar"].get_content()
     assert "\nBcc:" not in raw
+
+
+# Anything a mail client would turn into a link: a scheme, www., a bare domain, a tag.
+_LINKY = re.compile(r"(?i)[a-z]+://|www\.|evil\.test|<a\b")
+
+
+@pytest.mark.parametrize(
+    "kind", ["confirmed", "waitlisted", "manage_link", "promoted", "introduction"]
+)
+async def test_typed_names_never_become_links_or_lead_the_mail(
+    event: dict[str, Any], mail_settings: Settings, smtp: Recorder, kind: str
+) -> None:
+    """A stranger signs someone up with a name that is a link: the mail carries no clickable
+    URL and no markup from it, in either part, and sign-up mails do not start with it."""
+    name = "Spam <a href=http://evil.test>klicka</a> www.evil.test"
+    msg = await send(event, mail_settings, smtp, kind, name=name)
+    p = parts(msg)
+    text = p["text/plain"].get_content()
+    html = p["text/html"].get_content()
+    ours = re.compile(r"https?://testserver/\S*|https?://[^\s\"<]*" + re.escape(event["slug"]))
+    assert not _LINKY.search(ours.sub("", text)), text
+    # In HTML, our own links are tags; nothing the name brought is one, or looks like one.
+    assert "evil.test" not in html and "http://evil" not in html
+    assert "&lt;a href" not in html and "<a href=http" not in html
+    if KINDS[kind].signup:
+        assert "Spam" not in text.split("\n\n", 1)[0]
+        assert "/not-me" in text and "/not-me" in html
+    else:
+        assert "Spam" in text and "evil[.]test" in text
