@@ -89,8 +89,9 @@ async def promote_first_waiting(event_id: UUID, now: datetime, pg: bool) -> UUID
     lock = " FOR UPDATE SKIP LOCKED" if pg else ""
     rows = await R.raw(
         "UPDATE registration SET status = 'confirmed', confirmed_at = {}, updated_at = {} "
-        "WHERE id = (SELECT id FROM registration WHERE event = {} AND status = 'waitlisted' "
-        f"ORDER BY queued_at, id LIMIT 1{lock}) RETURNING id",
+        "WHERE status = 'waitlisted' AND id = (SELECT id FROM registration "
+        "WHERE event = {} AND status = 'waitlisted' "
+        f"ORDER BY queue_seq, queued_at, id LIMIT 1{lock}) RETURNING id",
         now,
         now,
         event_id,
@@ -98,20 +99,22 @@ async def promote_first_waiting(event_id: UUID, now: datetime, pg: bool) -> UUID
     return UUID(str(rows[0]["id"])) if rows else None
 
 
-async def waiting_position(event_id: UUID, queued_at: datetime, registration_id: UUID) -> int:
+async def waiting_position(event_id: UUID, queue_seq: int, registration_id: UUID) -> int:
+    """Number on the waiting list now: those still waiting who joined it before (commit order)."""
     ahead = await R.count().where(
         (R.event == event_id)
         & (R.status == "waitlisted")
-        & ((R.queued_at < queued_at) | ((R.queued_at == queued_at) & (R.id < registration_id)))
+        & ((R.queue_seq < queue_seq) | ((R.queue_seq == queue_seq) & (R.id < registration_id)))
     )
     return ahead + 1
 
 
 async def of_event(event_id: UUID, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    """In sign-up order (for the waiting list: its order)."""
     where: Any = R.event == event_id
     if statuses:
         where &= R.status.is_in(statuses)
-    return await R.select().where(where).order_by(R.queued_at).order_by(R.id)
+    return await R.select().where(where).order_by(R.queue_seq).order_by(R.id)
 
 
 async def search(event_id: UUID, text: str, limit: int, pg: bool) -> list[dict[str, Any]]:

@@ -1,8 +1,10 @@
 """Rules of registrations: sign-up, waiting list, secret links, tickets, invitations, check-in.
 
-Seats are counted by the events domain with one conditional UPDATE (`take_seat`), so capacity
-is never exceeded on either engine; the waiting list is promoted in order with an atomic
-UPDATE … (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL). Every mail goes through the outbox
+Seats are counted by the events domain with one conditional UPDATE of the event row (`join`)
+that also numbers each sign-up and counts the waiting list, so capacity is never exceeded, the
+order is commit order and the waiting-list position told is exact, on either engine; the
+waiting list is promoted in that order with an atomic UPDATE … (SELECT … FOR UPDATE SKIP LOCKED
+on PostgreSQL). Every mail goes through the outbox
 in the same transaction (notifications.service.enqueue).
 """
 
@@ -206,19 +208,20 @@ def _is_unique_violation(exc: Exception) -> bool:
 
 
 async def _register_once(event_key: str, data: RegistrationIn, email: str, name: str) -> SignUp:
-    now = utc_now()
-    async with db.transaction():
-        event = await events_service.event_for_registration(event_key)
-        event_id = _uuid(event["id"])
-        if data.invitation:
-            invitation = await queries.invitation_by_hash(hash_secret(data.invitation))
-            if invitation is None or _uuid(invitation["event"]) != event_id:
-                raise Invalid.field(
-                    "invitation", "This invitation link is not valid for this event"
-                )
-            await queries.mark_invitation_used(_uuid(invitation["id"]), now)
-        existing = await queries.by_event_email(f"{event_id}:{email}")
-        if existing is not None and existing["status"] != "cancelled":
+    # Everything that only reads happens before the writing transaction: on PostgreSQL the
+    # event row stays locked from the seat decision to COMMIT, on SQLite all writers queue.
+    event = await events_service.event_for_registration(event_key)
+    event_id = _uuid(event["id"])
+    invitation_id = None
+    if data.invitation:
+        invitation = await queries.invitation_by_hash(hash_secret(data.invitation))
+        if invitation is None or _uuid(invitation["event"]) != event_id:
+            raise Invalid.field("invitation", "This invitation link is not valid for this event")
+        invitation_id = _uuid(invitation["id"])
+    existing = await queries.by_event_email(f"{event_id}:{email}")
+    if existing is not None and existing["status"] != "cancelled":
+        now = utc_now()
+        async with db.transaction():
             await _mail(
                 "manage_link",
                 existing,
@@ -226,26 +229,39 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
                     id=existing["id"], hour=now.strftime("%Y%m%d%H")
                 ),
             )
-            return SignUp(_uuid(existing["id"]), existing["status"], False, None)
-        profile = {
-            "name": name,
-            "organisation": " ".join((data.organisation or "").split()),
-            "municipality": " ".join((data.municipality or "").split()),
-            "language": data.language,
-            "needs": topics.encode(data.needs),
-            "offers": topics.encode(data.offers),
-            "networking_consent": data.networking_consent,
-            "role": data.role,
-            "sector": " ".join((data.sector or "").split()),
-            "about": (data.about or "").strip(),
-            "queued_at": now,
-            "updated_at": now,
-            "cancelled_at": None,
-            "checked_in_at": None,
-        }
-        seat = await events_service.take_seat(event_id)
-        status = "confirmed" if seat else "waitlisted"
-        profile.update(status=status, confirmed_at=now if seat else None)
+        return SignUp(_uuid(existing["id"]), existing["status"], False, None)
+    await event_keys(event_id)  # made and committed outside the sign-up's transaction
+    profile = {
+        "name": name,
+        "organisation": " ".join((data.organisation or "").split()),
+        "municipality": " ".join((data.municipality or "").split()),
+        "language": data.language,
+        "needs": topics.encode(data.needs),
+        "offers": topics.encode(data.offers),
+        "networking_consent": data.networking_consent,
+        "role": data.role,
+        "sector": " ".join((data.sector or "").split()),
+        "about": (data.about or "").strip(),
+        "cancelled_at": None,
+        "checked_in_at": None,
+    }
+    async with db.transaction():
+        if invitation_id is not None:
+            await queries.mark_invitation_used(invitation_id, utc_now())
+        joined = await events_service.join(event_id)
+        if joined is None:  # cancelled (or closed) since the read above
+            await events_service.event_for_registration(event_key)
+            raise Conflict("This event is not open for registration")
+        # Taken under the event row's lock (PostgreSQL) or the write lock (SQLite): ordered as
+        # queue_seq, i.e. as the commits.
+        now = utc_now()
+        profile.update(
+            status="confirmed" if joined.seat else "waitlisted",
+            confirmed_at=now if joined.seat else None,
+            queue_seq=joined.seq,
+            queued_at=now,
+            updated_at=now,
+        )
         if existing is not None:  # a cancelled registration comes back to life
             reg_id = _uuid(existing["id"])
             ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
@@ -269,12 +285,12 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
         reg = {"id": reg_id, "event": event_id, "ticket_no": ticket_no, "itip_offset": itip_offset}
         token = await _new_manage_token(reg_id)
         secrets = {"manage_url": manage_url(token)}
-        if seat:
+        if joined.seat:
             secrets["ticket_code"] = await ticket_code(reg)
             kind, extra = "confirmed", {}
         else:
-            kind = "waitlisted"
-            extra = {"position": await queries.waiting_position(event_id, now, reg_id)}
+            # Exact: everyone counted in `waiting` committed before this row's lock was ours.
+            kind, extra = "waitlisted", {"position": joined.position}
         await mail.enqueue(
             kind,
             to=email,
@@ -282,20 +298,21 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
             language=data.language,
             event_id=event_id,
             registration_id=reg_id,
-            data={"sequence_offset": reg["itip_offset"], **extra},
+            data={"sequence_offset": itip_offset, **extra},
             secrets=secrets,
         )
-    return SignUp(reg_id, status, True, token)
+    return SignUp(reg_id, profile["status"], True, token)
 
 
 async def _promote(event_id: UUID) -> int:
-    """Fill free seats from the waiting list, first come first served; returns how many."""
+    """Fill free seats from the waiting list, first come (first committed) first served;
+    returns how many."""
     promoted = 0
     pg = not db.is_sqlite()
-    while await events_service.take_seat(event_id):
+    while await events_service.promote_seat(event_id):
         reg_id = await queries.promote_first_waiting(event_id, utc_now(), pg)
         if reg_id is None:
-            await events_service.release_seat(event_id)
+            await events_service.give_back_seat(event_id)
             break
         reg = await queries.by_id(reg_id)
         assert reg is not None
@@ -327,7 +344,7 @@ async def registration_out(reg: dict[str, Any], token: str) -> RegistrationOut:
     position = None
     if reg["status"] == "waitlisted":
         position = await queries.waiting_position(
-            _uuid(reg["event"]), reg["queued_at"], _uuid(reg["id"])
+            _uuid(reg["event"]), reg["queue_seq"], _uuid(reg["id"])
         )
     return RegistrationOut(
         id=str(reg["id"]),
@@ -426,6 +443,8 @@ async def _cancel(reg: dict[str, Any], *, notify: bool) -> None:
     if was == "confirmed":
         await events_service.release_seat(reg["event"])
         await _promote(_uuid(reg["event"]))
+    elif was == "waitlisted":
+        await events_service.left_waitlist(reg["event"])
 
 
 async def cancel_own(token: str) -> RegistrationOut:
