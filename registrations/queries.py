@@ -16,7 +16,7 @@ from registrations.tables import (
     Registration,
     Scan,
 )
-from traffpunkt.db import insert_row, prepared
+from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared
 
 R = Registration
 
@@ -68,6 +68,51 @@ async def by_ticket_no(ticket_no: str) -> dict[str, Any] | None:
 
 async def insert(values: dict[str, Any]) -> None:
     await insert_row(R, values)
+
+
+SEAT = "CASE WHEN seat.last_position = 0 THEN 0 ELSE 1 END"  # 0: a seat, 1: the waiting list
+
+
+async def sign_up_at_once(
+    join_sql: str,
+    event_id: UUID,
+    registration: dict[str, Any],
+    token: dict[str, Any],
+    mail: tuple[str, list[Any]],
+) -> tuple[int, int] | None:
+    """PostgreSQL: decide seat or waiting list (the events domain's `join_sql`) and write the
+    registration, its manage token and its mail (`mail`: an INSERT … SELECT … FROM seat that
+    picks by SEAT) in ONE statement outside any transaction. The event row's lock is then held
+    only while the server finishes the statement and commits: no round trip to this process,
+    whose event loop may be busy with 31 other requests, happens under it. Returns what
+    `join` returns; None (and nothing written) if the event is not published."""
+    reg_sql, reg_args = insert_select(
+        R,
+        {
+            **registration,
+            "status": Sql(f"CASE {SEAT} WHEN 0 THEN 'confirmed' ELSE 'waitlisted' END"),
+            "confirmed_at": Sql(f"CASE {SEAT} WHEN 0 THEN t.at END"),
+            "queue_seq": Sql("seat.signup_seq"),
+            "queued_at": Sql("t.at"),
+            "created_at": Sql("t.at"),
+            "updated_at": Sql("t.at"),
+        },
+        "seat, t",
+    )
+    token_sql, token_args = insert_select(ManageToken, {**token, "created_at": Sql("t.at")}, "t")
+    mail_sql, mail_args = mail
+    rows = await hot(
+        f"WITH seat AS ({join_sql}), "
+        # The time of the decision, taken once, after the lock was granted.
+        "t AS (SELECT clock_timestamp() AS at FROM seat), "
+        f"reg AS ({reg_sql}), tok AS ({token_sql}), msg AS ({mail_sql}) "
+        "SELECT signup_seq, last_position FROM seat",
+        event_id,
+        *reg_args,
+        *token_args,
+        *mail_args,
+    )
+    return (rows[0]["signup_seq"], rows[0]["last_position"]) if rows else None
 
 
 async def update(registration_id: UUID, values: dict[str, Any]) -> None:

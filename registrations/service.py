@@ -245,6 +245,8 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
         "cancelled_at": None,
         "checked_in_at": None,
     }
+    if existing is None and invitation_id is None and not db.is_sqlite():
+        return await _sign_up_at_once(event_key, event_id, data, email, name, profile)
     async with db.transaction():
         if invitation_id is not None:
             await queries.mark_invitation_used(invitation_id, utc_now())
@@ -302,6 +304,60 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
             secrets=secrets,
         )
     return SignUp(reg_id, profile["status"], True, token)
+
+
+async def _sign_up_at_once(
+    event_key: str,
+    event_id: UUID,
+    data: RegistrationIn,
+    email: str,
+    name: str,
+    profile: dict[str, Any],
+) -> SignUp:
+    """A new address without an invitation on PostgreSQL (nearly every sign-up): the seat
+    decision and every row it writes in one statement (queries.sign_up_at_once), so the event
+    row is locked only while the server commits. Both mails are prepared; it picks one."""
+    reg_id, ticket_no, token = uuid4(), tickets.new_ticket_no(), new_secret()
+    reg = {"id": reg_id, "event": event_id, "ticket_no": ticket_no, "itip_offset": 0}
+    url = manage_url(token)
+    to: dict[str, Any] = {
+        "to": email,
+        "name": name,
+        "language": data.language,
+        "event_id": event_id,
+        "registration_id": reg_id,
+    }
+    seat_mail = mail.outbox_row(
+        "confirmed",
+        **to,
+        data={"sequence_offset": 0},
+        secrets={"manage_url": url, "ticket_code": await ticket_code(reg)},
+    )
+    # The position is the one decided in the statement (the 0 here is replaced).
+    waiting_mail = mail.outbox_row(
+        "waitlisted", **to, data={"sequence_offset": 0, "position": 0}, secrets={"manage_url": url}
+    )
+    joined = await queries.sign_up_at_once(
+        events_service.join_sql(),
+        event_id,
+        {
+            **profile,
+            "id": reg_id,
+            "event": event_id,
+            "event_email": f"{event_id}:{email}",
+            "email": email,
+            "ticket_no": ticket_no,
+            "itip_offset": 0,
+        },
+        {"id": uuid4(), "registration": reg_id, "token_hash": hash_secret(token)},
+        mail.enqueue_one_of(
+            [seat_mail, waiting_mail], queries.SEAT, "seat", {"position": "seat.last_position"}
+        ),
+    )
+    if joined is None:  # cancelled (or closed) since the read
+        await events_service.event_for_registration(event_key)
+        raise Conflict("This event is not open for registration")
+    return SignUp(reg_id, "confirmed" if joined[1] == 0 else "waitlisted", True, token)
 
 
 async def _promote(event_id: UUID) -> int:

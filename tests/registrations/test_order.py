@@ -9,10 +9,14 @@ from typing import Any
 
 import httpx
 
+from events import service as events_service
+from notifications import render
 from notifications.tables import OutboxMessage
 from registrations.tables import Registration
 from tests.conftest import World
 from tests.registrations.conftest import make_event, sign_up, token_of
+from traffpunkt.clock import utc_now
+from traffpunkt.settings import get_settings
 
 CAPACITY = 10
 PEOPLE = 60
@@ -100,6 +104,15 @@ async def test_concurrent_sign_ups_are_served_in_commit_order_with_exact_positio
     by_seq = sorted(rows.values(), key=lambda r: r["queue_seq"])
     assert [r["queue_seq"] for r in by_seq] == list(range(1, PEOPLE + 1))
     assert [r["id"] for r in by_seq] == [r["id"] for r in by_time]
+
+    # The mail as sent says it (the data written in the deciding statement renders).
+    row = await events_service.event_for_mail(event["id"])
+    for m in await OutboxMessage.select().where(OutboxMessage.event == event["id"]):
+        text = render.build(m, row, get_settings(), utc_now()).get_body(("plain",)).get_content()
+        if m["kind"] == "waitlisted":
+            assert f"nummer {told[str(m['registration_id'])]} på väntelistan" in text
+        else:
+            assert m["kind"] == "confirmed" and "väntelistan" not in text
 
     # The manage API and the manage page say what the mail said.
     for r in responses:
