@@ -216,6 +216,30 @@ async def check_in_by_ticket(event_id: UUID, ticket_no: str, at: datetime) -> di
     return await _check_in_by_ticket(at, event_id, ticket_no)
 
 
+async def check_in_at_once(
+    event_id: UUID, ticket_no: str, at: datetime, scan: dict[str, Any]
+) -> dict[str, Any] | None:
+    """PostgreSQL: let this event's ticket holder in once and record the `scan` (result "ok")
+    in ONE statement outside a transaction, instead of BEGIN, UPDATE, INSERT, COMMIT: {id,
+    name} if this scan let them in, None (nothing written) if it did not. A scan_id seen
+    before fails the statement with a unique violation, which also undoes the check-in."""
+    scan_sql, scan_args = insert_select(
+        Scan, {**scan, "registration_id": Sql("upd.id"), "result": "ok"}, "upd"
+    )
+    rows = await hot(
+        "WITH upd AS (UPDATE registration SET checked_in_at = {}, updated_at = {} "
+        "WHERE event = {} AND ticket_no = {} AND checked_in_at IS NULL "
+        f"AND status = 'confirmed' RETURNING id, name), ins AS ({scan_sql}) "
+        "SELECT id, name FROM upd",
+        at,
+        at,
+        event_id,
+        ticket_no,
+        *scan_args,
+    )
+    return rows[0] if rows else None
+
+
 async def undo_check_in(registration_id: UUID, now: datetime) -> bool:
     rows = (
         await R.update({R.checked_in_at: None, R.updated_at: now})

@@ -774,6 +774,35 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
     # The common case, a ticket of this very event, needs no read: its signature checks with
     # this event's key, and the UPDATE finds the holder by ticket number.
     own_ticket = await _ticket_of_event(scan.secret, event_id)
+    device_label = (f"{scan.device} ({device})" if scan.device else device)[:100]
+    if own_ticket and not refused_at_door and not db.is_sqlite():
+        # PostgreSQL: the check-in and its scan row in one statement (no transaction round
+        # trips); if it lets no one in, the transaction below finds out why.
+        try:
+            row = await queries.check_in_at_once(
+                event_id,
+                own_ticket,
+                at,
+                {
+                    "id": uuid4(),
+                    "event": event_id,
+                    "event_scan": key,
+                    "secret": scan.secret[:300],
+                    "device": device_label,
+                    "action": "checkin",
+                    "offline_result": scan.offline_result,
+                    "flagged": False,  # the door let them in too
+                    "scanned_at": at,
+                    "received_at": now,
+                },
+            )
+        except Exception as exc:
+            if not _is_unique_violation(exc):
+                raise
+            row = None  # a scan_id seen before: the transaction below answers as it did
+        if row is not None:
+            reg = {"id": row["id"], "name": row["name"], "checked_in_at": at}
+            return _scan_out("ok", reg, event, False)
     reg = None if own_ticket else await _ticket_holder(scan.secret, event_id)
     try:
         async with db.transaction():
@@ -794,7 +823,7 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
                     "registration_id": reg["id"] if reg is not None else None,
                     "secret": scan.secret[:300],
                     # The phone's own label and which door token sent it, both kept.
-                    "device": (f"{scan.device} ({device})" if scan.device else device)[:100],
+                    "device": device_label,
                     "action": "checkin",
                     "result": result,
                     "offline_result": scan.offline_result,
