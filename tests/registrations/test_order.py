@@ -173,3 +173,78 @@ async def test_positions_after_cancellations_and_promotions(
         (OutboxMessage.kind == "waitlisted") & (OutboxMessage.registration_id == back.json()["id"])
     )
     assert sorted(json.loads(m["data"])["position"] for m in mails)[-1] == 5
+
+
+async def _live_rows(database_url: str, sql: str) -> list[dict[str, Any]]:
+    """Rows straight from a live server's database (read-only)."""
+    if database_url.startswith("sqlite"):
+        import sqlite3
+
+        conn = sqlite3.connect(database_url.removeprefix("sqlite:///"))
+        conn.row_factory = sqlite3.Row
+        try:
+            return [dict(r) for r in conn.execute(sql)]
+        finally:
+            conn.close()
+    import asyncpg
+
+    pg = await asyncpg.connect(database_url)
+    try:
+        return [dict(r) for r in await pg.fetch(sql)]
+    finally:
+        await pg.close()
+
+
+async def test_a_real_server_under_a_burst_of_sign_ups(live: Any) -> None:
+    """100 sign-ups at once over 50 connections to `traffpunkt serve`, for 20 seats: the mails
+    state 1..80 once each, the manage API agrees, and the seats went to the first 20 commits."""
+    token = live.cli("token", "create", "--email", "boss@example.se", "--role", "admin").split()[-1]
+    auth = {"Authorization": f"Bearer {token}"}
+    limits = httpx.Limits(max_connections=50)
+    async with httpx.AsyncClient(base_url=live.url, limits=limits, timeout=60) as http:
+        r = await http.post(
+            "/api/v1/municipalities", json={"name": "Åsele", "slug": "asele"}, headers=auth
+        )
+        assert r.status_code == 201, r.text
+        r = await http.post(
+            "/api/v1/events",
+            json={
+                "title": "Frukostmöte",
+                "kind": "network",
+                "municipality": "asele",
+                "starts_at": "2027-03-04T08:00",
+                "ends_at": "2027-03-04T10:00",
+                "capacity": 20,
+            },
+            headers=auth,
+        )
+        event_id = r.json()["id"]
+        assert (await http.post(f"/api/v1/events/{event_id}/publish", headers=auth)).is_success
+        responses = await asyncio.gather(
+            *(
+                http.post(
+                    f"/api/v1/events/{event_id}/registrations",
+                    json={"name": f"Person {i}", "email": f"person{i}@example.se"},
+                )
+                for i in range(100)
+            )
+        )
+        assert [r.status_code for r in responses] == [201] * 100, [r.text for r in responses]
+        own = await asyncio.gather(
+            *(http.get(f"/api/v1/registrations/{token_of(r)}") for r in responses)
+        )
+    api = {o.json()["id"]: o.json() for o in own}
+    mails = await _live_rows(
+        live.database_url,
+        "SELECT registration_id, data FROM outbox_message WHERE kind = 'waitlisted'",
+    )
+    told = {str(m["registration_id"]): json.loads(m["data"])["position"] for m in mails}
+    assert sorted(told.values()) == list(range(1, 81))
+    positions = {i: a["waitlist_position"] for i, a in api.items() if a["waitlist_position"]}
+    assert positions == told
+    rows = await _live_rows(
+        live.database_url, "SELECT id, status, queue_seq FROM registration ORDER BY queue_seq"
+    )
+    assert [r["queue_seq"] for r in rows] == list(range(1, 101))
+    assert [r["status"] for r in rows] == ["confirmed"] * 20 + ["waitlisted"] * 80
+    assert [told[str(r["id"])] for r in rows[20:]] == list(range(1, 81))
