@@ -230,7 +230,6 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
                 ),
             )
         return SignUp(_uuid(existing["id"]), existing["status"], False, None)
-    await event_keys(event_id)  # made and committed outside the sign-up's transaction
     profile = {
         "name": name,
         "organisation": " ".join((data.organisation or "").split()),
@@ -245,8 +244,29 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
         "cancelled_at": None,
         "checked_in_at": None,
     }
+    # Numbers, secrets and the signed ticket are made before any lock is taken: on SQLite
+    # every writer waits while one holds the lock, so the less CPU under it, the better.
+    if existing is not None:  # a cancelled registration comes back to life
+        reg_id = _uuid(existing["id"])
+        ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
+    else:
+        reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
+    reg = {
+        "id": reg_id,
+        "event": event_id,
+        "ticket_no": ticket_no,
+        "itip_offset": itip_offset,
+    }
+    token = new_secret()
+    manage_token = {"id": uuid4(), "registration": reg["id"], "token_hash": hash_secret(token)}
+    url = manage_url(token)
+    # Sent only if a seat is taken; the event's key is made (and committed) here if need be,
+    # outside the sign-up's transaction.
+    code = await ticket_code(reg)
     if existing is None and invitation_id is None and not db.is_sqlite():
-        return await _sign_up_at_once(event_key, event_id, data, email, name, profile)
+        return await _sign_up_at_once(
+            event_key, reg, email, name, data.language, profile, manage_token, url, code, token
+        )
     async with db.transaction():
         if invitation_id is not None:
             await queries.mark_invitation_used(invitation_id, utc_now())
@@ -264,16 +284,13 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
             queued_at=now,
             updated_at=now,
         )
-        if existing is not None:  # a cancelled registration comes back to life
-            reg_id = _uuid(existing["id"])
-            ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
-            if not await queries.set_status_if(reg_id, "cancelled", profile):
+        if existing is not None:
+            if not await queries.set_status_if(reg["id"], "cancelled", profile):
                 raise _Raced  # the seat taken above goes back with the rollback
         else:
-            reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
             await queries.insert(
                 {
-                    "id": reg_id,
+                    "id": reg["id"],
                     "event": event_id,
                     "event_email": f"{event_id}:{email}",
                     "email": email,
@@ -283,55 +300,53 @@ async def _register_once(event_key: str, data: RegistrationIn, email: str, name:
                     **profile,
                 }
             )
-        # What the mail needs is at hand: no re-read of the row just written.
-        reg = {"id": reg_id, "event": event_id, "ticket_no": ticket_no, "itip_offset": itip_offset}
-        token = await _new_manage_token(reg_id)
-        secrets = {"manage_url": manage_url(token)}
+        await queries.insert_manage_token({**manage_token, "created_at": now})
         if joined.seat:
-            secrets["ticket_code"] = await ticket_code(reg)
-            kind, extra = "confirmed", {}
+            kind, extra, secrets = "confirmed", {}, {"manage_url": url, "ticket_code": code}
         else:
             # Exact: everyone counted in `waiting` committed before this row's lock was ours.
-            kind, extra = "waitlisted", {"position": joined.position}
+            kind, extra, secrets = "waitlisted", {"position": joined.position}, {"manage_url": url}
         await mail.enqueue(
             kind,
             to=email,
             name=name,
             language=data.language,
             event_id=event_id,
-            registration_id=reg_id,
+            registration_id=reg["id"],
             data={"sequence_offset": itip_offset, **extra},
             secrets=secrets,
         )
-    return SignUp(reg_id, profile["status"], True, token)
+    return SignUp(reg["id"], profile["status"], True, token)
 
 
 async def _sign_up_at_once(
     event_key: str,
-    event_id: UUID,
-    data: RegistrationIn,
+    reg: dict[str, Any],
     email: str,
     name: str,
+    language: str,
     profile: dict[str, Any],
+    manage_token: dict[str, Any],
+    url: str,
+    code: str,
+    token: str,
 ) -> SignUp:
     """A new address without an invitation on PostgreSQL (nearly every sign-up): the seat
     decision and every row it writes in one statement (queries.sign_up_at_once), so the event
     row is locked only while the server commits. Both mails are prepared; it picks one."""
-    reg_id, ticket_no, token = uuid4(), tickets.new_ticket_no(), new_secret()
-    reg = {"id": reg_id, "event": event_id, "ticket_no": ticket_no, "itip_offset": 0}
-    url = manage_url(token)
+    event_id = reg["event"]
     to: dict[str, Any] = {
         "to": email,
         "name": name,
-        "language": data.language,
+        "language": language,
         "event_id": event_id,
-        "registration_id": reg_id,
+        "registration_id": reg["id"],
     }
     seat_mail = mail.outbox_row(
         "confirmed",
         **to,
         data={"sequence_offset": 0},
-        secrets={"manage_url": url, "ticket_code": await ticket_code(reg)},
+        secrets={"manage_url": url, "ticket_code": code},
     )
     # The position is the one decided in the statement (the 0 here is replaced).
     waiting_mail = mail.outbox_row(
@@ -342,14 +357,14 @@ async def _sign_up_at_once(
         event_id,
         {
             **profile,
-            "id": reg_id,
+            "id": reg["id"],
             "event": event_id,
             "event_email": f"{event_id}:{email}",
             "email": email,
-            "ticket_no": ticket_no,
+            "ticket_no": reg["ticket_no"],
             "itip_offset": 0,
         },
-        {"id": uuid4(), "registration": reg_id, "token_hash": hash_secret(token)},
+        manage_token,
         mail.enqueue_one_of(
             [seat_mail, waiting_mail], queries.SEAT, "seat", {"position": "seat.last_position"}
         ),
@@ -357,7 +372,7 @@ async def _sign_up_at_once(
     if joined is None:  # cancelled (or closed) since the read
         await events_service.event_for_registration(event_key)
         raise Conflict("This event is not open for registration")
-    return SignUp(reg_id, "confirmed" if joined[1] == 0 else "waitlisted", True, token)
+    return SignUp(reg["id"], "confirmed" if joined[1] == 0 else "waitlisted", True, token)
 
 
 async def _promote(event_id: UUID) -> int:
