@@ -105,13 +105,54 @@ async def bump_sequence(event_id: UUID, values: dict[str, Any]) -> None:
     ).where(Event.id == event_id)
 
 
-async def take_seat(event_id: UUID) -> bool:
+# A seat if one is free, else the end of the waiting list: one UPDATE decides, numbers the
+# sign-up and counts the waiting list. Every SET expression reads the row as it was before the
+# update (on both engines); on PostgreSQL a concurrent sign-up waits for this row's lock until
+# COMMIT and then re-evaluates on the committed row, so `signup_seq` follows commit order and
+# `waiting` + 1 is exact. Only a published event takes sign-ups (a cancellation in between
+# updates this row too, so it cannot slip between the check and the write).
+_FREE = "(capacity IS NULL OR seats_taken < capacity)"
+JOIN_SQL = (
+    f"UPDATE event SET seats_taken = seats_taken + CASE WHEN {_FREE} THEN 1 ELSE 0 END, "
+    f"waiting = waiting + CASE WHEN {_FREE} THEN 0 ELSE 1 END, "
+    f"last_position = CASE WHEN {_FREE} THEN 0 ELSE waiting + 1 END, "
+    "signup_seq = signup_seq + 1 "
+    "WHERE id = {} AND status = 'published' RETURNING signup_seq, last_position"
+)
+
+
+async def join(event_id: UUID) -> tuple[int, int] | None:
+    """(sign-up number, waiting-list position or 0 for a seat); None if not published."""
+    rows = await hot(JOIN_SQL, event_id)
+    return (rows[0]["signup_seq"], rows[0]["last_position"]) if rows else None
+
+
+async def promote_seat(event_id: UUID) -> bool:
+    """A free seat for the first on the waiting list (who leaves it): the caller moves them."""
     rows = await hot(
-        "UPDATE event SET seats_taken = seats_taken + 1 "
-        "WHERE id = {} AND (capacity IS NULL OR seats_taken < capacity) RETURNING seats_taken",
+        f"UPDATE event SET seats_taken = seats_taken + 1, waiting = waiting - 1 "
+        f"WHERE id = {{}} AND waiting > 0 AND {_FREE} RETURNING seats_taken",
         event_id,
     )
     return bool(rows)
+
+
+async def left_waitlist(event_id: UUID) -> None:
+    """Someone left the waiting list without a seat (cancelled or erased)."""
+    await hot(
+        "UPDATE event SET waiting = CASE WHEN waiting > 0 THEN waiting - 1 ELSE 0 END "
+        "WHERE id = {}",
+        event_id,
+    )
+
+
+async def give_back_seat(event_id: UUID) -> None:
+    """Undo `promote_seat` when no one could be moved (on PostgreSQL the only one waiting may be
+    leaving in a transaction of its own, which then counts them off itself)."""
+    await hot(
+        "UPDATE event SET seats_taken = seats_taken - 1, waiting = waiting + 1 WHERE id = {}",
+        event_id,
+    )
 
 
 async def release_seat(event_id: UUID) -> None:

@@ -552,10 +552,45 @@ async def event_for_mail(event_id: UUID | str) -> dict[str, Any] | None:
     return await queries.event(_uuid(event_id, what="event"))
 
 
-async def take_seat(event_id: UUID | str) -> bool:
-    """One seat, if there is one: a single conditional UPDATE (correct under concurrency on
-    both engines; a read-then-write would overbook on PostgreSQL)."""
-    return await queries.take_seat(_uuid(event_id))
+@dataclass(frozen=True, slots=True)
+class Joined:
+    """What `join` decided: the sign-up's number (commit order) and its waiting-list position,
+    0 for a seat."""
+
+    seq: int
+    position: int
+
+    @property
+    def seat(self) -> bool:
+        return self.position == 0
+
+
+async def join(event_id: UUID | str) -> Joined | None:
+    """A seat if one is free, else the end of the waiting list, decided and numbered in one
+    UPDATE of the event row (see queries.JOIN_SQL); None if the event is not published (any
+    more). On PostgreSQL the row stays locked until COMMIT: do it last in the transaction."""
+    got = await queries.join(_uuid(event_id))
+    return Joined(*got) if got is not None else None
+
+
+def join_sql() -> str:
+    """`join` as SQL (`{}` = the event id), for a statement that writes the sign-up with it."""
+    return queries.JOIN_SQL
+
+
+async def promote_seat(event_id: UUID | str) -> bool:
+    """A free seat for the first on the waiting list (counted off it); False if none."""
+    return await queries.promote_seat(_uuid(event_id))
+
+
+async def give_back_seat(event_id: UUID | str) -> None:
+    """Undo `promote_seat` when nobody could be moved up."""
+    await queries.give_back_seat(_uuid(event_id))
+
+
+async def left_waitlist(event_id: UUID | str) -> None:
+    """Someone on the waiting list cancelled."""
+    await queries.left_waitlist(_uuid(event_id))
 
 
 async def release_seat(event_id: UUID | str) -> None:

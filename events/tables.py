@@ -86,6 +86,16 @@ class Event(Table, tablename="event"):
     capacity = Integer(null=True, default=None)
     # Kept by the registrations domain with one conditional UPDATE (never read-then-write).
     seats_taken = Integer(default=0)
+    # The sign-up counter: the UPDATE that decides seat or waiting list (`join`) gives each
+    # sign-up the next number under this row's lock, held to COMMIT, so the numbers follow
+    # commit order (first come, first served) on both engines.
+    signup_seq = Integer(default=0)
+    # People on the waiting list now (kept in the same statements that move people on or off
+    # it): a newcomer is told number waiting + 1, exact at the moment of their commit.
+    waiting = Integer(default=0)
+    # What `join` decided for the latest sign-up, so that its RETURNING can say it (RETURNING
+    # sees only new values): 0 a seat, else the waiting-list position.
+    last_position = Integer(default=0)
     registration_opens_at = Timestamptz(null=True, default=None)
     registration_closes_at = Timestamptz(null=True, default=None)
     # Topic slugs as " a b c " (space-delimited, padded): filterable with one LIKE on both engines.

@@ -9,6 +9,7 @@ from uuid import UUID
 from piccolo.query.functions.aggregate import Count
 
 from notifications.tables import OutboxMessage as M
+from traffpunkt import db
 from traffpunkt.db import insert_row
 
 # Due and unclaimed (or claimed by a worker whose lease ran out, e.g. it crashed mid-send).
@@ -23,6 +24,11 @@ async def insert(values: dict[str, Any], *, dedupe: bool) -> bool:
 
     Every sign-up inserts one: with the SQL built once (insert_row) rather than per call."""
     return await insert_row(M, values, conflict_target="dedupe_key" if dedupe else None)
+
+
+def insert_select(values: dict[str, Any], source: str) -> tuple[str, list[Any]]:
+    """A message row as part of a larger PostgreSQL statement (traffpunkt.db.insert_select)."""
+    return db.insert_select(M, values, source)
 
 
 async def existing_keys(keys: list[str]) -> set[str]:

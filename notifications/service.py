@@ -69,6 +69,36 @@ async def enqueue(
     send_at: datetime | None = None,
 ) -> UUID | None:
     """Put a mail in the outbox (inside the caller's transaction). None if deduplicated."""
+    row = outbox_row(
+        kind,
+        to=to,
+        event_id=event_id,
+        name=name,
+        language=language,
+        registration_id=registration_id,
+        data=data,
+        secrets=secrets,
+        dedupe_key=dedupe_key,
+        send_at=send_at,
+    )
+    inserted = await queries.insert(row, dedupe=dedupe_key is not None)
+    return row["id"] if inserted else None
+
+
+def outbox_row(
+    kind: str,
+    *,
+    to: str,
+    event_id: UUID | str | None,
+    name: str = "",
+    language: str = "sv",
+    registration_id: UUID | str | None = None,
+    data: dict[str, Any] | None = None,
+    secrets: dict[str, Any] | None = None,
+    dedupe_key: str | None = None,
+    send_at: datetime | None = None,
+) -> dict[str, Any]:
+    """The outbox row `enqueue` writes, checked (for `enqueue_one_of`)."""
     spec = KINDS.get(kind)
     if spec is None:
         raise ValueError(f"unknown message kind {kind!r}")
@@ -78,28 +108,52 @@ async def enqueue(
     missing = [k for k in spec.requires if k not in given]
     if missing:
         raise ValueError(f"{kind} mail needs {missing}")
-    message_id = uuid4()
     now = utc_now()
-    inserted = await queries.insert(
-        {
-            "id": message_id,
-            "kind": kind,
-            "event": UUID(str(event_id)) if event_id is not None else None,
-            "registration_id": UUID(str(registration_id)) if registration_id else None,
-            "recipient": _checked_address(to),
-            "recipient_name": " ".join(name.split())[:200],
-            "language": language if language in ("sv", "en") else "sv",
-            "data": json.dumps(data or {}, ensure_ascii=False),
-            "secrets": json.dumps(secrets) if secrets else None,
-            "dedupe_key": dedupe_key,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": send_at or now,
-            "created_at": now,
-        },
-        dedupe=dedupe_key is not None,
-    )
-    return message_id if inserted else None
+    return {
+        "id": uuid4(),
+        "kind": kind,
+        "event": UUID(str(event_id)) if event_id is not None else None,
+        "registration_id": UUID(str(registration_id)) if registration_id else None,
+        "recipient": _checked_address(to),
+        "recipient_name": " ".join(name.split())[:200],
+        "language": language if language in ("sv", "en") else "sv",
+        "data": json.dumps(data or {}, ensure_ascii=False),
+        "secrets": json.dumps(secrets) if secrets else None,
+        "dedupe_key": dedupe_key,
+        "status": "pending",
+        "attempts": 0,
+        "next_attempt_at": send_at or now,
+        "created_at": now,
+    }
+
+
+def enqueue_one_of(
+    rows: list[dict[str, Any]], pick: str, source: str, data_from: dict[str, str]
+) -> tuple[str, list[Any]]:
+    """`enqueue` for a PostgreSQL statement that decides which mail to send as it runs: an
+    INSERT … SELECT … FROM `source` (e.g. a data-modifying WITH's parts) of `rows[i]` (from
+    `outbox_row`, no dedupe keys) where the SQL expression `pick` over `source` is i. A key
+    of `data_from` that a row's data has is replaced by that SQL expression's value (e.g. a
+    waiting-list position decided in the statement). Returns (`{}` template, args)."""
+    assert rows and all(r["dedupe_key"] is None for r in rows)
+    # One message whichever is picked: the first row's id and times.
+    same = {k: rows[0][k] for k in ("id", "created_at", "next_attempt_at")}
+    rows = [{**r, **same} for r in rows]
+    values = {
+        column: db.OneOf(
+            pick, [_decided_data(r, data_from) if column == "data" else r[column] for r in rows]
+        )
+        for column in rows[0]
+    }
+    return queries.insert_select(values, source)
+
+
+def _decided_data(row: dict[str, Any], data_from: dict[str, str]) -> Any:
+    keys = [k for k in data_from if k in json.loads(row["data"])]
+    if not keys:
+        return row["data"]
+    merged = ", ".join(f"'{k}', {data_from[k]}" for k in keys)
+    return db.Sql(f"({{}}::jsonb || jsonb_build_object({merged}))::text", row["data"])
 
 
 async def queued_keys(keys: list[str]) -> set[str]:

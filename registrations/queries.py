@@ -17,7 +17,7 @@ from registrations.tables import (
     Registration,
     Scan,
 )
-from traffpunkt.db import insert_row, prepared
+from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared
 
 R = Registration
 
@@ -85,6 +85,51 @@ async def insert(values: dict[str, Any]) -> None:
     await insert_row(R, values)
 
 
+SEAT = "CASE WHEN seat.last_position = 0 THEN 0 ELSE 1 END"  # 0: a seat, 1: the waiting list
+
+
+async def sign_up_at_once(
+    join_sql: str,
+    event_id: UUID,
+    registration: dict[str, Any],
+    token: dict[str, Any],
+    mail: tuple[str, list[Any]],
+) -> tuple[int, int] | None:
+    """PostgreSQL: decide seat or waiting list (the events domain's `join_sql`) and write the
+    registration, its manage token and its mail (`mail`: an INSERT … SELECT … FROM seat that
+    picks by SEAT) in ONE statement outside any transaction. The event row's lock is then held
+    only while the server finishes the statement and commits: no round trip to this process,
+    whose event loop may be busy with 31 other requests, happens under it. Returns what
+    `join` returns; None (and nothing written) if the event is not published."""
+    reg_sql, reg_args = insert_select(
+        R,
+        {
+            **registration,
+            "status": Sql(f"CASE {SEAT} WHEN 0 THEN 'confirmed' ELSE 'waitlisted' END"),
+            "confirmed_at": Sql(f"CASE {SEAT} WHEN 0 THEN t.at END"),
+            "queue_seq": Sql("seat.signup_seq"),
+            "queued_at": Sql("t.at"),
+            "created_at": Sql("t.at"),
+            "updated_at": Sql("t.at"),
+        },
+        "seat, t",
+    )
+    token_sql, token_args = insert_select(ManageToken, {**token, "created_at": Sql("t.at")}, "t")
+    mail_sql, mail_args = mail
+    rows = await hot(
+        f"WITH seat AS ({join_sql}), "
+        # The time of the decision, taken once, after the lock was granted.
+        "t AS (SELECT clock_timestamp() AS at FROM seat), "
+        f"reg AS ({reg_sql}), tok AS ({token_sql}), msg AS ({mail_sql}) "
+        "SELECT signup_seq, last_position FROM seat",
+        event_id,
+        *reg_args,
+        *token_args,
+        *mail_args,
+    )
+    return (rows[0]["signup_seq"], rows[0]["last_position"]) if rows else None
+
+
 async def update(registration_id: UUID, values: dict[str, Any]) -> None:
     await R.update({getattr(R, k): v for k, v in values.items()}).where(R.id == registration_id)
 
@@ -104,8 +149,9 @@ async def promote_first_waiting(event_id: UUID, now: datetime, pg: bool) -> UUID
     lock = " FOR UPDATE SKIP LOCKED" if pg else ""
     rows = await R.raw(
         "UPDATE registration SET status = 'confirmed', confirmed_at = {}, updated_at = {} "
-        "WHERE id = (SELECT id FROM registration WHERE event = {} AND status = 'waitlisted' "
-        f"ORDER BY queued_at, id LIMIT 1{lock}) RETURNING id",
+        "WHERE status = 'waitlisted' AND id = (SELECT id FROM registration "
+        "WHERE event = {} AND status = 'waitlisted' "
+        f"ORDER BY queue_seq, queued_at, id LIMIT 1{lock}) RETURNING id",
         now,
         now,
         event_id,
@@ -113,20 +159,22 @@ async def promote_first_waiting(event_id: UUID, now: datetime, pg: bool) -> UUID
     return UUID(str(rows[0]["id"])) if rows else None
 
 
-async def waiting_position(event_id: UUID, queued_at: datetime, registration_id: UUID) -> int:
+async def waiting_position(event_id: UUID, queue_seq: int, registration_id: UUID) -> int:
+    """Number on the waiting list now: those still waiting who joined it before (commit order)."""
     ahead = await R.count().where(
         (R.event == event_id)
         & (R.status == "waitlisted")
-        & ((R.queued_at < queued_at) | ((R.queued_at == queued_at) & (R.id < registration_id)))
+        & ((R.queue_seq < queue_seq) | ((R.queue_seq == queue_seq) & (R.id < registration_id)))
     )
     return ahead + 1
 
 
 async def of_event(event_id: UUID, statuses: list[str] | None = None) -> list[dict[str, Any]]:
+    """In sign-up order (for the waiting list: its order)."""
     where: Any = R.event == event_id
     if statuses:
         where &= R.status.is_in(statuses)
-    return await R.select().where(where).order_by(R.queued_at).order_by(R.id)
+    return await R.select().where(where).order_by(R.queue_seq).order_by(R.id)
 
 
 async def search(event_id: UUID, text: str, limit: int, pg: bool) -> list[dict[str, Any]]:
@@ -181,6 +229,30 @@ async def check_in_by_ticket(event_id: UUID, ticket_no: str, at: datetime) -> di
     """Mark the arrival of this event's ticket holder once (only the first of many simultaneous
     scans wins): {id, name} if this scan let them in."""
     return await _check_in_by_ticket(at, event_id, ticket_no)
+
+
+async def check_in_at_once(
+    event_id: UUID, ticket_no: str, at: datetime, scan: dict[str, Any]
+) -> dict[str, Any] | None:
+    """PostgreSQL: let this event's ticket holder in once and record the `scan` (result "ok")
+    in ONE statement outside a transaction, instead of BEGIN, UPDATE, INSERT, COMMIT: {id,
+    name} if this scan let them in, None (nothing written) if it did not. A scan_id seen
+    before fails the statement with a unique violation, which also undoes the check-in."""
+    scan_sql, scan_args = insert_select(
+        Scan, {**scan, "registration_id": Sql("upd.id"), "result": "ok"}, "upd"
+    )
+    rows = await hot(
+        "WITH upd AS (UPDATE registration SET checked_in_at = {}, updated_at = {} "
+        "WHERE event = {} AND ticket_no = {} AND checked_in_at IS NULL "
+        f"AND status = 'confirmed' RETURNING id, name), ins AS ({scan_sql}) "
+        "SELECT id, name FROM upd",
+        at,
+        at,
+        event_id,
+        ticket_no,
+        *scan_args,
+    )
+    return rows[0] if rows else None
 
 
 async def undo_check_in(registration_id: UUID, now: datetime) -> bool:

@@ -1,8 +1,10 @@
 """Rules of registrations: sign-up, waiting list, secret links, tickets, invitations, check-in.
 
-Seats are counted by the events domain with one conditional UPDATE (`take_seat`), so capacity
-is never exceeded on either engine; the waiting list is promoted in order with an atomic
-UPDATE … (SELECT … FOR UPDATE SKIP LOCKED on PostgreSQL). Every mail goes through the outbox
+Seats are counted by the events domain with one conditional UPDATE of the event row (`join`)
+that also numbers each sign-up and counts the waiting list, so capacity is never exceeded, the
+order is commit order and the waiting-list position told is exact, on either engine; the
+waiting list is promoted in that order with an atomic UPDATE … (SELECT … FOR UPDATE SKIP LOCKED
+on PostgreSQL). Every mail goes through the outbox
 in the same transaction (notifications.service.enqueue).
 """
 
@@ -208,23 +210,26 @@ def _is_unique_violation(exc: Exception) -> bool:
 async def _register_once(
     event_key: str, data: RegistrationIn, email: str, name: str, checks: list[Any]
 ) -> SignUp:
-    now = utc_now()
-    async with db.transaction():
-        if checks:
-            await limits.enforce(checks)
-        event = await events_service.event_for_registration(event_key)
-        event_id = _uuid(event["id"])
-        if data.invitation:
-            invitation = await queries.invitation_by_hash(hash_secret(data.invitation))
-            if invitation is None:
-                await limits.token_miss()
-            if invitation is None or _uuid(invitation["event"]) != event_id:
-                raise Invalid.field(
-                    "invitation", "This invitation link is not valid for this event"
-                )
-            await queries.mark_invitation_used(_uuid(invitation["id"]), now)
-        existing = await queries.by_event_email(f"{event_id}:{email}")
-        if existing is not None and existing["status"] != "cancelled":
+    """`checks`: the abuse limits to count inside the writing transaction (SQLite; on
+    PostgreSQL `register` counted them before, and `checks` is empty)."""
+    # Everything that only reads happens before the writing transaction: on PostgreSQL the
+    # event row stays locked from the seat decision to COMMIT, on SQLite all writers queue.
+    event = await events_service.event_for_registration(event_key)
+    event_id = _uuid(event["id"])
+    invitation_id = None
+    if data.invitation:
+        invitation = await queries.invitation_by_hash(hash_secret(data.invitation))
+        if invitation is None:
+            await limits.token_miss()
+        if invitation is None or _uuid(invitation["event"]) != event_id:
+            raise Invalid.field("invitation", "This invitation link is not valid for this event")
+        invitation_id = _uuid(invitation["id"])
+    existing = await queries.by_event_email(f"{event_id}:{email}")
+    if existing is not None and existing["status"] != "cancelled":
+        now = utc_now()
+        async with db.transaction():
+            if checks:
+                await limits.enforce(checks)
             await _mail(
                 "manage_link",
                 existing,
@@ -232,42 +237,76 @@ async def _register_once(
                     id=existing["id"], hour=now.strftime("%Y%m%d%H")
                 ),
             )
-            return SignUp(_uuid(existing["id"]), existing["status"], False, None)
-        if not data.invitation and await queries.address_blocked(address_hash(email)):
-            raise Conflict(
-                "The owner of this address has asked not to be signed up by others. To sign "
-                "up yourself, ask the organiser for an invitation.",
-                code="address_blocked",
-            )
-        profile = {
-            "name": name,
-            "organisation": " ".join((data.organisation or "").split()),
-            "municipality": " ".join((data.municipality or "").split()),
-            "language": data.language,
-            "needs": topics.encode(data.needs),
-            "offers": topics.encode(data.offers),
-            "networking_consent": data.networking_consent,
-            "role": data.role,
-            "sector": " ".join((data.sector or "").split()),
-            "about": (data.about or "").strip(),
-            "queued_at": now,
-            "updated_at": now,
-            "cancelled_at": None,
-            "checked_in_at": None,
-        }
-        seat = await events_service.take_seat(event_id)
-        status = "confirmed" if seat else "waitlisted"
-        profile.update(status=status, confirmed_at=now if seat else None)
-        if existing is not None:  # a cancelled registration comes back to life
-            reg_id = _uuid(existing["id"])
-            ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
-            if not await queries.set_status_if(reg_id, "cancelled", profile):
+        return SignUp(_uuid(existing["id"]), existing["status"], False, None)
+    if not data.invitation and await queries.address_blocked(address_hash(email)):
+        raise Conflict(
+            "The owner of this address has asked not to be signed up by others. To sign "
+            "up yourself, ask the organiser for an invitation.",
+            code="address_blocked",
+        )
+    profile = {
+        "name": name,
+        "organisation": " ".join((data.organisation or "").split()),
+        "municipality": " ".join((data.municipality or "").split()),
+        "language": data.language,
+        "needs": topics.encode(data.needs),
+        "offers": topics.encode(data.offers),
+        "networking_consent": data.networking_consent,
+        "role": data.role,
+        "sector": " ".join((data.sector or "").split()),
+        "about": (data.about or "").strip(),
+        "cancelled_at": None,
+        "checked_in_at": None,
+    }
+    # Numbers, secrets and the signed ticket are made before any lock is taken: on SQLite
+    # every writer waits while one holds the lock, so the less CPU under it, the better.
+    if existing is not None:  # a cancelled registration comes back to life
+        reg_id = _uuid(existing["id"])
+        ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
+    else:
+        reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
+    reg = {
+        "id": reg_id,
+        "event": event_id,
+        "ticket_no": ticket_no,
+        "itip_offset": itip_offset,
+    }
+    token = new_secret()
+    manage_token = {"id": uuid4(), "registration": reg["id"], "token_hash": hash_secret(token)}
+    url = manage_url(token)
+    # Sent only if a seat is taken; the event's key is made (and committed) here if need be,
+    # outside the sign-up's transaction.
+    code = await ticket_code(reg)
+    if existing is None and invitation_id is None and not checks and not db.is_sqlite():
+        return await _sign_up_at_once(
+            event_key, reg, email, name, data.language, profile, manage_token, url, code, token
+        )
+    async with db.transaction():
+        if checks:
+            await limits.enforce(checks)
+        if invitation_id is not None:
+            await queries.mark_invitation_used(invitation_id, utc_now())
+        joined = await events_service.join(event_id)
+        if joined is None:  # cancelled (or closed) since the read above
+            await events_service.event_for_registration(event_key)
+            raise Conflict("This event is not open for registration")
+        # Taken under the event row's lock (PostgreSQL) or the write lock (SQLite): ordered as
+        # queue_seq, i.e. as the commits.
+        now = utc_now()
+        profile.update(
+            status="confirmed" if joined.seat else "waitlisted",
+            confirmed_at=now if joined.seat else None,
+            queue_seq=joined.seq,
+            queued_at=now,
+            updated_at=now,
+        )
+        if existing is not None:
+            if not await queries.set_status_if(reg["id"], "cancelled", profile):
                 raise _Raced  # the seat taken above goes back with the rollback
         else:
-            reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
             await queries.insert(
                 {
-                    "id": reg_id,
+                    "id": reg["id"],
                     "event": event_id,
                     "event_email": f"{event_id}:{email}",
                     "email": email,
@@ -277,37 +316,90 @@ async def _register_once(
                     **profile,
                 }
             )
-        # What the mail needs is at hand: no re-read of the row just written.
-        reg = {"id": reg_id, "event": event_id, "ticket_no": ticket_no, "itip_offset": itip_offset}
-        token = await _new_manage_token(reg_id)
-        secrets = {"manage_url": manage_url(token)}
-        if seat:
-            secrets["ticket_code"] = await ticket_code(reg)
-            kind, extra = "confirmed", {}
+        await queries.insert_manage_token({**manage_token, "created_at": now})
+        if joined.seat:
+            kind, extra, secrets = "confirmed", {}, {"manage_url": url, "ticket_code": code}
         else:
-            kind = "waitlisted"
-            extra = {"position": await queries.waiting_position(event_id, now, reg_id)}
+            # Exact: everyone counted in `waiting` committed before this row's lock was ours.
+            kind, extra, secrets = "waitlisted", {"position": joined.position}, {"manage_url": url}
         await mail.enqueue(
             kind,
             to=email,
             name=name,
             language=data.language,
             event_id=event_id,
-            registration_id=reg_id,
-            data={"sequence_offset": reg["itip_offset"], **extra},
+            registration_id=reg["id"],
+            data={"sequence_offset": itip_offset, **extra},
             secrets=secrets,
         )
-    return SignUp(reg_id, status, True, token)
+    return SignUp(reg["id"], profile["status"], True, token)
+
+
+async def _sign_up_at_once(
+    event_key: str,
+    reg: dict[str, Any],
+    email: str,
+    name: str,
+    language: str,
+    profile: dict[str, Any],
+    manage_token: dict[str, Any],
+    url: str,
+    code: str,
+    token: str,
+) -> SignUp:
+    """A new address without an invitation on PostgreSQL (nearly every sign-up): the seat
+    decision and every row it writes in one statement (queries.sign_up_at_once), so the event
+    row is locked only while the server commits. Both mails are prepared; it picks one."""
+    event_id = reg["event"]
+    to: dict[str, Any] = {
+        "to": email,
+        "name": name,
+        "language": language,
+        "event_id": event_id,
+        "registration_id": reg["id"],
+    }
+    seat_mail = mail.outbox_row(
+        "confirmed",
+        **to,
+        data={"sequence_offset": 0},
+        secrets={"manage_url": url, "ticket_code": code},
+    )
+    # The position is the one decided in the statement (the 0 here is replaced).
+    waiting_mail = mail.outbox_row(
+        "waitlisted", **to, data={"sequence_offset": 0, "position": 0}, secrets={"manage_url": url}
+    )
+    joined = await queries.sign_up_at_once(
+        events_service.join_sql(),
+        event_id,
+        {
+            **profile,
+            "id": reg["id"],
+            "event": event_id,
+            "event_email": f"{event_id}:{email}",
+            "email": email,
+            "ticket_no": reg["ticket_no"],
+            "itip_offset": 0,
+        },
+        manage_token,
+        mail.enqueue_one_of(
+            [seat_mail, waiting_mail], queries.SEAT, "seat", {"position": "seat.last_position"}
+        ),
+    )
+    if joined is None:  # cancelled (or closed) since the read
+        await events_service.event_for_registration(event_key)
+        raise Conflict("This event is not open for registration")
+    return SignUp(reg["id"], "confirmed" if joined[1] == 0 else "waitlisted", True, token)
 
 
 async def _promote(event_id: UUID) -> int:
-    """Fill free seats from the waiting list, first come first served; returns how many."""
+    """Fill free seats from the waiting list, first come (first committed) first served;
+    returns how many."""
     promoted = 0
     pg = not db.is_sqlite()
-    while await events_service.take_seat(event_id):
+    while await events_service.promote_seat(event_id):
         reg_id = await queries.promote_first_waiting(event_id, utc_now(), pg)
         if reg_id is None:
-            await events_service.release_seat(event_id)
+            await events_service.give_back_seat(event_id)
             break
         reg = await queries.by_id(reg_id)
         assert reg is not None
@@ -340,7 +432,7 @@ async def registration_out(reg: dict[str, Any], token: str) -> RegistrationOut:
     position = None
     if reg["status"] == "waitlisted":
         position = await queries.waiting_position(
-            _uuid(reg["event"]), reg["queued_at"], _uuid(reg["id"])
+            _uuid(reg["event"]), reg["queue_seq"], _uuid(reg["id"])
         )
     return RegistrationOut(
         id=str(reg["id"]),
@@ -442,6 +534,8 @@ async def _cancel(reg: dict[str, Any], *, notify: bool) -> None:
     if was == "confirmed":
         await events_service.release_seat(reg["event"])
         await _promote(_uuid(reg["event"]))
+    elif was == "waitlisted":
+        await events_service.left_waitlist(reg["event"])
 
 
 async def cancel_own(token: str) -> RegistrationOut:
@@ -545,7 +639,7 @@ async def _change_address(reg: dict[str, Any], email: str) -> tuple[str, int]:
             await _mail("confirmed", reg, ticket=True)
             queued += 1
         elif reg["status"] == "waitlisted":
-            position = await queries.waiting_position(event_id, reg["queued_at"], reg_id)
+            position = await queries.waiting_position(event_id, reg["queue_seq"], reg_id)
             await _mail("waitlisted", reg, position=position)
             queued += 1
     again: dict[str, dict[str, Any]] = {}
@@ -859,6 +953,35 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
     # The common case, a ticket of this very event, needs no read: its signature checks with
     # this event's key, and the UPDATE finds the holder by ticket number.
     own_ticket = await _ticket_of_event(scan.secret, event_id)
+    device_label = (f"{scan.device} ({device})" if scan.device else device)[:100]
+    if own_ticket and not refused_at_door and not db.is_sqlite():
+        # PostgreSQL: the check-in and its scan row in one statement (no transaction round
+        # trips); if it lets no one in, the transaction below finds out why.
+        try:
+            row = await queries.check_in_at_once(
+                event_id,
+                own_ticket,
+                at,
+                {
+                    "id": uuid4(),
+                    "event": event_id,
+                    "event_scan": key,
+                    "secret": scan.secret[:300],
+                    "device": device_label,
+                    "action": "checkin",
+                    "offline_result": scan.offline_result,
+                    "flagged": False,  # the door let them in too
+                    "scanned_at": at,
+                    "received_at": now,
+                },
+            )
+        except Exception as exc:
+            if not _is_unique_violation(exc):
+                raise
+            row = None  # a scan_id seen before: the transaction below answers as it did
+        if row is not None:
+            reg = {"id": row["id"], "name": row["name"], "checked_in_at": at}
+            return _scan_out("ok", reg, event, False)
     reg = None if own_ticket else await _ticket_holder(scan.secret, event_id)
     try:
         async with db.transaction():
@@ -879,7 +1002,7 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
                     "registration_id": reg["id"] if reg is not None else None,
                     "secret": scan.secret[:300],
                     # The phone's own label and which door token sent it, both kept.
-                    "device": (f"{scan.device} ({device})" if scan.device else device)[:100],
+                    "device": device_label,
                     "action": "checkin",
                     "result": result,
                     "offline_result": scan.offline_result,

@@ -45,7 +45,10 @@ class Registration(Table, tablename="registration"):
     confirmed_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     erased_at = Timestamptz(null=True, default=None)
-    # Order of the waiting list (and of sign-up): time of (re-)joining, then id.
+    # Order of sign-up and of the waiting list: the event's `signup_seq` taken when the seat
+    # or the waiting list was decided (re-joining takes a new one), i.e. commit order.
+    queue_seq = Integer(default=0)
+    # When that was decided (informational; ordered like queue_seq).
     queued_at = Timestamptz(index=True)
     created_at = Timestamptz()
     updated_at = Timestamptz()

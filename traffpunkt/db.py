@@ -593,6 +593,72 @@ async def insert_row(
     return bool(rows)
 
 
+class Sql:
+    """An SQL expression (`{}` for each of `args`) in place of a value, for `insert_select`."""
+
+    __slots__ = ("args", "template")
+
+    def __init__(self, template: str, *args: Any) -> None:
+        self.template = template
+        self.args = args
+
+
+class OneOf:
+    """One of several values (each a value or an `Sql`), picked as the statement runs: `pick` is
+    an SQL expression that gives the index, for `insert_select`."""
+
+    __slots__ = ("options", "pick")
+
+    def __init__(self, pick: str, options: list[Any]) -> None:
+        self.pick = pick
+        self.options = options
+
+
+def insert_select(table: type[Table], values: dict[str, Any], source: str) -> tuple[str, list[Any]]:
+    """`INSERT INTO table (…) SELECT … FROM source`: one part of a PostgreSQL statement that
+    writes several rows with values decided inside it (a data-modifying WITH). A value is a
+    parameter (converted as `insert_row` does; missing columns get their Piccolo defaults; the
+    column fixes its type), an `Sql` expression over `source`, or `OneOf` them. Returns
+    (`{}` template, args)."""
+    columns = list(table._meta.columns)
+    unknown = values.keys() - {c._meta.name for c in columns}
+    if unknown:
+        raise ValueError(f"unknown columns for {table._meta.tablename}: {sorted(unknown)}")
+    names: list[str] = []
+    parts: list[str] = []
+    args: list[Any] = []
+    for c in columns:
+        value = values[c._meta.name] if c._meta.name in values else c.get_default_value()
+        names.append(f'"{c._meta.db_column_name}"')
+        if isinstance(value, OneOf):
+            first = value.options[0]
+            if all(not isinstance(o, Sql) and o == first for o in value.options):
+                value = first
+            else:
+                # Parameters inside CASE get no type from the column: cast them to it.
+                sql = f"CASE {value.pick}"
+                for i, option in enumerate(value.options):
+                    if isinstance(option, Sql):
+                        sql += f" WHEN {i} THEN {option.template}"
+                        args.extend(option.args)
+                    else:
+                        sql += f" WHEN {i} THEN CAST({{}} AS {c.column_type})"
+                        args.append(convert_to_sql_value(option, c))
+                parts.append(sql + " END")
+                continue
+        if isinstance(value, Sql):
+            parts.append(value.template)
+            args.extend(value.args)
+        else:
+            parts.append("{}")
+            args.append(convert_to_sql_value(value, c))
+    sql = (
+        f'INSERT INTO "{table._meta.tablename}" ({", ".join(names)}) '
+        f"SELECT {', '.join(parts)} FROM {source}"
+    )
+    return sql, args
+
+
 async def hot(template: str, *args: Any) -> list[dict[str, Any]]:
     """A short statement written as SQL (a point lookup or a one-row write, `{}` for each
     value, no literal braces or `?`): on SQLite it runs on the event loop's thread."""
