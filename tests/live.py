@@ -54,6 +54,10 @@ class LiveServer:
 
 def server_env(database_url: str, data_dir: Path, base_url: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("TRAFFPUNKT_")}
+    # The tests' abuse limits (conftest: 100x), so that load tests of one client are not
+    # refused; a test of the limits themselves gives its own in `extra_env`.
+    if "TRAFFPUNKT_RATE_LIMITS" in os.environ:
+        env["TRAFFPUNKT_RATE_LIMITS"] = os.environ["TRAFFPUNKT_RATE_LIMITS"]
     env.update(
         TRAFFPUNKT_DATABASE_URL=database_url,
         TRAFFPUNKT_DATA_DIR=str(data_dir),

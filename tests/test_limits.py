@@ -349,7 +349,10 @@ def test_two_web_processes_share_the_counters(
     request.getfixturevalue("pg_database")  # skips (or fails in CI) without PostgreSQL
     template = request.getfixturevalue("sqlite_template")
     url = fresh_database("postgres", template, tmp_path, PG_ADMIN_URL)
-    env = {"TRAFFPUNKT_RATE_LIMIT_TOKEN_MISSES_PER_CLIENT": "10/10m"}
+    env = {
+        "TRAFFPUNKT_RATE_LIMITS": "on",
+        "TRAFFPUNKT_RATE_LIMIT_TOKEN_MISSES_PER_CLIENT": "10/10m",
+    }
     try:
         with live_server(url, tmp_path, extra_env=env, extra_args=("--workers", "2")) as server:
             statuses = []
