@@ -23,7 +23,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from traffpunkt import db, hooks, logs, security
+from traffpunkt import db, hooks, logs, security, static_assets
 from traffpunkt.errors import EXCEPTION_HANDLERS
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.settings import Settings, get_settings
@@ -87,7 +87,12 @@ def create_app(
         *REGISTRATION_ORGANISER_PAGES,
         *NETWORKING_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
-        create_static_files_router(path="/static", directories=[STATIC_DIR], name="static"),
+        create_static_files_router(
+            path="/static",
+            directories=[STATIC_DIR],
+            name="static",
+            middleware=[static_assets.cache_headers],
+        ),
         favicon,
     ]
     if settings.bench_endpoints:

@@ -18,7 +18,7 @@ from litestar import Request
 from litestar.response import Template
 from markupsafe import Markup
 
-from traffpunkt import i18n
+from traffpunkt import i18n, static_assets
 from traffpunkt.localtime import to_local
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,6 +132,7 @@ def configure_environment(env: Environment) -> None:
         map_url=map_url,
         month_heading=month_heading,
         json_script=json_script,
+        static_url=static_assets.static_url,
         LANGUAGES=i18n.LANGUAGES,
     )
     # Defaults for templates rendered outside a request (mail); pages override per request.
