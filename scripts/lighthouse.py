@@ -4,7 +4,10 @@
     python3 scripts/lighthouse.py http://127.0.0.1:8200 /tmp/lighthouse
 
 Needs the npm `lighthouse` command and Debian's chromium (CHROME_PATH, default /usr/bin/chromium).
-It signs one person up through the API for the manage page's link. Per page it prints the four
+It signs one person up through the API for the manage page's link. With an organiser's API token
+in LIGHTHOUSE_API_TOKEN (`traffpunkt token create --email you@example.se --role admin`) the door
+page is opened as a door helper opens it, with a door link (`#door=…`); without one it shows its
+"needs the door link" notice, which shifts the layout. Per page it prints the four
 scores, any request that left the site, and the scored audits that did not pass.
 """
 
@@ -33,13 +36,24 @@ def main(base: str, out: Path) -> None:
     )
     with urllib.request.urlopen(request) as r:
         manage = urllib.parse.urlsplit(json.load(r)["manage_url"]).path
+    door = f"/checkin/{event['id']}"
+    if token := os.environ.get("LIGHTHOUSE_API_TOKEN"):
+        request = urllib.request.Request(
+            f"{base}/api/v1/events/{event['id']}/door-tokens",
+            data=b"{}",
+            headers={"Content-Type": "application/json", "Authorization": f"Bearer {token}"},
+            method="POST",
+        )
+        with urllib.request.urlopen(request) as r:
+            url = urllib.parse.urlsplit(json.load(r)["url"])
+            door = f"{url.path}#{url.fragment}"
     pages = {
         "home": "/",
         "calendar": "/calendar/asele",
         "event": f"/events/{event['slug']}",
         "signup": f"/events/{event['slug']}/register",
         "manage": manage,
-        "door": f"/checkin/{event['id']}",
+        "door": door,
     }
     env = {**os.environ, "CHROME_PATH": os.environ.get("CHROME_PATH", "/usr/bin/chromium")}
     print("| page | performance | accessibility | best practices | SEO |")
