@@ -3,8 +3,10 @@ the icons a phone installs the door app with."""
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
+import re
 from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
@@ -12,6 +14,8 @@ from urllib.parse import urlsplit
 
 import httpx
 from PIL import Image
+
+from tests.conftest import World
 
 STATIC = Path(__file__).resolve().parent.parent / "traffpunkt" / "static"
 
@@ -58,7 +62,7 @@ async def test_favicon_and_icons(client: httpx.AsyncClient) -> None:
     assert Image.open(io.BytesIO(r.content)).format == "ICO"
 
     page = (await client.get("/")).text
-    urls = loaded_urls(page)
+    urls = [u.partition("?v=")[0] for u in loaded_urls(page)]  # without the content hash
     assert "/favicon.ico" in urls
     assert "/static/icons/favicon.svg" in urls
     assert "/static/icons/apple-touch-icon.png" in urls
@@ -88,7 +92,7 @@ async def test_door_app_manifest_has_installable_icons(client: httpx.AsyncClient
     assert pngs[("512x512", "maskable")].convert("RGBA").getpixel((0, 0))[3] == 255
     # The door page itself shows the site's icons.
     page = (await client.get(f"/checkin/{event_id}")).text
-    assert "/static/icons/favicon.svg" in loaded_urls(page)
+    assert "/static/icons/favicon.svg" in [u.partition("?v=")[0] for u in loaded_urls(page)]
 
 
 def test_icon_files_are_what_the_script_draws(tmp_path: Path) -> None:
@@ -102,3 +106,49 @@ def test_icon_files_are_what_the_script_draws(tmp_path: Path) -> None:
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     assert (STATIC / "icons" / "favicon.svg").read_text() == module.svg()
+
+
+async def test_static_assets_are_versioned_and_cached_to_match(client: httpx.AsyncClient) -> None:
+    """The page links its stylesheet and icons with their content hash, kept a year; the same
+    file without a hash is kept a day and revalidated with its ETag."""
+    page = (await client.get("/")).text
+    versioned = [u for u in loaded_urls(page) if u.startswith("/static/")]
+    assert len(versioned) >= 3, versioned  # the stylesheet, the SVG icon, the touch icon
+    for url in versioned:
+        path, _, version = url.partition("?v=")
+        assert len(version) == 12, url
+        r = await client.get(url)
+        assert r.status_code == 200, url
+        assert r.headers["cache-control"] == "public, max-age=31536000, immutable", url
+        # A changed file gets another URL: the hash is the file's content.
+        assert hashlib.sha256((STATIC / path.removeprefix("/static/")).read_bytes()).hexdigest()[
+            :12
+        ] == version
+        plain = await client.get(path)
+        assert plain.headers["cache-control"] == "public, max-age=86400", path
+        assert plain.headers["etag"]
+        again = await client.get(path, headers={"If-None-Match": plain.headers["etag"]})
+        assert again.status_code == 304, path
+    missing = await client.get("/static/nothing-here.css?v=0123456789ab")
+    assert missing.status_code == 404 and "immutable" not in missing.headers.get(
+        "cache-control", ""
+    )
+
+
+async def test_public_pages_describe_themselves_in_the_page_language(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Search engines and link previews get a description (Lighthouse SEO), translated."""
+
+    def description(html: str) -> str:
+        found = re.findall(r'<meta name="description" content="([^"]*)">', html)
+        assert len(found) == 1, found  # exactly one, also on pages that set their own
+        return found[0]
+
+    sv = description((await client.get("/")).text)
+    en = description((await client.get("/?lang=en")).text)
+    assert sv.startswith("Seminarier och nätverksträffar för småföretag"), sv
+    assert en.startswith("Seminars and network meetings for small companies"), en
+    assert "Åsele" in description((await client.get("/calendar/asele")).text)
+    sign_in = (await client.get("/organiser/sign-in?lang=sv")).text  # ?lang=en was remembered
+    assert description(sign_in).startswith("Seminarier")
