@@ -24,7 +24,10 @@ PUBLIC_STATUSES = ("published", "cancelled")
 
 # One SELECT gives an event with its municipality and venue (no per-event follow-up queries).
 _EVENT_COLUMNS: list[Column | Any] = [
-    *Event.all_columns(exclude=["municipality", "venue", "created_by"]),
+    # The sign-up counters are read only by the statements that keep them.
+    *Event.all_columns(
+        exclude=["municipality", "venue", "created_by", "signup_seq", "waiting", "last_position"]
+    ),
     Event.municipality.as_alias("municipality_id"),
     Event.municipality.slug.as_alias("municipality_slug"),
     Event.municipality.name.as_alias("municipality_name"),

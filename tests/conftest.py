@@ -30,8 +30,13 @@ _SESSION_DIR = Path(tempfile.mkdtemp(prefix="traffpunkt-tests-"))
 # TRAFFPUNKT_DATABASE_URL or SMTP URL, or a .env file): the tests would then write to that
 # database or send real mail. Only the tests' own knobs are kept; the rest is set here, and set
 # (not removed) so that a .env file read later cannot fill it in.
-_TEST_KNOBS = {"TRAFFPUNKT_TEST_PG_URL", "TRAFFPUNKT_REQUIRE_PG", "TRAFFPUNKT_REQUIRE_BROWSER",
-               "TRAFFPUNKT_CHROMIUM", "TRAFFPUNKT_SCREENSHOTS"}
+_TEST_KNOBS = {
+    "TRAFFPUNKT_TEST_PG_URL",
+    "TRAFFPUNKT_REQUIRE_PG",
+    "TRAFFPUNKT_REQUIRE_BROWSER",
+    "TRAFFPUNKT_CHROMIUM",
+    "TRAFFPUNKT_SCREENSHOTS",  # where tests/browser/test_screenshots.py saves its pictures
+}
 for _name in [n for n in os.environ if n.startswith("TRAFFPUNKT_") and n not in _TEST_KNOBS]:
     del os.environ[_name]
 os.environ["TRAFFPUNKT_DATA_DIR"] = str(_SESSION_DIR)

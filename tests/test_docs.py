@@ -14,8 +14,16 @@ import httpx
 
 ROOT = Path(__file__).resolve().parent.parent
 README = (ROOT / "README.md").read_text()
-SKIP_DIRS = {".git", ".venv", ".venv-test", "__pycache__", "build", ".pytest_cache", ".ruff_cache",
-             ".hypothesis"}
+SKIP_DIRS = {
+    ".git",
+    ".venv",
+    ".venv-test",
+    "__pycache__",
+    "build",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".hypothesis",
+}
 OUTSIDE = re.compile(r"\.\./shared|shared/(API|DESIGN)\.md|shared/peers")
 
 
@@ -43,8 +51,10 @@ def test_nothing_points_outside_the_repository() -> None:
 def test_paths_named_in_the_docs_exist() -> None:
     docs = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md"))]
     assert {p.name for p in docs} >= {"README.md", "api.md", "architecture.md", "operating.md"}
-    named = re.compile(r"`((?:docs|bench|scripts|tests|traffpunkt|events|registrations|networking"
-                       r"|notifications)/[\w./-]*\w)`")
+    named = re.compile(
+        r"`((?:docs|bench|scripts|tests|traffpunkt|events|registrations|networking"
+        r"|notifications)/[\w./-]*\w)`"
+    )
     missing = []
     for doc in docs:
         for rel in named.findall(doc.read_text()):

@@ -85,6 +85,7 @@ def test_swedish_is_default_and_english_is_identity() -> None:
 
 def test_error_page_titles_have_swedish() -> None:
     """Error pages show the exception's title: each one has a Swedish translation."""
+    import traffpunkt.http  # noqa: F401  (defines UnsupportedMediaType)
     from traffpunkt.errors import DomainError
 
     classes = [DomainError, *DomainError.__subclasses__()]

@@ -32,7 +32,11 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"(\b[a-z][a-z0-9+.-]*://)[^/\s@]+@", re.I), rf"\1{REDACTED}@"),
     # the secret segment of a path whose last part is a token
     (
-        re.compile(r"(/r/|/registrations/|/sign-in/|/door-tokens/|/invitations/)([^/\s?#\"'<>]+)"),
+        # (a token is 16+ URL-safe characters; a file such as registrations/pages.py is not)
+        re.compile(
+            r"(/r/|/registrations/|/sign-in/|/door-tokens/|/invitations/)"
+            r"[A-Za-z0-9_-]{16,}(?=[/?#&;\s\"'<>),]|$)"
+        ),
         rf"\1{REDACTED}",
     ),
     # ?token=…&invite=… (and the same in a form body or a fragment)

@@ -523,18 +523,22 @@ async def test_organiser_journey(stack: Stack, new_page: Any) -> None:
     # --- the attendee list as CSV ------------------------------------------------------------
     await open_page(org, f"{overview}/attendees")
     async with org.expect_download() as waiting:
-        await org.get_by_role("link", name=sv("Download the list (CSV)")).click()
+        await org.get_by_role("link", name=sv("CSV for Excel")).click()
     download = await waiting.value
     assert download.suggested_filename.endswith(".csv"), download.suggested_filename
     saved = await download.path()
+    # For Swedish Excel: `;` between fields, headers and values in Swedish.
     table = list(
-        csv.DictReader(io.StringIO((await asyncio.to_thread(saved.read_bytes)).decode("utf-8-sig")))
+        csv.DictReader(
+            io.StringIO((await asyncio.to_thread(saved.read_bytes)).decode("utf-8-sig")),
+            delimiter=";",
+        )
     )
-    assert [(r["name"], r["email"], r["status"]) for r in table] == [
-        ("Berit Lund", invitees[0], "confirmed")
+    assert [(r["Namn"], r["E-post"], r["Status"]) for r in table] == [
+        ("Berit Lund", invitees[0], "Bekräftad")
     ]
-    assert table[0]["organisation"] == "Lunds Snickeri"
-    assert table[0]["checked_in_at"], table[0]
+    assert table[0]["Företag eller organisation"] == "Lunds Snickeri"
+    assert table[0]["Incheckad"], table[0]
 
     # --- cancel with a message -----------------------------------------------------------------
     await open_page(org, overview)
@@ -619,7 +623,9 @@ async def test_rights_on_every_organiser_page(stack: Stack) -> None:
                 assert r.status_code == 303 and r.headers["location"] == "/back-office/", path
                 continue
             assert r.status_code == 200, (path, r.status_code)
-            if template.endswith(".csv"):
+            if template.endswith(".xlsx"):
+                assert r.content.startswith(b"PK"), path  # a zip: the workbook
+            elif template.endswith(".csv"):
                 text = r.content.decode("utf-8-sig")
                 assert r.headers["content-type"].startswith("text/csv")
                 assert "Greta Holm" in text and "Hugo Sundberg" in text, (path, text)

@@ -23,7 +23,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from tests.browser.pages import describe, horizontal_overflow, open_page, wcag_violations
-from traffpunkt.demo import EVENTS, VENUES
+from traffpunkt.demo import EVENTS, VENUES, DemoEvent
 
 pytestmark = [pytest.mark.browser, pytest.mark.asyncio(loop_scope="session")]
 
@@ -50,20 +50,24 @@ BREAKFAST = "Frukostmöte: nätverka med andra företagare"  # Åsele, Folkets h
 
 
 def demo_titles(municipality: str | None = None, topic: str | None = None) -> set[str]:
+    """The demo's upcoming events (its past meeting is in no calendar)."""
     return {
-        e[2]
+        e.title
         for e in EVENTS
-        if (municipality is None or e[0] == municipality) and (topic is None or topic in e[8])
+        if e.working_day > 0
+        and (municipality is None or e.municipality == municipality)
+        and (topic is None or topic in e.topics)
     }
 
 
-def demo_event(title: str) -> tuple[Any, ...]:
-    return next(e for e in EVENTS if e[2] == title)
+def demo_event(title: str) -> DemoEvent:
+    return next(e for e in EVENTS if e.title == title)
 
 
 def demo_venue(title: str) -> tuple[Any, ...]:
     event = demo_event(title)
-    return VENUES[event[0]][event[1]]
+    assert event.venue is not None
+    return VENUES[event.municipality][event.venue]
 
 
 # --- helpers ----------------------------------------------------------------------------------
@@ -208,7 +212,10 @@ async def test_calendar_months_and_languages(site: Any, new_page: Any) -> None:
                     # shown in local time, in the page's language, at the demo's hour
                     assert event["when"].split()[0].strip(",") in days, event
                     assert f"{starts:%H:%M}" in event["when"], event
-                    assert starts.hour == demo_event(event["title"])[5], event
+                    assert (starts.hour, starts.minute) == (
+                        demo_event(event["title"]).start.hour,
+                        demo_event(event["title"]).start.minute,
+                    ), event
                     seen.append(event["title"])
             assert len(seen) == len(set(seen)), f"{url}: an event twice"
             assert set(seen) == demo_titles(municipality), url
@@ -327,7 +334,7 @@ async def test_event_page_json_ld_follows_the_event(
     assert data["name"] == ONLINE
     assert data["eventAttendanceMode"] == "https://schema.org/OnlineEventAttendanceMode"
     assert data["location"]["@type"] == "VirtualLocation"
-    assert data["location"]["url"] == demo_event(ONLINE)[9]
+    assert data["location"]["url"] == demo_event(ONLINE).online_url
     assert data["organizer"]["name"] == "Åsele"
     assert data["eventStatus"] == "https://schema.org/EventScheduled"
 
