@@ -271,7 +271,8 @@ async def fingerprint(
     ends_after: datetime | None,
     statuses: tuple[str, ...],
 ) -> dict[str, Any]:
-    """count, newest updated_at and seats taken of a set of events: one aggregate query."""
+    """count, newest updated_at, seats taken and waiting of a set of events: one aggregate
+    query."""
     where = _public_where(
         municipality_id=municipality_id,
         topic=topic,
@@ -284,11 +285,13 @@ async def fingerprint(
             Count(alias="n"),
             Max(Event.updated_at, alias="newest"),
             Sum(Event.seats_taken, alias="taken"),
+            # Pages show the waiting list's length: a change of it must change their ETag.
+            Sum(Event.waiting, alias="waiting"),
         )
         .where(where)
         .first()
     )
-    return row or {"n": 0, "newest": None, "taken": 0}
+    return row or {"n": 0, "newest": None, "taken": 0, "waiting": 0}
 
 
 # --- organisers and tokens -----------------------------------------------------------------
