@@ -15,6 +15,7 @@ from litestar.response import Template
 
 from events import feeds, service, topics
 from traffpunkt import i18n, richtext, security
+from traffpunkt.clock import utc_now
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
@@ -129,7 +130,17 @@ async def _calendar(
     fp = await service.feed_fingerprint(mid, topic, history=False)
     lang = i18n.request_language(request)
     etag, last = feeds.validators(
-        ("page", template, slug, topic, lang, fp["n"], str(fp["newest"]), fp["taken"]),
+        (
+            "page",
+            template,
+            slug,
+            topic,
+            lang,
+            fp["n"],
+            str(fp["newest"]),
+            fp["taken"],
+            fp["waiting"],
+        ),
         fp["newest"],
     )
     headers = validator_headers(etag, last, max_age=60)
@@ -137,6 +148,7 @@ async def _calendar(
     if not_modified(request, etag, last):
         return not_modified_response(headers)
     rows = await service.upcoming_rows(mid, topic)
+    now = utc_now()
     settings = get_settings()
     feed_name = f"{slug}.ics"
     ics_url = f"{settings.base_url}/calendars/{feed_name}" + (f"?topic={topic}" if topic else "")
@@ -153,6 +165,8 @@ async def _calendar(
             "webcal_url": "webcal://" + ics_url.split("://", 1)[1],
             "base_url": settings.base_url,
             "municipalities": await service.list_municipalities() if not embed else [],
+            # A full event's card invites to the waiting list only while sign-up is open.
+            "is_open": lambda row: service.is_registration_open(row, now),
             "topic_label": lambda s: topics.BY_SLUG[s].label(lang) if s in topics.BY_SLUG else s,
         },
         headers=headers,
@@ -197,6 +211,7 @@ async def event_page(
             str(row["id"]),
             str(row["updated_at"]),
             row["seats_taken"],
+            row["waiting"],
             lang,
             ev.registration_open,
         ),

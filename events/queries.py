@@ -24,9 +24,10 @@ PUBLIC_STATUSES = ("published", "cancelled")
 
 # One SELECT gives an event with its municipality and venue (no per-event follow-up queries).
 _EVENT_COLUMNS: list[Column | Any] = [
-    # The sign-up counters are read only by the statements that keep them.
+    # The sign-up number and last decision are read only by the statements that keep them;
+    # `waiting` (the waiting list's length) is shown on pages and in the JSON.
     *Event.all_columns(
-        exclude=["municipality", "venue", "created_by", "signup_seq", "waiting", "last_position"]
+        exclude=["municipality", "venue", "created_by", "signup_seq", "last_position"]
     ),
     Event.municipality.as_alias("municipality_id"),
     Event.municipality.slug.as_alias("municipality_slug"),
@@ -274,7 +275,8 @@ async def fingerprint(
     ends_after: datetime | None,
     statuses: tuple[str, ...],
 ) -> dict[str, Any]:
-    """count, newest updated_at and seats taken of a set of events: one aggregate query."""
+    """count, newest updated_at, seats taken and waiting of a set of events: one aggregate
+    query."""
     where = _public_where(
         municipality_id=municipality_id,
         topic=topic,
@@ -287,11 +289,13 @@ async def fingerprint(
             Count(alias="n"),
             Max(Event.updated_at, alias="newest"),
             Sum(Event.seats_taken, alias="taken"),
+            # Pages show the waiting list's length: a change of it must change their ETag.
+            Sum(Event.waiting, alias="waiting"),
         )
         .where(where)
         .first()
     )
-    return row or {"n": 0, "newest": None, "taken": 0}
+    return row or {"n": 0, "newest": None, "taken": 0, "waiting": 0}
 
 
 # --- organisers and tokens -----------------------------------------------------------------

@@ -176,6 +176,9 @@ class EventOut(msgspec.Struct, kw_only=True):
     ends_at: LocalDateTime
     capacity: int | None
     seats_left: int | None
+    # Full but still taking sign-ups: a new one goes on the waiting list.
+    waitlist_open: bool
+    waiting: int  # people on the waiting list now
     registration_opens_at: datetime | None
     registration_closes_at: datetime | None
     registration_open: bool

@@ -157,6 +157,8 @@ def event_out(row: dict[str, Any], now: datetime | None = None) -> EventOut:
         )
     capacity = row["capacity"]
     opens, closes = row["registration_opens_at"], row["registration_closes_at"]
+    seats_left = None if capacity is None else max(capacity - row["seats_taken"], 0)
+    registration_open = is_registration_open(row, now)
     return EventOut(
         id=str(row["id"]),
         slug=row["slug"],
@@ -173,10 +175,13 @@ def event_out(row: dict[str, Any], now: datetime | None = None) -> EventOut:
         starts_at=to_local(row["starts_at"], tz),
         ends_at=to_local(row["ends_at"], tz),
         capacity=capacity,
-        seats_left=None if capacity is None else max(capacity - row["seats_taken"], 0),
+        seats_left=seats_left,
+        waitlist_open=registration_open and seats_left == 0,
+        # Kept by the statements that move people on and off the list (no count per event).
+        waiting=row["waiting"],
         registration_opens_at=to_local(opens, tz) if opens else None,
         registration_closes_at=to_local(closes, tz) if closes else None,
-        registration_open=is_registration_open(row, now),
+        registration_open=registration_open,
         topics=topics.decode(row["topics"]),
         language=row["language"],
         online_url=row["online_url"],

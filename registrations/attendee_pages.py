@@ -20,8 +20,8 @@ from events import service as events_service
 from events import topics
 from registrations import service
 from registrations.schemas import RegistrationIn, RegistrationPatch
-from traffpunkt import i18n
-from traffpunkt.errors import Conflict, Invalid, NotFound, form_errors
+from traffpunkt import addresses, i18n
+from traffpunkt.errors import Conflict, Invalid, NotFound, convert_form, form_errors
 from traffpunkt.templating import page
 
 PRIVATE = {
@@ -75,6 +75,22 @@ def _signup_page(
     )
 
 
+FORM_ORDER = ("name", "email", "organisation", "municipality", "language", "needs", "offers")
+
+
+def _signup_errors(values: dict[str, Any], lang: str) -> dict[str, str]:
+    """The name and the address, checked before the rest so that both are reported at once,
+    the address by the one address rule with its plain reasons (traffpunkt.addresses)."""
+    errors: dict[str, str] = {}
+    if not " ".join(values["name"].split()):
+        errors["name"] = i18n.gettext(lang, "Write your name")
+    try:
+        addresses.normalise(values["email"])
+    except addresses.AddressError as exc:
+        errors["email"] = i18n.gettext(lang, exc.message)
+    return errors
+
+
 @get("/events/{key:str}/register", include_in_schema=False)
 async def signup_form(request: Request[Any, Any, Any], key: FromPath[str]) -> Template:
     row = await events_service.event_row(key)
@@ -101,10 +117,16 @@ async def signup_submit(request: Request[Any, Any, Any], key: FromPath[str]) -> 
     row = await events_service.event_row(key)
     lang = i18n.request_language(request)
     values = await _form(request)
+    errors = _signup_errors(values, lang)
+    data, more = convert_form(
+        {k: v for k, v in values.items() if v not in ("", None)}, RegistrationIn, lang, errors
+    )
+    errors.update(more)
+    if errors or data is None:
+        # In the form's order, so the summary reads top to bottom like the page.
+        ordered = {k: errors[k] for k in FORM_ORDER if k in errors}
+        return _signup_page(request, row, values, {**ordered, **errors}, status_code=422)
     try:
-        data = msgspec.convert(
-            {k: v for k, v in values.items() if v not in ("", None)}, RegistrationIn
-        )
         result = await service.register(key, data)
     except (msgspec.ValidationError, Invalid) as exc:
         return _signup_page(request, row, values, form_errors(exc, lang), status_code=422)
@@ -208,14 +230,19 @@ async def not_me_submit(request: Request[Any, Any, Any], token: FromPath[str]) -
 async def profile_submit(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     values = await _form(request)
     lang = i18n.request_language(request)
-    patch = RegistrationPatch(
-        language=values["language"] if values["language"] in i18n.LANGUAGES else msgspec.UNSET,
-        organisation=values["organisation"],
-        needs=values["needs"],
-        offers=values["offers"],
-        networking_consent=values["networking_consent"],
-    )
+    fields = {
+        "organisation": values["organisation"],
+        "needs": values["needs"],
+        "offers": values["offers"],
+        "networking_consent": values["networking_consent"],
+    }
+    if values["language"] in i18n.LANGUAGES:
+        fields["language"] = values["language"]
+    # Every wrong field at once (e.g. a name of a company longer than the field takes).
+    patch, errors = convert_form(fields, RegistrationPatch, lang)
     try:
+        if patch is None:
+            raise Invalid("Validation failed")
         own = await service.update_own(token, patch)
     except Invalid as exc:
         context = await _manage_context(token)
@@ -224,11 +251,12 @@ async def profile_submit(request: Request[Any, Any, Any], token: FromPath[str]) 
             "registrations/manage.html",
             {
                 **context,
-                "errors": form_errors(exc, lang),
+                "errors": errors or form_errors(exc, lang),
+                "organisation_value": values["organisation"],  # what was typed stays
                 "welcome": False,
                 "done": None,
                 "topic_choices": _topic_choices(lang),
-                "topic_label": lambda s: s,
+                "topic_label": _topic_label(lang),
             },
             status_code=422,
             headers=PRIVATE,

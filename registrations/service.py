@@ -558,7 +558,7 @@ def address_hash(email: str) -> str:
 
 
 async def not_me(token: str) -> None:
-    """"This wasn't me" from a sign-up mail: erase the registration and block the address, so
+    """ "This wasn't me" from a sign-up mail: erase the registration and block the address, so
     that nobody else's sign-up mails it again (an invitation from an organiser still can)."""
     async with db.transaction():
         reg = await by_token(token)

@@ -121,9 +121,10 @@ async def test_static_assets_are_versioned_and_cached_to_match(client: httpx.Asy
         assert r.status_code == 200, url
         assert r.headers["cache-control"] == "public, max-age=31536000, immutable", url
         # A changed file gets another URL: the hash is the file's content.
-        assert hashlib.sha256((STATIC / path.removeprefix("/static/")).read_bytes()).hexdigest()[
-            :12
-        ] == version
+        assert (
+            hashlib.sha256((STATIC / path.removeprefix("/static/")).read_bytes()).hexdigest()[:12]
+            == version
+        )
         plain = await client.get(path)
         assert plain.headers["cache-control"] == "public, max-age=86400", path
         assert plain.headers["etag"]

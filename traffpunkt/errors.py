@@ -10,21 +10,25 @@ from __future__ import annotations
 import logging
 import re
 import secrets
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Collection, Mapping
+from typing import Annotated, Any, TypeVar, get_args, get_origin
 
 import msgspec
+import msgspec.inspect as mi
+import msgspec.structs
 from asyncpg.exceptions import CharacterNotInRepertoireError, UntranslatableCharacterError
 from litestar import MediaType, Request, Response
 from litestar.exceptions import HTTPException, ValidationException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERNAL_SERVER_ERROR
+from litestar.utils.scope.state import ScopeState
 
 from traffpunkt import i18n
 
 log = logging.getLogger("traffpunkt")
 
 PROBLEM_JSON = "application/problem+json"
+T = TypeVar("T")
 
 
 class FieldError(msgspec.Struct, frozen=True):
@@ -177,14 +181,169 @@ def _field_from_msgspec(message: str, fallback: str) -> tuple[str, str]:
     return (prefix or fallback), msg
 
 
+# msgspec's own wording ("Expected `int` >= 1") is for developers: each kind of its messages
+# gets a plain message id (translated through the catalogs) with its number where one belongs.
+_LENGTH = re.compile(r"^Expected `(?P<type>[a-z]+)[^`]*` of length (?P<op>[<>]=?) (?P<n>\d+)$")
+_BOUND = re.compile(r"^Expected `(?P<type>[a-z]+)[^`]*` (?P<op>[<>]=?) (?P<n>-?[\d.]+)$")
+_PATTERN = re.compile(r"^Expected `str[^`]*` matching regex")
+_WRONG_TYPE = re.compile(r"^Expected `(?P<type>[a-z]+)[^`]*`, got `[^`]*`$")
+_TYPE_MESSAGES = {
+    "str": "Must be text",
+    "int": "Must be a whole number",
+    "float": "Must be a number",
+    "bool": "Must be true or false",
+    "array": "Must be a list",
+    "object": "Must be an object with fields",
+    "null": "Must be empty (null)",
+}
+_LENGTH_MESSAGES = {
+    ("str", "<="): "At most {n} characters",
+    ("str", "<"): "Fewer than {n} characters",
+    ("str", ">="): "At least {n} characters",
+    ("str", ">"): "More than {n} characters",
+    ("array", "<="): "At most {n} items",
+    ("array", "<"): "Fewer than {n} items",
+    ("array", ">="): "At least {n} items",
+    ("array", ">"): "More than {n} items",
+}
+_BOUND_MESSAGES = {
+    "<=": "At most {n}",
+    "<": "Less than {n}",
+    ">=": "At least {n}",
+    ">": "More than {n}",
+}
+_FIXED_MESSAGES = (
+    ("Object missing required field", "Must be given"),
+    ("Object contains unknown field", "Unknown field"),
+    ("Invalid enum value", "Not one of the allowed values"),
+    ("Invalid RFC3339 encoded datetime", "Not a date and time (as in 2027-03-04T09:00)"),
+    ("Invalid RFC3339 encoded date", "Not a date (as in 2027-03-04)"),
+    ("Invalid RFC3339 encoded time", "Not a time (as in 09:00)"),
+    ("Invalid UUID", "Not a valid id"),
+    ("NUL characters are not allowed", "Must not contain a NUL character"),
+    ("Expected `", "Not a valid value"),  # any other kind msgspec may add
+)
+
+
+def plain_message(message: str, lang: str, hint: str | None = None) -> str:
+    """A validator's message in words a person understands, in `lang`. `hint` (the field's
+    own description or example, where the schema has one) follows a "wrong format"."""
+    n: str | None = None
+    text: str | None = None
+    if m := _LENGTH.match(message):
+        kind = "array" if m.group("type") == "array" else "str"
+        op, n = m.group("op"), m.group("n")
+        text = "Must not be empty" if (kind, op, n) == ("str", ">=", "1") else None
+        text = text or _LENGTH_MESSAGES[(kind, op)]
+    elif m := _BOUND.match(message):
+        n = m.group("n").removesuffix(".0")
+        text = _BOUND_MESSAGES[m.group("op")]
+    elif _PATTERN.match(message):
+        text = "Wrong format"
+    elif m := _WRONG_TYPE.match(message):
+        text = _TYPE_MESSAGES.get(m.group("type"), "Not a valid value")
+    else:
+        text = next((plain for raw, plain in _FIXED_MESSAGES if message.startswith(raw)), None)
+    if text is None:  # one of our own message ids (e.g. from a __post_init__)
+        return i18n.gettext(lang, message)
+    out = i18n.gettext(lang, text).format(n=n)
+    return f"{out}: {hint}" if text == "Wrong format" and hint else out
+
+
+def _unwrap(info: Any) -> tuple[Any, dict[str, Any]]:
+    """A field's type without Optional and Annotated, and its schema extras (examples...)."""
+    meta: dict[str, Any] = {}
+    while True:
+        if isinstance(info, mi.Metadata):
+            meta = {**meta, **(info.extra_json_schema or {})}
+            info = info.type
+        elif isinstance(info, mi.UnionType):
+            types = [t for t in info.types if not isinstance(t, mi.NoneType)]
+            info = types[0] if len(types) == 1 else None
+        else:
+            return info, meta
+
+
+def _field_hint(request: Request[Any, Any, Any], field: str, lang: str) -> str | None:
+    """The schema's example (or description) of the body field `field` ("venue.name",
+    "scans.0.code"), in `lang`, to tell what format a pattern wants; None if it has none."""
+    try:
+        data = request.route_handler.parsed_fn_signature.parameters.get("data")
+        info: Any = mi.type_info(data.annotation) if data is not None else None
+    except Exception:  # a hint is a courtesy: never a reason for a 500
+        return None
+    meta: dict[str, Any] = {}
+    for step in field.split("."):
+        info, meta = _unwrap(info)
+        if isinstance(info, mi.ListType) and step.isdigit():
+            info = info.item_type
+            continue
+        fields = getattr(info, "fields", None) or ()
+        info = next((f.type for f in fields if f.encode_name == step), None)
+    info, meta = _unwrap(info)
+    if examples := meta.get("examples"):
+        return i18n.gettext(lang, "for example {example}").format(example=examples[0])
+    description = meta.get("description")
+    return i18n.gettext(lang, description) if isinstance(description, str) else None
+
+
+# msgspec's wording for these two, which `plain_message` turns into words for people.
+_RAW_MISSING = "Object missing required field"
+_RAW_UNKNOWN = "Object contains unknown field"
+
+
+def struct_errors(data: Mapping[str, Any], type_: Any) -> list[FieldError]:
+    """Every wrong field of `data` for the struct `type_` at once, with msgspec's own messages
+    (msgspec stops at the first): each field is checked on its own. [] when every field is right
+    (rules across fields, in `__post_init__`, then speak through the whole conversion)."""
+    fields = msgspec.structs.fields(type_)
+    errors: list[FieldError] = []
+    for f in fields:
+        if f.encode_name not in data:
+            if f.required:
+                errors.append(FieldError(f.encode_name, _RAW_MISSING))
+            continue
+        try:
+            msgspec.convert(data[f.encode_name], f.type)
+        except msgspec.ValidationError as exc:
+            # The path as Litestar names it: "topics[1]", "venue.name".
+            message, path = str(exc), ""
+            if m := _AT_PATH.match(message):
+                message, path = m.group("msg"), m.group("path")
+            if m := _MISSING.search(message) or _UNKNOWN.search(message) or _NUL.search(message):
+                path, message = f"{path}.{m.group('name')}", message[: m.start("name") - 2]
+            errors.append(FieldError(f"{f.encode_name}{path}", message))
+    if type_.__struct_config__.forbid_unknown_fields:
+        known = {f.encode_name for f in fields}
+        unknown = [k for k in data if k not in known]
+        errors += [FieldError(str(k), _RAW_UNKNOWN) for k in unknown]
+    return errors
+
+
+def convert_form(
+    data: dict[str, Any], type_: type[T], lang: str, skip: Collection[str] = ()
+) -> tuple[T | None, dict[str, str]]:
+    """`msgspec.convert` for a form, with every wrong field's message at once (the top-level
+    field named, in `lang`). Fields in `skip` the caller has reported already (with its own
+    words): they are left out of the report. Returns (the value, {}) or (None, errors)."""
+    errors: dict[str, str] = {}
+    for e in struct_errors(data, type_):
+        top = _top(e.field)
+        if top not in skip:
+            errors.setdefault(top, plain_message(e.message, lang))
+    if errors or skip:
+        return None, errors
+    try:
+        return msgspec.convert(data, type_), {}
+    except msgspec.ValidationError as exc:
+        return None, form_errors(exc, lang)
+
+
 def form_errors(exc: DomainError | msgspec.ValidationError, lang: str) -> dict[str, str]:
     """{field: message in the reader's language} for re-showing a form (pages, not the API)."""
     if isinstance(exc, msgspec.ValidationError):
         field, message = _field_from_msgspec(str(exc), "form")
-        field = field.split(".")[0]
-        missing = message.startswith("Object missing required field")
-        text = "This cannot be empty" if missing else "Please check this field"
-        return {field: i18n.gettext(lang, text)}
+        return {field.split(".")[0]: plain_message(message, lang)}
     errors = exc.errors or [FieldError("form", exc.detail)]
     return {e.field: i18n.gettext(lang, e.message).format(**exc.params) for e in errors}
 
@@ -266,8 +425,56 @@ def domain_error_handler(request: Request[Any, Any, Any], exc: DomainError) -> R
     )
 
 
+def _body_struct(request: Request[Any, Any, Any]) -> Any:
+    """The msgspec struct the route's JSON body is decoded into, if it is one."""
+    data = request.route_handler.parsed_fn_signature.parameters.get("data")
+    annotation = getattr(data, "annotation", None)
+    while get_origin(annotation) is Annotated:
+        annotation = get_args(annotation)[0]
+    is_struct = isinstance(annotation, type) and issubclass(annotation, msgspec.Struct)
+    return annotation if is_struct else None
+
+
+def _all_validation_errors(
+    request: Request[Any, Any, Any], exc: ValidationException
+) -> list[FieldError]:
+    """msgspec reports the first wrong field of a body; a person fixing a request wants every
+    one at once. The body (already read, kept in the connection's state) is checked field by
+    field; errors not about the body's fields (e.g. a query parameter) are kept too."""
+    first = validation_errors(exc)
+    try:
+        struct = _body_struct(request)
+        body = ScopeState.from_scope(request.scope).body
+        data = msgspec.json.decode(body) if struct is not None and body else None
+    except Exception:  # not JSON, or no body: msgspec's first error is all there is
+        return first
+    if not isinstance(data, dict):
+        return first
+    errors = struct_errors(data, struct)
+    if not errors:
+        return first
+    fields = {f.encode_name for f in msgspec.structs.fields(struct)} | {"body"} | set(data)
+    reported = {e.field for e in errors}
+    return errors + [e for e in first if e.field not in reported and _top(e.field) not in fields]
+
+
+def _top(field: str) -> str:
+    return re.split(r"[.\[]", field, maxsplit=1)[0]
+
+
 def validation_handler(request: Request[Any, Any, Any], exc: ValidationException) -> Response[Any]:
-    errors = validation_errors(exc)
+    lang = i18n.request_language(request)
+    errors = [
+        FieldError(
+            e.field,
+            plain_message(
+                e.message,
+                lang,
+                _field_hint(request, e.field, lang) if _PATTERN.match(e.message) else None,
+            ),
+        )
+        for e in _all_validation_errors(request, exc)
+    ]
     detail = "; ".join(f"{e.field}: {e.message}" for e in errors)
     return problem(422, "Validation failed", detail, errors=errors)
 

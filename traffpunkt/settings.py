@@ -94,6 +94,8 @@ def default_base_url(host: str, port: int) -> str:
     if ":" in host:  # an IPv6 address goes in brackets in a URL
         host = f"[{host}]"
     return f"http://{host}:{port}"
+
+
 def _rate_limits(environ: Mapping[str, str]) -> dict[str, Any]:
     from traffpunkt.limits.rules import from_environment  # imported late: it imports settings
 

@@ -45,9 +45,7 @@ def cache_headers(app: Any) -> Any:
             nonlocal not_modified
             if message["type"] == "http.response.start" and message["status"] == 200:
                 headers = [
-                    (k, v)
-                    for k, v in message.get("headers", [])
-                    if k.lower() != b"cache-control"
+                    (k, v) for k, v in message.get("headers", []) if k.lower() != b"cache-control"
                 ]
                 headers.append((b"cache-control", IMMUTABLE if versioned else REVALIDATE))
                 etag = next((v for k, v in headers if k.lower() == b"etag"), None)

@@ -77,6 +77,7 @@ def event_row(**values: Any) -> dict[str, Any]:
         "ends_at": starts + timedelta(hours=2),
         "capacity": None,
         "seats_taken": 0,
+        "waiting": 0,
         "registration_opens_at": None,
         "registration_closes_at": None,
         "topics": "",
