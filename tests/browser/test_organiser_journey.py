@@ -855,8 +855,8 @@ async def test_organiser_pages_are_made_for_a_phone(stack: Stack, new_page: Any)
     await open_page(page, f"{url}/organiser")
     assert await horizontal_overflow(page) == 0
     card = page.locator(".event-card", has_text=ev.title)
-    for label in ("Platser tagna", "Väntar", "Incheckade"):
-        box = await card.get_by_text(label, exact=True).bounding_box()
+    for label in ("Seats taken", "Waiting", "Checked in"):
+        box = await card.get_by_text(sv(label), exact=True).bounding_box()
         assert box and 0 <= box["x"] and box["x"] + box["width"] <= 390, (label, box)
     when = await card.locator("time").bounding_box()
     assert when and when["height"] < 30, "the date and time stay on one line"
@@ -866,19 +866,19 @@ async def test_organiser_pages_are_made_for_a_phone(stack: Stack, new_page: Any)
     action = page.locator(".sticky-action .button")
     box = await action.bounding_box()
     assert box and box["y"] + box["height"] <= 844, box  # in view without scrolling
-    assert await action.inner_text() == "Vid dörren (incheckning)"
+    assert await action.inner_text() == sv("At the door (check-in)")
 
     await open_page(page, f"{url}/organiser/events/{ev.id}/door")
-    await submit(page, page.get_by_role("button", name="Skapa en dörrlänk"))
+    await submit(page, page.get_by_role("button", name=sv("Create a door link")))
     link = await page.get_by_label(re.compile("^Dörrlänken")).input_value()
     assert link.startswith(f"{url}/checkin/{ev.id}#door=")
     assert await page.get_by_label(re.compile("^Dörrlänken")).get_attribute("readonly") == ""
-    await page.get_by_role("button", name="Kopiera").click()
+    await page.get_by_role("button", name=sv("Copy")).click()
     await page.get_by_role("status").filter(has_text="Kopierad").wait_for()
     assert await page.evaluate("navigator.clipboard.readText()") == link
     assert await horizontal_overflow(page) == 0
     assert not await wcag_violations(page)
 
     await open_page(page, link)
-    camera = await page.get_by_role("button", name="Starta kameran").bounding_box()
+    camera = await page.get_by_role("button", name=sv("Start camera")).bounding_box()
     assert camera and camera["y"] < 250, camera
