@@ -33,6 +33,9 @@ class Kind:
     # Sent because someone signed up this address, maybe not its owner: greet without the name
     # they typed (no stranger's text first), and offer "this wasn't me" (erase and block).
     signup: bool = False
+    # The organiser named the person (an invitation): "Hello," becomes "Hello {name}," when a
+    # name was given.
+    greet_by_name: bool = False
 
 
 MANAGE = (N_("Manage your registration"), "manage_url")
@@ -115,6 +118,7 @@ KINDS: dict[str, Kind] = {
             ),
             action=(N_("Sign up"), "signup_url"),
             requires=("signup_url",),
+            greet_by_name=True,
         ),
         Kind(
             "event_changed",

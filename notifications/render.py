@@ -137,7 +137,10 @@ def render_parts(
             params[key] = plain(params[key])
     tr = ctx["gettext"]
     subject = _one_line(tr(kind.subject).format(**params))
-    paragraphs = [tr(p).format(**params) for p in kind.paragraphs]
+    texts = kind.paragraphs
+    if kind.greet_by_name and params["name"]:
+        texts = tuple("Hello {name}," if p == "Hello," else p for p in texts)
+    paragraphs = [tr(p).format(**params) for p in texts]
     action = None
     if kind.action is not None:
         label, key = kind.action

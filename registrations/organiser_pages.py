@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
-import re
 from typing import Annotated, Any
 from urllib.parse import quote
 
@@ -16,14 +13,12 @@ from markupsafe import Markup
 from events import service as events_service
 from events.organiser_pages import organiser_page, see_other
 from notifications import service as mail
-from registrations import service
+from registrations import invitees, service
 from registrations.schemas import InvitationsIn
+from registrations.schemas import Invitee as InviteeIn
 from traffpunkt import i18n, qr, spreadsheet
 from traffpunkt.auth import web_organiser
 from traffpunkt.errors import Conflict, Invalid
-
-# A quoted name, an <address>, or a run of anything else between spaces, commas and semicolons.
-_TOKEN = re.compile(r'"[^"]*"|<[^<>]*>|[^\s,;<>"]+')
 
 
 async def _attendees_page(
@@ -33,6 +28,7 @@ async def _attendees_page(
     invite_text: str = "",
     invalid: list[str] | None = None,
     invited: Any = None,
+    skipped: list[str] | None = None,
     address_error: str | None = None,
     status_code: int = 200,
 ) -> Template:
@@ -58,6 +54,7 @@ async def _attendees_page(
             "invite_text": invite_text,
             "invalid": invalid or [],
             "invited": invited,
+            "skipped": skipped or [],
             "address_error": address_error,
             "done": request.query_params.get("done"),
         },
@@ -111,34 +108,6 @@ async def attendees_export(
     )
 
 
-def _pasted(text: str) -> list[str]:
-    """The addresses of a pasted list, as mail programs copy one too: in `Anna Andersson
-    <anna@example.se>; bo@example.se` the words of a name before `<...>` go with it. Anything
-    else stays in, to be checked (and named if it is not an address)."""
-    found: list[str] = []
-    name: list[str] = []
-    for token in _TOKEN.findall(text):
-        if token.startswith("<"):
-            name.clear()
-            found.append(token)  # the brackets are trimmed by the address rule
-        elif token.startswith('"') or "@" not in token:
-            name.append(token)
-        else:
-            found.extend(name)
-            name.clear()
-            found.append(token)
-    return found + name
-
-
-def addresses(text: str, upload: str) -> list[str]:
-    """Addresses from a pasted list and/or an uploaded CSV (any column holding an @)."""
-    found = _pasted(text)
-    if upload:
-        for line in csv.reader(io.StringIO(upload)):
-            found.extend(cell.strip() for cell in line if "@" in cell)
-    return list(dict.fromkeys(found))
-
-
 @post("/organiser/events/{event_id:str}/invitations", include_in_schema=False)
 async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Response[Any]:
     actor = await web_organiser(request)
@@ -149,33 +118,33 @@ async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Re
     if upload is not None and hasattr(upload, "read"):
         raw = await upload.read()
         uploaded = raw.decode("utf-8-sig", errors="replace")[:1_000_000]
-    emails = addresses(text, uploaded)
-    if not emails:
+    people, skipped = invitees.read(text, uploaded)
+    lang = i18n.request_language(request)
+    report = [_skipped_line(lang, s) for s in skipped]
+    # What was pasted and skipped stays in the box, to be corrected and sent again.
+    retry = "\n".join(s.text for s in skipped if s.source == "text")
+    if not people:
         return await _attendees_page(
-            request, event_id, invite_text=text, invalid=[""], status_code=422
+            request, event_id, invite_text=text, invalid=report or [""], status_code=422
         )
-    try:
-        result = await service.invite(
-            actor,
-            event_id,
-            InvitationsIn(
-                emails=emails[:1000],
-                language=str(form.get("language") or "sv")
-                if form.get("language") in ("sv", "en")
-                else "sv",
-            ),
-        )
-    except Invalid as exc:
-        lang = i18n.request_language(request)
-        bad = [
-            f"{emails[int(e.field.split('[')[1].rstrip(']'))]} – {i18n.gettext(lang, e.message)}"
-            for e in exc.errors or []
-            if e.field.startswith("emails[")
-        ]
-        return await _attendees_page(
-            request, event_id, invite_text="\n".join(emails), invalid=bad, status_code=422
-        )
-    return await _attendees_page(request, event_id, invited=result)
+    language = str(form.get("language") or "sv")
+    result = await service.invite(
+        actor,
+        event_id,
+        InvitationsIn(
+            people=[InviteeIn(email=p.email, name=p.name) for p in people[:1000]],
+            language=language if language in ("sv", "en") else "sv",
+        ),
+    )
+    return await _attendees_page(
+        request, event_id, invited=result, skipped=report, invite_text=retry
+    )
+
+
+def _skipped_line(lang: str, skipped: invitees.Skipped) -> str:
+    where = "Row %(n)s of the box" if skipped.source == "text" else "Row %(n)s of the file"
+    where = i18n.gettext(lang, where) % {"n": skipped.line}
+    return f"{where}: ‘{skipped.text}’ – {i18n.gettext(lang, skipped.reason)}"
 
 
 @post(

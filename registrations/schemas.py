@@ -102,8 +102,16 @@ class AddressCorrected(msgspec.Struct, kw_only=True):
     resent: int  # mails that had failed and are queued again to this address
 
 
+class Invitee(Strict, kw_only=True):
+    email: Email
+    # Greets the person by name in the mail and fills in the sign-up form's name.
+    name: ShortText = ""
+
+
 class InvitationsIn(Strict, kw_only=True):
-    emails: Annotated[list[Email], Meta(min_length=1, max_length=1000)]
+    # At least one address in `emails` or `people` (both may be given; 1000 in all).
+    emails: Annotated[list[Email], Meta(max_length=1000)] = msgspec.field(default_factory=list)
+    people: Annotated[list[Invitee], Meta(max_length=1000)] = msgspec.field(default_factory=list)
     language: Language = "sv"
 
 

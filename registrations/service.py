@@ -15,6 +15,7 @@ import hashlib
 import io
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from email.utils import parseaddr
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -708,8 +709,42 @@ async def own_ticket_code(token: str) -> str:
 # --- organisers ------------------------------------------------------------------------------
 
 
+def _invitees(body: InvitationsIn) -> dict[str, str]:
+    """address -> name of everyone in `emails` and `people` (checked; one 422 naming every
+    wrong one). A string in `emails` may carry a name as mail programs write it
+    (`Anna Andersson <anna@example.se>`)."""
+    texts = body.emails + [p.email for p in body.people]
+    if not texts:
+        raise Invalid.field("emails", "Give at least one address")
+    if len(texts) > 1000:
+        raise Invalid.field("people", "At most 1000 addresses at a time")
+    try:
+        emails = addresses.checked_all(body.emails)
+    except Invalid as exc:
+        first = exc
+    else:
+        first = None
+    try:
+        people_emails = addresses.checked_all([p.email for p in body.people], field="people")
+    except Invalid as exc:
+        if first is None:
+            raise
+        raise Invalid(first.detail, errors=[*(first.errors or []), *(exc.errors or [])]) from None
+    if first is not None:
+        raise first
+    names = [parseaddr(t)[0] if "<" in t else "" for t in body.emails]
+    names += [p.name for p in body.people]
+    out: dict[str, str] = {}
+    for email, name in zip(emails + people_emails, names, strict=True):
+        name = " ".join(name.split())[:200]
+        if email not in out or (name and not out[email]):
+            out[email] = name
+    return out
+
+
 async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> InvitationsOut:
-    emails = addresses.checked_all(body.emails)
+    people = _invitees(body)
+    emails = list(people)
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
         if event["status"] != "published":
@@ -747,6 +782,7 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
                     "id": uuid4(),
                     "event": ev_id,
                     "email": email,
+                    "name": people[email],
                     "token_hash": hash_secret(token),
                     "invited_by": actor.organiser_id,
                     "created_at": now,
@@ -755,6 +791,7 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
             await mail.enqueue(
                 "invitation",
                 to=email,
+                name=people[email],
                 language=body.language,
                 event_id=ev_id,
                 secrets={"signup_url": f"{base}/events/{event['slug']}/register?invite={token}"},
@@ -789,8 +826,8 @@ async def organiser_cancel(actor: Principal, event_id: str, registration_id: str
         )
 
 
-async def invitation_email(event_id: UUID, token: str) -> str | None:
-    """The address an invitation was sent to (to pre-fill the sign-up form)."""
+async def invitation_person(event_id: UUID, token: str) -> tuple[str, str] | None:
+    """(address, name) an invitation was sent to (to pre-fill the sign-up form)."""
     if not token or len(token) > 100:
         return None
     row = await queries.invitation_by_hash(hash_secret(token))
@@ -798,7 +835,7 @@ async def invitation_email(event_id: UUID, token: str) -> str | None:
         await limits.token_miss()
     if row is None or _uuid(row["event"]) != event_id:
         return None
-    return row["email"]
+    return row["email"], row.get("name") or ""
 
 
 async def create_door_token(actor: Principal, event_id: str, label: str) -> DoorTokenOut:

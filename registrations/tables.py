@@ -67,6 +67,9 @@ class Invitation(Table, tablename="invitation"):
     id = UUID(primary_key=True)
     event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
     email = Varchar(length=320)
+    # As the organiser gave it (pasted "Name <addr>", a CSV's name column, the API's `people`):
+    # the mail greets by it and the sign-up form starts with it.
+    name = Varchar(length=200, default="")
     token_hash = Varchar(length=64, unique=True)
     invited_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz()

@@ -472,6 +472,11 @@ async def test_camera_scan_checks_in(live: Any, browser: Any, tmp_path: Path) ->
 
             await page.get_by_role("button", name="Starta kameran").click()
             await page.locator("#result[data-result='ok']").wait_for(state="attached")
+            # The camera's picture is at the top of a phone's screen, the result in view too.
+            video = await page.locator("#camera-video").bounding_box()
+            assert video and video["y"] < 250, video
+            result = await page.locator("#result").bounding_box()
+            assert result and result["y"] < PHONE["height"], result
             assert await page.locator("#checkin").get_attribute("data-camera") in (
                 "jsqr",
                 "barcode-detector",

@@ -9,12 +9,16 @@ from typing import Any
 import httpx
 import pytest
 
+from events import service as events_service
 from events.tables import AuditEntry, Event
+from notifications.kinds import KINDS
+from notifications.render import render_parts
 from notifications.tables import OutboxMessage
 from registrations.tables import Registration
 from tests.conftest import World
 from tests.organiser.conftest import csrf
 from tests.registrations.conftest import sign_up
+from traffpunkt.settings import get_settings
 
 EVENT_FORM = {
     "title": "Kurs i e-handel",
@@ -153,27 +157,57 @@ async def test_run_an_event_from_the_web(
     assert all(a["organiser_email"] == "anna@asele.se" for a in log)
 
 
-async def test_invitations_list_invalid_addresses_and_send_nothing(anna: httpx.AsyncClient) -> None:
+async def test_invitations_read_names_and_report_every_skipped_row(
+    anna: httpx.AsyncClient, client: httpx.AsyncClient
+) -> None:
     event_id = await create_event(anna)
     await post(anna, f"/organiser/events/{event_id}", f"/organiser/events/{event_id}/publish", {})
     page = f"/organiser/events/{event_id}/attendees"
-    r = await post(
-        anna,
-        page,
-        f"/organiser/events/{event_id}/invitations",
-        {"emails": "a@example.se, fel-adress\nb@example.se", "language": "sv"},
-    )
-    assert r.status_code == 422 and "fel-adress" in r.text
+    action = f"/organiser/events/{event_id}/invitations"
+    # Nothing readable: nothing sent, and what was wrong is named.
+    r = await post(anna, page, action, {"emails": "fel-adress", "language": "sv"})
+    assert r.status_code == 422 and "Rad 1 i rutan: ‘fel-adress’" in r.text
     assert await OutboxMessage.select().where(OutboxMessage.kind == "invitation") == []
+    # As pasted from Outlook, plus a CSV from Excel in Swedish with a bad row.
+    csv_file = b"Namn;E-post\nCecilia Lind;cecilia@example.se\nDavid Ek;david@\n"
     r = await post(
         anna,
         page,
-        f"/organiser/events/{event_id}/invitations",
-        {"emails": "a@example.se\nb@example.se"},
-        files={"file": ("list.csv", b"name,email\nC,c@example.se\n", "text/csv")},
+        action,
+        {"emails": "Anna Andersson <anna@example.se>; bo@example.se\nfel-adress"},
+        files={"file": ("lista.csv", csv_file, "text/csv")},
     )
     assert r.status_code == 200 and "3 inbjudningar" in r.text
-    assert len(await OutboxMessage.select().where(OutboxMessage.kind == "invitation")) == 3
+    skipped = re.findall(r"<li>(Rad [^<]*)</li>", r.text)
+    assert skipped == [
+        "Rad 2 i rutan: ‘fel-adress’ – Adressen behöver ett @, som i namn@exempel.se",
+        "Rad 3 i filen: ‘david@’ – Det saknas något efter @",
+    ], skipped
+    # The skipped line stays in the box, to be corrected and sent again.
+    assert re.search(r"<textarea[^>]*>fel-adress</textarea>", r.text)
+    rows = await OutboxMessage.select().where(OutboxMessage.kind == "invitation")
+    names = {row["recipient"]: row["recipient_name"] for row in rows}
+    assert names == {
+        "anna@example.se": "Anna Andersson",
+        "bo@example.se": "",
+        "cecilia@example.se": "Cecilia Lind",
+    }
+    # The mail greets by name; the link opens the form with name and address filled in.
+    anna_mail = next(row for row in rows if row["recipient"] == "anna@example.se")
+    _subject, text, _ = render_parts(
+        KINDS["invitation"],
+        await events_service.event_row(event_id),
+        language="sv",
+        name=anna_mail["recipient_name"],
+        data={},
+        secrets=json.loads(anna_mail["secrets"]),
+        settings=get_settings(),
+    )
+    assert "Hej Anna Andersson!" in text and "Hej!" not in text
+    link = json.loads(anna_mail["secrets"])["signup_url"].removeprefix("http://testserver")
+    form = (await client.get(link)).text
+    assert 'id="name" name="name" type="text" value="Anna Andersson"' in form
+    assert 'value="anna@example.se"' in form
 
 
 async def test_door_pairing_and_meetings(

@@ -182,3 +182,36 @@ async def test_manage_page_words_and_calendar_link_by_status(
     assert "Lägg till i kalendern" not in gone
     english = (await client.get(f"/r/{tokens[0]}?lang=en")).text
     assert "Booking cancelled" in english
+
+
+async def test_invitations_through_the_api_carry_names(
+    client: httpx.AsyncClient, world: World, event: dict[str, Any]
+) -> None:
+    import json
+
+    url = f"/api/v1/events/{event['id']}/invitations"
+    auth = World.auth(world.asele)
+    r = await client.post(url, json={}, headers=auth)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "emails"
+    r = await client.post(url, json={"people": [{"email": "bo@", "name": "Bo"}]}, headers=auth)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "people[0]"
+    r = await client.post(
+        url,
+        json={
+            "emails": ["Anna Andersson <anna@example.se>", "cia@example.se"],
+            "people": [{"email": "Bo@Example.se", "name": "Bo Ek"}],
+        },
+        headers=auth,
+    )
+    assert r.status_code in (200, 201, 202), r.text
+    rows = await OutboxMessage.select().where(OutboxMessage.kind == "invitation")
+    assert {m["recipient"]: m["recipient_name"] for m in rows} == {
+        "anna@example.se": "Anna Andersson",
+        "cia@example.se": "",
+        "bo@example.se": "Bo Ek",
+    }
+    bo = next(m for m in rows if m["recipient"] == "bo@example.se")
+    form = await client.get(
+        json.loads(bo["secrets"])["signup_url"].removeprefix("http://testserver")
+    )
+    assert 'value="Bo Ek"' in form.text and 'value="bo@example.se"' in form.text
