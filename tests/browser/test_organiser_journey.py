@@ -450,7 +450,7 @@ async def test_organiser_journey(stack: Stack, new_page: Any) -> None:
     )
     since = mail.mark()
     await submit(org, org.get_by_role("button", name=sv("Send invitations")))
-    said = sv("%(n)s invitations are on their way.") % {"n": 3}
+    said = "3 inbjudningar är på väg."
     assert said in await org.get_by_role("status").inner_text()
     for address in invitees:
         await mail.wait(address, "invitation", since)
