@@ -1,8 +1,115 @@
-"""Interim step (history): the rules moved whole to sign_up.py; the next commit splits them by
-concern into modules of this package."""
+"""Rules of registrations: sign-up, waiting list, secret links, tickets, invitations, check-in.
 
-import sys
+Other modules use `from registrations import service` and the names below; the rules live in
+one module per concern:
 
-from registrations.service import sign_up
+- `sign_up`: signing up (a seat or the waiting list, in commit order), the block list's check.
+- `waiting_list`: freed seats go to the first on the waiting list.
+- `self_service`: the attendee's own registration by its manage link: see, change, cancel,
+  erase, "this wasn't me", the ticket, an address corrected by the attendee.
+- `address_correction`: what a corrected address does to unsent and failed mail.
+- `organiser_changes`: an organiser cancels a registration or corrects its address.
+- `invitations`: organisers invite people; an invitation admits a sign-up.
+- `door`: door tokens, and who may check in to which event (`CheckinActor`).
+- `scans`: check-in by scan or by name, its replays and undo.
+- `attendee_lists`: lists, counts, offline check-in data, CSV and spreadsheet exports.
+- `event_changes`: what a changed or cancelled event does to its registrations.
+- `reminders`: reminders before an event.
+- `for_networking`: what the networking domain reads of registrations.
+- `keys`: each event's signing keys and the ticket codes they sign.
+- `links`: manage links, and the mail to a registration that carries one.
+- `_common`: small private helpers several concerns share.
 
-sys.modules[__name__] = sign_up
+Inside the package modules import each other directly, in that order of dependence
+(`_common` ← `keys` ← `links` ← the rest), never through this file.
+"""
+
+from registrations.service.address_correction import delivery_failure
+from registrations.service.attendee_lists import (
+    attendee_table,
+    attendees,
+    attendees_csv,
+    checkin_data,
+    counts_for_events,
+    stats,
+)
+from registrations.service.door import (
+    DOOR_TOKEN_GRACE,
+    CheckinActor,
+    DoorTokenLine,
+    create_door_token,
+    door_principal,
+    door_tokens,
+    revoke_door_token,
+)
+from registrations.service.event_changes import on_event_changed
+from registrations.service.for_networking import (
+    networking_profiles,
+    new_manage_link,
+    registration,
+    topic_demand,
+)
+from registrations.service.invitations import invitation_person, invite
+from registrations.service.keys import event_keys, ticket_code
+from registrations.service.links import manage_url
+from registrations.service.organiser_changes import organiser_cancel, organiser_correct_address
+from registrations.service.reminders import schedule_reminders
+from registrations.service.scans import check_in, check_in_batch, undo_check_in
+from registrations.service.self_service import (
+    by_token,
+    cancel_own,
+    correct_own_address,
+    erase_own,
+    get_own,
+    not_me,
+    own_ticket_code,
+    registration_out,
+    update_own,
+)
+from registrations.service.sign_up import MANAGE_LINK_RESEND_KEY, SignUp, address_hash, register
+
+__all__ = [
+    "DOOR_TOKEN_GRACE",
+    "MANAGE_LINK_RESEND_KEY",
+    "CheckinActor",
+    "DoorTokenLine",
+    "SignUp",
+    "address_hash",
+    "attendee_table",
+    "attendees",
+    "attendees_csv",
+    "by_token",
+    "cancel_own",
+    "check_in",
+    "check_in_batch",
+    "checkin_data",
+    "correct_own_address",
+    "counts_for_events",
+    "create_door_token",
+    "delivery_failure",
+    "door_principal",
+    "door_tokens",
+    "erase_own",
+    "event_keys",
+    "get_own",
+    "invitation_person",
+    "invite",
+    "manage_url",
+    "networking_profiles",
+    "new_manage_link",
+    "not_me",
+    "on_event_changed",
+    "organiser_cancel",
+    "organiser_correct_address",
+    "own_ticket_code",
+    "register",
+    "registration",
+    "registration_out",
+    "revoke_door_token",
+    "schedule_reminders",
+    "stats",
+    "ticket_code",
+    "topic_demand",
+    "undo_check_in",
+    "update_own",
+]

@@ -362,8 +362,8 @@ async def test_the_write_decides_not_the_earlier_read(
 ) -> None:
     """check-in reads the registration before its transaction; what happened in between
     (a promotion, a cancellation) decides the answer."""
-    from registrations import service
     from registrations.queries import by_id
+    from registrations.service import scans
     from traffpunkt import db
 
     people = [await attendee(client, event["id"], f"race{i}@example.se") for i in range(6)]
@@ -374,8 +374,8 @@ async def test_the_write_decides_not_the_earlier_read(
     await client.delete(f"/api/v1/registrations/{first['token']}")  # the sixth moves up
     event_id = UUID(event["id"])
     async with db.transaction():
-        promoted = await service._apply_scan(stale_waiting, event_id, False, utc_now())
-        gone = await service._apply_scan(stale_first, event_id, False, utc_now())
+        promoted = await scans._apply_scan(stale_waiting, event_id, False, utc_now())
+        gone = await scans._apply_scan(stale_first, event_id, False, utc_now())
     assert promoted[0] == "ok" and promoted[1] is not None
     assert gone[0] == "cancelled"
     assert (await by_id(UUID(waiting["id"])))["checked_in_at"] is not None  # type: ignore[index]

@@ -1,0 +1,29 @@
+"""Small private helpers that several concerns of registrations share (no rules of their own)."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from events import topics
+from traffpunkt.errors import FieldError, Invalid
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(str(value))
+
+
+def _is_unique_violation(exc: Exception) -> bool:
+    text = f"{type(exc).__name__} {exc}".lower()
+    return "unique" in text or "duplicate key" in text
+
+
+def _check_profile(needs: list[str], offers: list[str]) -> None:
+    errors = [
+        FieldError(f, "Unknown topics: {topics}. See /api/v1/topics for the list")
+        for f, v in (("needs", needs), ("offers", offers))
+        if topics.unknown(v)
+    ]
+    if errors:
+        bad = ", ".join(topics.unknown(needs) + topics.unknown(offers))
+        raise Invalid(errors[0].message, errors=errors, params={"topics": bad})
