@@ -215,7 +215,7 @@ async def raw_event_list(municipality: str, limit: int, driver: str | None = Non
     rows = rows[:limit]
     return EventList(
         items=[service.event_out(r, now) for r in rows],
-        next=service._encode_cursor(rows[-1]) if more else None,
+        next=service.encode_cursor(rows[-1]) if more else None,
     )
 
 

@@ -1,8 +1,144 @@
-"""Interim step (history): the rules moved whole to lifecycle.py; the next commit splits them
-by concern into modules of this package."""
+"""Rules of the events domain: places, events, their life cycle, organisers and their tokens.
 
-import sys
+Every function is a plain async function; the HTTP layer and the tests call them directly.
+Writing functions own their transaction (`traffpunkt.db.transaction()`). Other modules use
+`from events import service` and the names below; the rules live in one module per concern:
 
-from events.service import lifecycle
+- `places`: municipalities and venues.
+- `lifecycle`: events created, changed (SEQUENCE grows when they move), published, cancelled;
+  `EventChange`, announced through traffpunkt.hooks.
+- `seats`: seats and the waiting list counted on the event row, whether an event takes
+  registrations now (for registrations).
+- `listing`: one event by id or slug, the public list and its cursors, rows for pages and
+  feeds, an organiser's events.
+- `organisers`: organisers, their API tokens, the audit log of their actions.
+- `views`: rows shaped for the API and pages (`event_out`, `municipality_out`, …).
+- `_common`: small checks several concerns share (ids, one-line names, topics).
 
-sys.modules[__name__] = lifecycle
+Inside the package modules import each other directly (`_common` ← `views` ← `places` ←
+`lifecycle`; `seats`, `listing` and `organisers` on `_common` and `views`), never through this
+file.
+"""
+
+from events.service._common import check_topics, one_line
+from events.service.lifecycle import (
+    EventChange,
+    cancel_event,
+    check_event_patch,
+    create_event,
+    event_for_organiser,
+    publish_event,
+    slugify,
+    update_event,
+)
+from events.service.listing import (
+    FEED_HISTORY,
+    PAGE_SIZE_DEFAULT,
+    PAGE_SIZE_MAX,
+    EventQuery,
+    encode_cursor,
+    event_for_mail,
+    event_row,
+    events_starting_within,
+    feed_fingerprint,
+    feed_rows,
+    get_event,
+    is_public,
+    list_events,
+    organiser_events,
+    parse_local_bound,
+    upcoming_rows,
+)
+from events.service.organisers import (
+    ROLES,
+    authenticate,
+    create_token,
+    ensure_organiser,
+    record_action,
+    revoke_token,
+)
+from events.service.places import (
+    create_municipality,
+    create_venue,
+    get_municipality,
+    list_municipalities,
+    list_venues,
+    organiser_municipalities,
+    update_municipality,
+)
+from events.service.seats import (
+    Joined,
+    event_for_registration,
+    give_back_seat,
+    join,
+    join_sql,
+    left_waitlist,
+    promote_seat,
+    release_seat,
+)
+from events.service.views import (
+    attendance_mode,
+    event_out,
+    is_registration_open,
+    municipality_out,
+    public_url,
+    registration_window,
+    venue_out,
+)
+
+__all__ = [
+    "FEED_HISTORY",
+    "PAGE_SIZE_DEFAULT",
+    "PAGE_SIZE_MAX",
+    "ROLES",
+    "EventChange",
+    "EventQuery",
+    "Joined",
+    "attendance_mode",
+    "authenticate",
+    "cancel_event",
+    "check_event_patch",
+    "check_topics",
+    "create_event",
+    "create_municipality",
+    "create_token",
+    "create_venue",
+    "encode_cursor",
+    "ensure_organiser",
+    "event_for_mail",
+    "event_for_organiser",
+    "event_for_registration",
+    "event_out",
+    "event_row",
+    "events_starting_within",
+    "feed_fingerprint",
+    "feed_rows",
+    "get_event",
+    "get_municipality",
+    "give_back_seat",
+    "is_public",
+    "is_registration_open",
+    "join",
+    "join_sql",
+    "left_waitlist",
+    "list_events",
+    "list_municipalities",
+    "list_venues",
+    "municipality_out",
+    "one_line",
+    "organiser_events",
+    "organiser_municipalities",
+    "parse_local_bound",
+    "promote_seat",
+    "public_url",
+    "publish_event",
+    "record_action",
+    "registration_window",
+    "release_seat",
+    "revoke_token",
+    "slugify",
+    "upcoming_rows",
+    "update_event",
+    "update_municipality",
+    "venue_out",
+]

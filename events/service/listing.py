@@ -1,0 +1,180 @@
+"""Finding events: one by id or slug, pages of the public list (with cursors), the rows of
+public pages and feeds, an organiser's events.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import Any
+from uuid import UUID
+
+import msgspec
+
+from events import queries
+from events.schemas import EventList, EventOut
+from events.service._common import _uuid, check_topics
+from events.service.views import event_out
+from traffpunkt.auth import Principal
+from traffpunkt.clock import utc_now
+from traffpunkt.errors import Invalid, NotFound
+from traffpunkt.localtime import in_range, to_utc
+from traffpunkt.settings import get_settings
+
+# Feeds keep published events that ended less than this long ago, so calendar apps that
+# subscribed keep recent history; older ones drop out of the feed (never out of the database).
+FEED_HISTORY = timedelta(days=180)
+PAGE_SIZE_DEFAULT = 50
+PAGE_SIZE_MAX = 200
+
+
+async def event_for_mail(event_id: UUID | str) -> dict[str, Any] | None:
+    """Any event by id, whatever its status (mail about cancelled events needs it)."""
+    return await queries.event(_uuid(event_id, what="event"))
+
+
+async def events_starting_within(window: timedelta) -> list[dict[str, Any]]:
+    """Published events that start between now and now + window (for reminders)."""
+    now = utc_now()
+    return await queries.public_events(ends_after=now, starts_before=now + window)
+
+
+def is_public(row: dict[str, Any]) -> bool:
+    return row["status"] == "published" or (
+        row["status"] == "cancelled" and row["published_at"] is not None
+    )
+
+
+async def event_row(key: str, actor: Principal | None = None) -> dict[str, Any]:
+    """A public event by id or slug; drafts only for an organiser who may manage them."""
+    row = await queries.event_by_slug_or_id(key)
+    if row is None or not (
+        is_public(row) or (actor is not None and actor.can_manage(_uuid(row["municipality_id"])))
+    ):
+        raise NotFound("No such event")
+    return row
+
+
+async def get_event(key: str, actor: Principal | None = None) -> EventOut:
+    return event_out(await event_row(key, actor))
+
+
+class _Cursor(msgspec.Struct, array_like=True):
+    starts_at: datetime
+    id: UUID
+
+
+def encode_cursor(row: dict[str, Any]) -> str:
+    raw = msgspec.json.encode(_Cursor(row["starts_at"], _uuid(row["id"])))
+    return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+
+def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        c = msgspec.json.decode(raw, type=_Cursor)
+    except (binascii.Error, ValueError, msgspec.DecodeError):
+        raise Invalid.field("cursor", "Not a cursor this API handed out") from None
+    in_range(c.starts_at, "cursor")  # a hand-made cursor is a date input like any other
+    return c.starts_at, c.id
+
+
+def parse_local_bound(value: str | None, tz: str, field: str) -> datetime | None:
+    """A date (start of that local day) or a datetime (local when it has no offset)."""
+    if value is None or value == "":
+        return None
+    if len(value) != 10:
+        return to_utc(value, tz, field)
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        raise Invalid.field(field, "Give a date (2027-03-04) or a date and time") from None
+    return to_utc(datetime.combine(day, time()), tz, field)
+
+
+@dataclass(frozen=True, slots=True)
+class EventQuery:
+    municipality: str | None = None
+    topic: str | None = None
+    start: str | None = None  # `from` in the API
+    end: str | None = None  # `to` in the API
+    cursor: str | None = None
+    limit: int = PAGE_SIZE_DEFAULT
+
+
+async def _resolve_filters(q: EventQuery) -> tuple[UUID | None, str]:
+    municipality_id = None
+    tz = get_settings().default_timezone
+    if q.municipality:
+        row = await queries.municipality_by_slug_or_id(q.municipality)
+        if row is None:
+            raise Invalid.field("municipality", "No municipality called {key}", key=q.municipality)
+        municipality_id, tz = _uuid(row["id"]), row["timezone"]
+    if q.topic:
+        check_topics([q.topic], field="topic")
+    return municipality_id, tz
+
+
+async def list_events(q: EventQuery) -> EventList:
+    """Published events that have not ended (or overlap [from, to)), soonest first."""
+    if not 1 <= q.limit <= PAGE_SIZE_MAX:
+        raise Invalid.field("limit", "Between 1 and {max}", max=PAGE_SIZE_MAX)
+    municipality_id, tz = await _resolve_filters(q)
+    now = utc_now()
+    ends_after = parse_local_bound(q.start, tz, "from") or now
+    starts_before = parse_local_bound(q.end, tz, "to")
+    rows = await queries.public_events(
+        municipality_id=municipality_id,
+        topic=q.topic or None,
+        ends_after=ends_after,
+        starts_before=starts_before,
+        after=_decode_cursor(q.cursor) if q.cursor else None,
+        limit=q.limit + 1,
+    )
+    more = len(rows) > q.limit
+    rows = rows[: q.limit]
+    return EventList(
+        items=[event_out(r, now) for r in rows],
+        next=encode_cursor(rows[-1]) if more else None,
+    )
+
+
+async def upcoming_rows(municipality_id: UUID | None, topic: str | None) -> list[dict[str, Any]]:
+    """Rows for public pages: published and cancelled events that have not ended."""
+    return await queries.public_events(
+        municipality_id=municipality_id,
+        topic=topic,
+        ends_after=utc_now(),
+        statuses=queries.PUBLIC_STATUSES,
+    )
+
+
+async def feed_rows(municipality_id: UUID | None, topic: str | None) -> list[dict[str, Any]]:
+    return await queries.public_events(
+        municipality_id=municipality_id,
+        topic=topic,
+        ends_after=utc_now() - FEED_HISTORY,
+        statuses=queries.PUBLIC_STATUSES,
+    )
+
+
+async def feed_fingerprint(
+    municipality_id: UUID | None, topic: str | None, *, history: bool = True
+) -> dict[str, Any]:
+    """Count, newest change and seats taken of a feed's events: one cheap query for ETags."""
+    now = utc_now()
+    return await queries.fingerprint(
+        municipality_id=municipality_id,
+        topic=topic,
+        ends_after=(now - FEED_HISTORY) if history else now,
+        statuses=queries.PUBLIC_STATUSES,
+    )
+
+
+async def organiser_events(actor: Principal) -> list[dict[str, Any]]:
+    """Every event the organiser may manage (admins: all), newest first."""
+    return await queries.events_of_municipalities(
+        None if actor.is_admin else list(actor.municipality_ids)
+    )
