@@ -225,7 +225,7 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
     }
     async with db.transaction():
         if data.slug == "all" or await queries.municipality_slug_taken(data.slug):
-            raise Conflict("The slug {slug} is already taken", params={"slug": data.slug})
+            raise Conflict("The short name {slug} is already taken", params={"slug": data.slug})
         await queries.insert_municipality(values)
         await audit.record(actor, "municipality.created", detail=data.slug)
     return municipality_out(values)
@@ -460,7 +460,7 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             new["venue"] = await _venue_for(given["venue_id"], municipality_id)
         elif "municipality" in given and row["venue_id"] is not None:
             # The old venue belongs to the old municipality.
-            raise Invalid.field("venue_id", "Choose a venue in the new municipality (or null)")
+            raise Invalid.field("venue_id", "Choose a venue in the new municipality, or no venue")
         time_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
         new.update(_times_in({k: given[k] for k in time_fields if k in given}, tz))
         merged = {k: new.get(k, row[k]) for k in time_fields}
@@ -661,7 +661,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         c = msgspec.json.decode(raw, type=_Cursor)
     except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise Invalid.field("cursor", "Not a cursor this API handed out") from None
+        raise Invalid.field("cursor", "Use the `next` of the previous page as the cursor") from None
     in_range(c.starts_at, "cursor")  # a hand-made cursor is a date input like any other
     return c.starts_at, c.id
 
@@ -748,13 +748,15 @@ async def feed_rows(municipality_id: UUID | None, topic: str | None) -> list[dic
 async def feed_fingerprint(
     municipality_id: UUID | None, topic: str | None, *, history: bool = True
 ) -> dict[str, Any]:
-    """Count, newest change and seats taken of a feed's events: one cheap query for ETags."""
+    """Count, newest change and seats taken of a feed's events: one cheap query for ETags.
+    Pages (`history=False`) also get "open", how many take sign-ups now (their labels say)."""
     now = utc_now()
     return await queries.fingerprint(
         municipality_id=municipality_id,
         topic=topic,
         ends_after=(now - FEED_HISTORY) if history else now,
         statuses=queries.PUBLIC_STATUSES,
+        open_at=None if history else now,
     )
 
 
