@@ -103,7 +103,7 @@ async def test_run_an_event_from_the_web(
     dash = await anna.get("/organiser")
     assert "Kurs i e-handel" in dash.text and "2 / 2" in dash.text
     people = await anna.get(f"/organiser/events/{event_id}/attendees")
-    assert people.text.count("@example.se") == 3 and "Väntelista" in people.text
+    assert people.text.count("@example.se") == 3 and "På väntelistan" in people.text
     # Moving the event shows who will be told before anything is saved.
     r = await post(
         anna,
