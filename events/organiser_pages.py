@@ -21,7 +21,7 @@ from events.schemas import EventIn, EventPatch, MunicipalityIn, MunicipalityPatc
 from registrations import service as registrations
 from traffpunkt import i18n
 from traffpunkt.auth import SESSION_COOKIE, web_organiser
-from traffpunkt.errors import Conflict, Forbidden, Invalid, NotFound, form_errors
+from traffpunkt.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, form_errors
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
 from traffpunkt.templating import page
@@ -402,108 +402,139 @@ async def preview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> T
 @get("/organiser/admin", include_in_schema=False)
 async def admin_page(request: Request[Any, Any, Any]) -> Template:
     actor = await web_organiser(request)
+    return await _settings(request, actor, done=request.query_params.get("done"))
+
+
+async def _settings(
+    request: Request[Any, Any, Any],
+    actor: Any,
+    *,
+    done: str | None = None,
+    new_token: str | None = None,
+    failed: str | None = None,
+    values: dict[str, str] | None = None,
+    errors: dict[str, str] | None = None,
+) -> Template:
+    """The Settings page; after a failed form, that form again with what was typed and an
+    error under each field that was wrong (`failed` names the form, as the template does)."""
     context: dict[str, Any] = {
         "actor": actor,
         "tokens": await accounts.my_tokens(actor),
         "municipalities": await service.organiser_municipalities(actor),
-        "new_token": None,
-        "done": request.query_params.get("done"),
-        "error": request.query_params.get("error"),
+        "new_token": new_token,
+        "done": done,
+        "failed": failed,
+        "values": values or {},
+        "errors": errors or {},
     }
     if actor.is_admin:
         context["organisers"] = await accounts.organisers(actor)
-    return organiser_page(request, "events/organiser/admin.html", context)
+    status = 422 if errors else 200
+    return organiser_page(request, "events/organiser/admin.html", context, status_code=status)
+
+
+async def _settings_failed(
+    request: Request[Any, Any, Any],
+    actor: Any,
+    failed: str,
+    values: dict[str, str],
+    exc: DomainError | msgspec.ValidationError,
+    whole_form: str = "form",
+) -> Template:
+    """Each error under its field; one about the whole form goes to `whole_form`."""
+    errors = form_errors(exc, i18n.request_language(request))
+    if "form" in errors and whole_form != "form":
+        errors[whole_form] = errors.pop("form")
+    return await _settings(request, actor, failed=failed, values=values, errors=errors)
 
 
 @post("/organiser/admin/municipalities", include_in_schema=False)
-async def admin_new_municipality(request: Request[Any, Any, Any]) -> Redirect:
+async def admin_new_municipality(request: Request[Any, Any, Any]) -> Response[Any]:
     actor = await web_organiser(request)
     form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("name", "slug", "code", "region")}
     try:
         data = msgspec.convert(
-            {
-                "name": str(form.get("name") or "").strip(),
-                "slug": str(form.get("slug") or "").strip(),
-                "code": str(form.get("code") or "").strip() or None,
-                "region": str(form.get("region") or "").strip() or None,
-            },
+            {**values, "code": values["code"] or None, "region": values["region"] or None},
             MunicipalityIn,
         )
         await service.create_municipality(actor, data)
-    except (Invalid, Conflict, msgspec.ValidationError):
-        return see_other("/organiser/admin?error=municipality")
+    except (Invalid, Conflict, msgspec.ValidationError) as exc:
+        # The one conflict is a short name already taken.
+        return await _settings_failed(request, actor, "municipality", values, exc, "slug")
     return see_other("/organiser/admin?done=municipality")
 
 
 @post("/organiser/admin/venues", include_in_schema=False)
-async def admin_new_venue(request: Request[Any, Any, Any]) -> Redirect:
+async def admin_new_venue(request: Request[Any, Any, Any]) -> Response[Any]:
     actor = await web_organiser(request)
     form = await request.form()
+    keys = ("municipality", "name", "address", "capacity", "accessibility")
+    values = {k: str(form.get(k) or "").strip() for k in keys}
     try:
-        capacity = str(form.get("capacity") or "").strip()
+        if values["capacity"] and not values["capacity"].isdigit():
+            raise Invalid.field("capacity", "Give a whole number")
         data = msgspec.convert(
             {
-                "municipality": str(form.get("municipality") or ""),
-                "name": str(form.get("name") or "").strip(),
-                "address": str(form.get("address") or "").strip() or None,
-                "capacity": int(capacity) if capacity.isdigit() else None,
-                "accessibility": str(form.get("accessibility") or "").strip() or None,
+                "municipality": values["municipality"],
+                "name": values["name"],
+                "address": values["address"] or None,
+                "capacity": int(values["capacity"]) if values["capacity"] else None,
+                "accessibility": values["accessibility"] or None,
             },
             VenueIn,
         )
         await service.create_venue(actor, data)
-    except (Invalid, msgspec.ValidationError):
-        return see_other("/organiser/admin?error=venue")
+    except (Invalid, msgspec.ValidationError) as exc:
+        return await _settings_failed(request, actor, "venue", values, exc)
     return see_other("/organiser/admin?done=venue")
 
 
 @post("/organiser/admin/municipalities/{slug:str}/contact", include_in_schema=False)
 async def admin_municipality_contact(
     request: Request[Any, Any, Any], slug: FromPath[str]
-) -> Redirect:
+) -> Response[Any]:
     actor = await web_organiser(request)
     form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("contact_email", "contact_phone")}
     try:
-        data = msgspec.convert(
-            {
-                "contact_email": str(form.get("contact_email") or "").strip() or None,
-                "contact_phone": str(form.get("contact_phone") or "").strip() or None,
-            },
-            MunicipalityPatch,
-        )
+        data = msgspec.convert({k: v or None for k, v in values.items()}, MunicipalityPatch)
         await service.update_municipality(actor, slug, data)
-    except (Invalid, NotFound, msgspec.ValidationError):
-        return see_other("/organiser/admin?error=contact")
+    except (Invalid, NotFound, msgspec.ValidationError) as exc:
+        return await _settings_failed(request, actor, f"contact-{slug}", values, exc)
     return see_other("/organiser/admin?done=contact")
 
 
 @post("/organiser/admin/organisers", include_in_schema=False)
-async def admin_invite_organiser(request: Request[Any, Any, Any]) -> Redirect:
+async def admin_invite_organiser(request: Request[Any, Any, Any]) -> Response[Any]:
     actor = await web_organiser(request)
     form = await request.form()
+    values = {k: str(form.get(k) or "").strip() for k in ("email", "name", "role", "municipality")}
     try:
         await accounts.invite_organiser(
             actor,
-            str(form.get("email") or ""),
-            str(form.get("name") or "").strip(),
-            str(form.get("role") or "organiser"),
-            str(form.get("municipality") or "") or None,
+            values["email"],
+            values["name"],
+            values["role"] or "organiser",
+            values["municipality"] or None,
         )
-    except Invalid:
-        return see_other("/organiser/admin?error=organiser")
+    except Invalid as exc:
+        return await _settings_failed(request, actor, "organiser", values, exc)
     return see_other("/organiser/admin?done=organiser")
 
 
 @post("/organiser/admin/organisers/{organiser_id:str}/active", include_in_schema=False)
 async def admin_set_active(
     request: Request[Any, Any, Any], organiser_id: FromPath[str]
-) -> Redirect:
+) -> Response[Any]:
     actor = await web_organiser(request)
     form = await request.form()
     try:
         await accounts.set_active(actor, organiser_id, form.get("active") == "yes")
-    except (Invalid, ValueError):
-        return see_other("/organiser/admin?error=active")
+    except Invalid as exc:
+        return await _settings_failed(request, actor, "active", {}, exc)
+    except ValueError:  # not an organiser id at all
+        return await _settings_failed(request, actor, "active", {}, NotFound("No such organiser"))
     return see_other("/organiser/admin?done=saved")
 
 
@@ -512,17 +543,7 @@ async def new_token(request: Request[Any, Any, Any]) -> Template:
     actor = await web_organiser(request)
     form = await request.form()
     _, token = await service.create_token(actor.organiser_id, str(form.get("label") or "web")[:200])
-    context: dict[str, Any] = {
-        "actor": actor,
-        "tokens": await accounts.my_tokens(actor),
-        "municipalities": await service.organiser_municipalities(actor),
-        "new_token": token,
-        "done": None,
-        "error": None,
-    }
-    if actor.is_admin:
-        context["organisers"] = await accounts.organisers(actor)
-    return organiser_page(request, "events/organiser/admin.html", context)
+    return await _settings(request, actor, new_token=token)
 
 
 @post("/organiser/tokens/{token_id:str}/revoke", include_in_schema=False)

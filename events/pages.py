@@ -140,6 +140,7 @@ async def _calendar(
             str(fp["newest"]),
             fp["taken"],
             fp["waiting"],
+            fp["open"],  # a sign-up opening or closing changes the cards' labels
         ),
         fp["newest"],
     )

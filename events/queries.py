@@ -274,9 +274,12 @@ async def fingerprint(
     topic: str | None,
     ends_after: datetime | None,
     statuses: tuple[str, ...],
+    open_at: datetime | None = None,
 ) -> dict[str, Any]:
     """count, newest updated_at, seats taken and waiting of a set of events: one aggregate
-    query."""
+    query. With `open_at`, also how many of them take sign-ups at that moment (a second one):
+    a page's "Full – sign up for the waiting list" turns into "Full" when a deadline passes,
+    which changes no row, so the ETag must see it."""
     where = _public_where(
         municipality_id=municipality_id,
         topic=topic,
@@ -295,7 +298,20 @@ async def fingerprint(
         .where(where)
         .first()
     )
-    return row or {"n": 0, "newest": None, "taken": 0, "waiting": 0}
+    result = row or {"n": 0, "newest": None, "taken": 0, "waiting": 0}
+    if open_at is not None:
+        # The same rule as service.is_registration_open, in SQL.
+        open_now = (
+            (Event.status == "published")
+            & (Event.registration_opens_at.is_null() | (Event.registration_opens_at <= open_at))
+            & (
+                (Event.registration_closes_at.is_null() & (Event.starts_at > open_at))
+                | (Event.registration_closes_at > open_at)
+            )
+        )
+        counted = await Event.select(Count(alias="n")).where(where & open_now).first()
+        result = {**result, "open": counted["n"] if counted else 0}
+    return result
 
 
 # --- organisers and tokens -----------------------------------------------------------------

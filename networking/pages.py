@@ -21,8 +21,6 @@ PRIVATE = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
 }
-CHART_WIDTH = 640
-BAR_HEIGHT = 22
 
 
 @get("/r/{token:str}/people", include_in_schema=False)
@@ -64,34 +62,25 @@ async def decide_submit(
 
 
 def chart(rows: list[Any]) -> dict[str, Any]:
-    """Bar geometry for the server-rendered SVG (suppressed counts are drawn as 1)."""
+    """Bar lengths in percent of the longest (suppressed counts are drawn as 1). The page draws
+    each topic's label as text and only the bars as SVG, so labels keep the page's font size
+    on a phone instead of shrinking with a scaled drawing."""
 
     def value(text: str) -> int:
         return 1 if text.startswith("<") else int(text)
 
     top = max([value(r.need) for r in rows] + [value(r.offer) for r in rows] + [1])
-    label_width = 250
-    scale = (CHART_WIDTH - label_width - 60) / top
-    bars = []
-    for i, r in enumerate(rows):
-        y = i * (2 * BAR_HEIGHT + 10)
-        bars.append(
-            {
-                "label": r.label,
-                "y": y,
-                "need": r.need,
-                "offer": r.offer,
-                "need_w": max(value(r.need) * scale, 0),
-                "offer_w": max(value(r.offer) * scale, 0),
-            }
-        )
-    return {
-        "bars": bars,
-        "height": len(rows) * (2 * BAR_HEIGHT + 10),
-        "width": CHART_WIDTH,
-        "label_width": label_width,
-        "bar_height": BAR_HEIGHT,
-    }
+    bars = [
+        {
+            "label": r.label,
+            "need": r.need,
+            "offer": r.offer,
+            "need_pct": round(100 * value(r.need) / top, 1),
+            "offer_pct": round(100 * value(r.offer) / top, 1),
+        }
+        for r in rows
+    ]
+    return {"bars": bars}
 
 
 @get("/needs-map/{municipality:str}", include_in_schema=False)

@@ -245,7 +245,9 @@ async def messages_for_event(actor: Principal, event_id: str, page: Page) -> Mes
             created, last = page.cursor.split("_", 1)
             after = (datetime.fromisoformat(created), UUID(last))
         except ValueError:
-            raise Invalid.field("cursor", "Not a cursor this API handed out") from None
+            raise Invalid.field(
+                "cursor", "Use the `next` of the previous page as the cursor"
+            ) from None
     rows = await queries.for_event(UUID(str(row["id"])), after, page.limit + 1)
     more = len(rows) > page.limit
     rows = rows[: page.limit]

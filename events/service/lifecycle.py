@@ -199,7 +199,7 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             new["venue"] = await _venue_for(given["venue_id"], municipality_id)
         elif "municipality" in given and row["venue_id"] is not None:
             # The old venue belongs to the old municipality.
-            raise Invalid.field("venue_id", "Choose a venue in the new municipality (or null)")
+            raise Invalid.field("venue_id", "Choose a venue in the new municipality, or no venue")
         time_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
         new.update(_times_in({k: given[k] for k in time_fields if k in given}, tz))
         merged = {k: new.get(k, row[k]) for k in time_fields}

@@ -76,7 +76,7 @@ def _decode_cursor(cursor: str) -> tuple[datetime, UUID]:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
         c = msgspec.json.decode(raw, type=_Cursor)
     except (binascii.Error, ValueError, msgspec.DecodeError):
-        raise Invalid.field("cursor", "Not a cursor this API handed out") from None
+        raise Invalid.field("cursor", "Use the `next` of the previous page as the cursor") from None
     in_range(c.starts_at, "cursor")  # a hand-made cursor is a date input like any other
     return c.starts_at, c.id
 
@@ -163,13 +163,15 @@ async def feed_rows(municipality_id: UUID | None, topic: str | None) -> list[dic
 async def feed_fingerprint(
     municipality_id: UUID | None, topic: str | None, *, history: bool = True
 ) -> dict[str, Any]:
-    """Count, newest change and seats taken of a feed's events: one cheap query for ETags."""
+    """Count, newest change and seats taken of a feed's events: one cheap query for ETags.
+    Pages (`history=False`) also get "open", how many take sign-ups now (their labels say)."""
     now = utc_now()
     return await queries.fingerprint(
         municipality_id=municipality_id,
         topic=topic,
         ends_after=(now - FEED_HISTORY) if history else now,
         statuses=queries.PUBLIC_STATUSES,
+        open_at=None if history else now,
     )
 
 

@@ -56,7 +56,7 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
     }
     async with db.transaction():
         if data.slug == "all" or await queries.municipality_slug_taken(data.slug):
-            raise Conflict("The slug {slug} is already taken", params={"slug": data.slug})
+            raise Conflict("The short name {slug} is already taken", params={"slug": data.slug})
         await queries.insert_municipality(values)
         await audit.record(actor, "municipality.created", detail=data.slug)
     return municipality_out(values)

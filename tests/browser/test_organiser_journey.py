@@ -640,7 +640,7 @@ async def test_rights_on_every_organiser_page(stack: Stack) -> None:
         assert len(token_ids) == 1, "Anna has one API token"
         settings = (await admin.get("/organiser/admin")).text
         row = re.search(
-            rf"<td>{re.escape(ANNA)}</td>.*?/organiser/admin/organisers/([^/]+)/active",
+            rf">{re.escape(ANNA)}</th>.*?/organiser/admin/organisers/([^/]+)/active",
             settings,
             re.S,
         )

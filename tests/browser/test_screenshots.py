@@ -103,6 +103,19 @@ async def test_every_page_looks_right_at_phone_and_laptop_width(
             await page.wait_for_load_state()
             assert await page.locator("form.signup").count() == 1
             await look(page, "signup-errors", shots_dir, problems)
+        if name == "settings":
+            # A venue whose seats are not a number: the form comes back, the error under the
+            # field and in the summary, which names the form and the field.
+            await page.locator("#v-name").fill("Folkets hus")
+            await page.locator("#v-capacity").evaluate(
+                "e => { e.type = 'text'; e.value = 'många'; }"
+            )
+            await page.locator("#venues button[type=submit]").click()
+            await page.wait_for_load_state()
+            summary = await page.locator(".error-summary").inner_text()
+            assert "Lägg till en lokal" in summary and "Platser: Ange ett heltal" in summary
+            assert await page.locator("#v-name").input_value() == "Folkets hus"
+            await look(page, "settings-errors", shots_dir, problems)
     taken = sorted(p.name for p in shots_dir.glob("*.png"))  # noqa: ASYNC240 (a listing, once)
-    assert len(taken) >= 2 * (len(urls) + 1), taken
+    assert len(taken) >= 2 * (len(urls) + 2), taken
     assert not problems, "\n".join(problems)

@@ -148,3 +148,42 @@ async def test_calendar_groups_by_month_and_filters_by_topic(
     assert html.index("Marsmöte") < html.index("Aprilmöte")
     only = (await client.get("/calendar/asele?topic=bookkeeping")).text
     assert "Aprilmöte" in only and "Marsmöte" not in only
+
+
+async def test_calendar_card_label_follows_the_registration_deadline(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A full event's card invites to the waiting list only while sign-up is open. The deadline
+    passing changes no row, so the ETag itself must change then, or a cached page keeps
+    inviting people to a list they can no longer join."""
+    from datetime import datetime, timedelta
+
+    from traffpunkt.clock import frozen_at
+
+    ev = await published(
+        client,
+        world.asele,
+        capacity=1,
+        starts_at="2027-07-01T09:00",
+        ends_at="2027-07-01T11:00",
+        registration_closes_at="2027-06-30T12:00",
+    )
+    r = await client.post(
+        f"/api/v1/events/{ev['id']}/registrations",
+        json={"name": "Anna Andersson", "email": "anna@example.se"},
+    )
+    assert r.status_code == 201, r.text
+    closes = datetime.fromisoformat(ev["registration_closes_at"])
+    with frozen_at(closes - timedelta(hours=1)):
+        before = await client.get("/calendar/asele")
+        assert "anmäl dig till väntelistan" in before.text
+        same = await client.get(
+            "/calendar/asele", headers={"If-None-Match": before.headers["etag"]}
+        )
+        assert same.status_code == 304
+    with frozen_at(closes + timedelta(minutes=1)):
+        after = await client.get(
+            "/calendar/asele", headers={"If-None-Match": before.headers["etag"]}
+        )
+        assert after.status_code == 200
+        assert "Fullbokat" in after.text and "anmäl dig till väntelistan" not in after.text

@@ -45,7 +45,7 @@ async def test_xlsx_in_swedish(
     assert asa[0] == "Åsa Öberg" and asa[4] == "Bekräftad" and asa[6] == "E-handel"
     assert isinstance(asa[9], datetime)  # a real date cell, local time
     evil = by_email["evil@example.se"]
-    assert evil[4] == "Väntelista" and evil[8] == "Ja"
+    assert evil[4] == "På väntelistan" and evil[8] == "Ja"
     # Text stays text: openpyxl reads a formula cell as "=…" with data_type "f".
     cells = {c.value: c.data_type for c in sheet[3]} | {c.value: c.data_type for c in sheet[2]}
     assert cells['=HYPERLINK("http://evil.test","x")'] == "s"
