@@ -50,7 +50,7 @@ async def test_spring_forward_gap_is_422(client: httpx.AsyncClient, world: World
         json={**BASE_EVENT, "starts_at": "2027-03-28T02:30", "ends_at": "2027-03-28T04:00"},
         headers={**World.auth(world.asele), "Accept-Language": "sv"},
     )
-    assert "finns inte i Europe/Stockholm" in sv.json()["errors"][0]["message"]
+    assert "finns inte i tidszonen Europe/Stockholm" in sv.json()["errors"][0]["message"]
 
 
 async def test_autumn_overlap_is_the_first_occurrence(
