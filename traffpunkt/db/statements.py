@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from piccolo.columns import Column
+from piccolo.columns.defaults.base import Default
 from piccolo.engine.base import Engine
 from piccolo.querystring import QueryString
 from piccolo.table import Table
@@ -22,6 +24,13 @@ from piccolo.utils.sql_values import convert_to_sql_value
 from traffpunkt.db.engines import engine
 from traffpunkt.db.sqlite_connections import InlineWriter
 from traffpunkt.db.sqlite_engine import TraffpunktSQLiteEngine
+
+
+def default_value(column: Column) -> Any:
+    """The value `Table(**values)` gives a missing column: its default, with a Piccolo `Default`
+    (e.g. `UUID4()`, `TimestamptzNow()`) evaluated as Python."""
+    value = column.get_default_value()
+    return value.python() if isinstance(value, Default) else value
 
 
 def as_template(sql: str, engine_type: str, n_args: int) -> str | None:
@@ -108,7 +117,7 @@ async def insert_row(
         raise ValueError(f"unknown columns for {table._meta.tablename}: {sorted(unknown)}")
     args = [
         convert_to_sql_value(
-            values[c._meta.name] if c._meta.name in values else c.get_default_value(), c
+            values[c._meta.name] if c._meta.name in values else default_value(c), c
         )
         for c in columns
     ]
@@ -152,7 +161,7 @@ def insert_select(table: type[Table], values: dict[str, Any], source: str) -> tu
     parts: list[str] = []
     args: list[Any] = []
     for c in columns:
-        value = values[c._meta.name] if c._meta.name in values else c.get_default_value()
+        value = values[c._meta.name] if c._meta.name in values else default_value(c)
         names.append(f'"{c._meta.db_column_name}"')
         if isinstance(value, OneOf):
             first = value.options[0]
