@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from tests.db.scratch import DbScratch, scratch_table
+from tests.db.scratch import scratch_table
 from traffpunkt import db
 
 
