@@ -20,10 +20,10 @@ from traffpunkt.db.errors import is_busy
 SQLITE_BUSY_TIMEOUT_S = 30.0
 
 
-def open_inline_reader(connection_kwargs: dict[str, Any]) -> sqlite3.Connection:
-    """A connection for point lookups on the loop's thread: it never waits for a lock
-    (`timeout=0`: a busy file raises at once, and the caller uses the pool instead)."""
-    conn = sqlite3.connect(**{**connection_kwargs, "timeout": 0})
+def open_sqlite(connection_kwargs: dict[str, Any], **overrides: Any) -> sqlite3.Connection:
+    """A plain sqlite3 connection as Piccolo opens its own (rows as dicts, foreign keys on).
+    With `timeout=0` it never waits for a lock: a busy file raises at once."""
+    conn = sqlite3.connect(**{**connection_kwargs, **overrides})
     conn.row_factory = dict_factory
     conn.execute("PRAGMA foreign_keys = 1")
     return conn
@@ -51,10 +51,7 @@ class InlineWriter:
     _INLINE_VERBS = ("SAVEPO", "RELEAS", "ROLLBA")
 
     def __init__(self, connection_kwargs: dict[str, Any]) -> None:
-        kwargs = {**connection_kwargs, "timeout": 0, "check_same_thread": False}
-        self.conn = sqlite3.connect(**kwargs)
-        self.conn.row_factory = dict_factory
-        self.conn.execute("PRAGMA foreign_keys = 1")
+        self.conn = open_sqlite(connection_kwargs, timeout=0, check_same_thread=False)
         self._thread = ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
         self._job: Future[Any] | None = None
         self._since_yield = 0

@@ -38,7 +38,7 @@ from traffpunkt.db.sqlite_connections import (
     SQLITE_BUSY_TIMEOUT_S,
     InlineWriter,
     ReadPool,
-    open_inline_reader,
+    open_sqlite,
 )
 
 
@@ -201,7 +201,7 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
         loop = asyncio.get_running_loop()
         conn = self._inline_readers.get(loop)
         if conn is None:
-            conn = self._inline_readers[loop] = open_inline_reader(self.connection_kwargs)
+            conn = self._inline_readers[loop] = open_sqlite(self.connection_kwargs, timeout=0)
         if self.log_queries:
             self.print_query(query_id=self.get_query_id(), query=sql)
         try:
