@@ -179,6 +179,27 @@ async def test_our_transaction_closes_what_a_failed_begin_opened(
 
 
 @pytest.mark.parametrize("engine_name", ["sqlite"])
+@pytest.mark.parametrize("kind", [TransactionType.deferred, TransactionType.immediate])
+async def test_our_transaction_closes_what_a_failed_commit_leaves(
+    engine: TraffpunktSQLiteEngine, kind: TransactionType, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def failing_commit(self: SQLiteTransaction) -> None:
+        raise sqlite3.OperationalError("database is locked")
+
+    before = _aiosqlite_threads()
+    monkeypatch.setattr(type(engine.transaction()), "commit", failing_commit)
+    with pytest.raises(sqlite3.OperationalError):
+        async with engine.transaction(kind):
+            await engine.run_querystring(QueryString("SELECT 1"))
+    assert await _leaked(before) == set()
+    assert engine.current_transaction.get() is None
+    assert not engine.write_lock().locked()
+    monkeypatch.undo()
+    async with db.transaction():  # the writer is reopened
+        await engine.run_querystring(QueryString("SELECT 1"))
+
+
+@pytest.mark.parametrize("engine_name", ["sqlite"])
 async def test_piccolo_savepoints_run_on_our_writer(engine: TraffpunktSQLiteEngine) -> None:
     """Piccolo's Savepoint calls `transaction.connection.execute(sql)`: our writer's signature."""
     table = await scratch_table(engine)

@@ -7,8 +7,9 @@ Piccolo upgrade that changes it fails a test, not production; pyproject pins the
 - `SQLiteTransaction.__aenter__/__aexit__`, through its attributes `_parent`, `_committed`,
   `_rolled_back`, `context`, `connection` and its `begin/commit/rollback/get_connection`:
   * the BEGIN guard: Piccolo's `__aenter__` leaves its aiosqlite connection open when `BEGIN`
-    fails (e.g. "database is locked"), and that connection's non-daemon thread then hangs
-    process exit. Offered upstream: docs/upstream/piccolo-sqlite-transaction-leak.md;
+    fails (e.g. "database is locked"), and its `__aexit__` when COMMIT or ROLLBACK fails; that
+    connection's non-daemon thread then hangs process exit. Offered upstream:
+    docs/upstream/piccolo-sqlite-transaction-leak.md;
   * the write lock: writing (IMMEDIATE) transactions queue in asyncio, one at a time;
   * the persistent writer: writing transactions share the loop's one open connection
     (`InlineWriter`) instead of opening one (and a thread) each.
@@ -89,7 +90,16 @@ class _GuardedSQLiteTransaction(SQLiteTransaction):
         try:
             if self._parent is None and getattr(self, "_persistent", False):
                 return await self._end_persistent(exception)
-            return await super().__aexit__(exception_type, exception, traceback)
+            if self._parent is not None:
+                return await super().__aexit__(exception_type, exception, traceback)
+            try:
+                return await super().__aexit__(exception_type, exception, traceback)
+            except BaseException:
+                # Piccolo skips closing the connection (and resetting the context) when
+                # COMMIT or ROLLBACK fails: the same leak as a failed BEGIN.
+                await self.connection.close()
+                self.engine.current_transaction.reset(self.context)
+                raise
         finally:
             if self._parent is None:
                 self._release()
