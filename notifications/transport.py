@@ -126,12 +126,26 @@ class SmtpTransport:
     async def send(self, message: EmailMessage) -> None:
         await self.send_outgoing(prepare(message))
 
+    async def _greet(self) -> None:
+        """EHLO (HELO if the server refuses it) unless this session has greeted already, so
+        that `supports_extension` knows the server's extensions before MAIL FROM: what
+        aiosmtplib's `sendmail` does first, through public API (`is_ehlo_or_helo_needed`,
+        `ehlo`, `helo`). Its errors are SMTP errors, handled by the caller."""
+        if not self.client.is_ehlo_or_helo_needed:
+            return
+        try:
+            await self.client.ehlo()
+        except aiosmtplib.SMTPHeloError:
+            if not self.client.is_connected:
+                raise
+            await self.client.helo()
+
     async def send_outgoing(self, mail: Outgoing) -> None:
         try:
             options = []
             if mail.smtputf8:
                 options.append("SMTPUTF8")
-            await self.client._ehlo_or_helo_if_needed()
+            await self._greet()
             if mail.smtputf8 and not self.client.supports_extension("SMTPUTF8"):
                 # Permanent: retrying cannot help; the address is shown for correction (and
                 # TRAFFPUNKT_SMTP_UTF8 should be off for this relay).

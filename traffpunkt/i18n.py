@@ -8,10 +8,12 @@ get the same catalogs through the `jinja2.ext.i18n` extension (`{% trans %}` / `
 from __future__ import annotations
 
 import functools
+import io
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import Translations
 
@@ -24,20 +26,16 @@ LOCALE_DIR = Path(__file__).parent / "locale"
 def translations(lang: str) -> Translations:
     """Catalog for `lang`; English needs none (ids are English), unknown languages fall back."""
     path = LOCALE_DIR / lang / "LC_MESSAGES" / "messages.po"
-    trans = Translations()
-    if path.exists():
-        with path.open("rb") as f:
-            catalog = read_po(f, locale=lang)
-        # Babel's Translations reads compiled catalogs; fill its table from the parsed .po.
-        for message in catalog:
-            if not message.id or not message.string or message.fuzzy:
-                continue
-            if isinstance(message.id, tuple):
-                for i, text in enumerate(message.string):
-                    trans._catalog[(message.id[0], i)] = text
-            else:
-                trans._catalog[message.id] = message.string
-    return trans
+    if not path.exists():
+        return Translations()
+    with path.open("rb") as f:
+        catalog = read_po(f, locale=lang)
+    # Babel's Translations reads compiled catalogs: compile the parsed .po in memory (public
+    # API: write_mo leaves out fuzzy and untranslated messages, as msgfmt does).
+    compiled = io.BytesIO()
+    write_mo(compiled, catalog)
+    compiled.seek(0)
+    return Translations(fp=compiled)
 
 
 def normalise(lang: str | None) -> str:

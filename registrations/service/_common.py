@@ -13,11 +13,6 @@ def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 
 
-def _is_unique_violation(exc: Exception) -> bool:
-    text = f"{type(exc).__name__} {exc}".lower()
-    return "unique" in text or "duplicate key" in text
-
-
 def _check_profile(needs: list[str], offers: list[str]) -> None:
     errors = [
         FieldError(f, "Unknown topics: {topics}. See /api/v1/topics for the list")

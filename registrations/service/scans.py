@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from registrations import queries, tickets
 from registrations.schemas import BatchIn, BatchOut, ScanIn, ScanOut
-from registrations.service._common import _is_unique_violation, _uuid
+from registrations.service._common import _uuid
 from registrations.service.door import CheckinActor, _event_for_checkin
 from registrations.service.keys import event_keys
 from traffpunkt import db
@@ -103,7 +103,7 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
                 },
             )
         except Exception as exc:
-            if not _is_unique_violation(exc):
+            if not db.is_unique_violation(exc):
                 raise
             row = None  # a scan_id seen before: the transaction below answers as it did
         if row is not None:

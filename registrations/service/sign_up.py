@@ -18,7 +18,7 @@ from events import topics
 from notifications import service as mail
 from registrations import queries, tickets
 from registrations.schemas import RegistrationIn
-from registrations.service._common import _check_profile, _is_unique_violation, _uuid
+from registrations.service._common import _check_profile, _uuid
 from registrations.service.keys import ticket_code
 from registrations.service.links import _mail, manage_url
 from traffpunkt import addresses, db, limits
@@ -52,7 +52,7 @@ async def register(event_key: str, data: RegistrationIn) -> SignUp:
         try:
             return await _register_once(event_key, data, email, name, checks if inside else [])
         except Exception as exc:  # a race on PostgreSQL: the other sign-up won; read again
-            if attempt == 2 or not (isinstance(exc, _Raced) or _is_unique_violation(exc)):
+            if attempt == 2 or not (isinstance(exc, _Raced) or db.is_unique_violation(exc)):
                 raise
     raise AssertionError("unreachable")
 

@@ -1,0 +1,63 @@
+"""The database layer: SQLite (embedded default) and PostgreSQL (production) behind one small
+interface. Domains use only the names below; what is behind them, and why, is in
+docs/architecture.md ("The database layer").
+
+Modules, each named for what it holds:
+- `engines`: which engine (`make_engine`), bound to the tables (`bind`, `engine`, `is_sqlite`),
+  started and stopped (`start`, `stop`); `transaction()` for writing transactions;
+- `statements`: the fast statement paths (`prepared`, `insert_row`, `insert_select` with `Sql`
+  and `OneOf`, `hot`, `as_template`);
+- `errors`: database errors recognised by type (`is_unique_violation`);
+- `sqlite_engine`: Piccolo's SQLite engine and transaction adapted (BEGIN guard, write lock,
+  persistent writer, read pool): the only module that relies on Piccolo's private behaviour,
+  pinned by tests/db/test_piccolo_contract.py;
+- `sqlite_connections`: the writer and read connections (sqlite3 and aiosqlite, public API);
+- `conversion`: the process-wide sqlite3 converters that replace three of Piccolo's.
+
+Business code opens writing transactions with `transaction()` and never names an engine.
+"""
+
+from __future__ import annotations
+
+from traffpunkt.db import conversion as conversion  # registers the converters (see there)
+from traffpunkt.db.engines import (
+    app_tables,
+    bind,
+    engine,
+    is_sqlite,
+    make_engine,
+    start,
+    stop,
+    transaction,
+)
+from traffpunkt.db.errors import is_unique_violation
+from traffpunkt.db.sqlite_engine import TraffpunktSQLiteEngine
+from traffpunkt.db.statements import (
+    OneOf,
+    Sql,
+    as_template,
+    hot,
+    insert_row,
+    insert_select,
+    prepared,
+)
+
+__all__ = [
+    "OneOf",
+    "Sql",
+    "TraffpunktSQLiteEngine",
+    "app_tables",
+    "as_template",
+    "bind",
+    "engine",
+    "hot",
+    "insert_row",
+    "insert_select",
+    "is_sqlite",
+    "is_unique_violation",
+    "make_engine",
+    "prepared",
+    "start",
+    "stop",
+    "transaction",
+]
