@@ -1,4 +1,4 @@
-"""Bench-only endpoints, mounted when TRAFFPUNKT_BENCH_ENDPOINTS=1 (never in production).
+"""Bench-only endpoints, mounted by the bench's own app (`bench/app.py`), never by the product.
 
 `GET /bench/raw-events?municipality=<slug>&limit=50` answers exactly what
 `GET /api/v1/events?municipality=<slug>&limit=50` answers (the same EventList JSON, built by the
@@ -215,7 +215,7 @@ async def raw_event_list(municipality: str, limit: int, driver: str | None = Non
     rows = rows[:limit]
     return EventList(
         items=[service.event_out(r, now) for r in rows],
-        next=service._encode_cursor(rows[-1]) if more else None,
+        next=service.encode_cursor(rows[-1]) if more else None,
     )
 
 
