@@ -26,7 +26,7 @@ from events.schemas import (
     VenueOut,
 )
 from traffpunkt.auth import Principal, optional_organiser, require_organiser
-from traffpunkt.errors import problem_responses
+from traffpunkt.errors import NotFound, problem_responses
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
 
 ORGANISER = {"actor": Provide(require_organiser)}
@@ -212,8 +212,6 @@ async def calendar_feed(
     topic: Annotated[str | None, QueryParameter(max_length=64)] = None,
 ) -> Response[bytes]:
     if not feed_name.endswith(".ics"):
-        from traffpunkt.errors import NotFound
-
         raise NotFound("Calendar feeds end in .ics")
     info = await feeds.feed_info(feed_name.removesuffix(".ics"), topic)
     headers = validator_headers(info.etag, info.last_modified, max_age=900)

@@ -69,9 +69,7 @@ def _not_python(folder: str, names: list[str]) -> set[str]:
 def test_every_domain_module_is_public_or_protected() -> None:
     """A new module is either part of its domain's interface (named here and in the document)
     or listed in the domain's `protected` contract."""
-    protected = {
-        m for c in contracts() if c["type"] == "protected" for m in c["protected_modules"]
-    }
+    protected = {m for c in contracts() if c["type"] == "protected" for m in c["protected_modules"]}
     for domain in DOMAINS:
         for path in (ROOT / domain).glob("*.py"):
             if path.stem in PUBLIC | SHARED.get(domain, set()):

@@ -1,4 +1,7 @@
-"""The `traffpunkt` command: serve, migrate, demo, worker, token."""
+"""The `traffpunkt` command: serve, migrate, demo, worker, token.
+
+Each command imports what it needs when it runs (there is no import cycle behind it): `migrate`
+must not load the app and its domains, and `--help` stays quick."""
 
 from __future__ import annotations
 

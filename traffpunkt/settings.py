@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import find_dotenv, load_dotenv
 
+# The rules alone (no database, no settings): the limits themselves are in traffpunkt/limits/.
+from traffpunkt.limit_rules import from_environment
+
 DEFAULT_TIMEZONE = "Europe/Stockholm"
 SECRET_FILE_NAME = "traffpunkt-secret.key"
 
@@ -45,7 +48,7 @@ class Settings:
     # The SMTP relay offers SMTPUTF8 (TRAFFPUNKT_SMTP_UTF8=1): addresses with letters such as å
     # before the @ are then accepted. Off by default: many relays refuse such addresses.
     smtp_utf8: bool = False
-    # Abuse limits in force (traffpunkt.limits.rules): rule name -> Rule; absent rules are off.
+    # Abuse limits in force (traffpunkt.limit_rules): rule name -> Rule; absent rules are off.
     rate_limits: Mapping[str, Any] = field(default_factory=lambda: _rate_limits({}), hash=False)
 
     @property
@@ -96,8 +99,6 @@ def default_base_url(host: str, port: int) -> str:
 
 
 def _rate_limits(environ: Mapping[str, str]) -> dict[str, Any]:
-    from traffpunkt.limits.rules import from_environment  # imported late: it imports settings
-
     return from_environment(environ)
 
 

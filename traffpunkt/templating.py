@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from traffpunkt import i18n, static_assets
 from traffpunkt.localtime import to_local
+from traffpunkt.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = ("accounts", "events", "registrations", "networking", "notifications")
@@ -78,8 +79,6 @@ def event_when(row: Any, lang: str) -> str:
 
 
 def _default_timezone() -> str:
-    from traffpunkt.settings import get_settings
-
     return get_settings().default_timezone
 
 
