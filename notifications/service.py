@@ -311,10 +311,6 @@ async def redirect_pending(registration_id: UUID | str, recipient: str) -> int:
     return await queries.redirect_pending(UUID(str(registration_id)), _checked_address(recipient))
 
 
-async def status_counts() -> dict[str, int]:
-    return await queries.counts()
-
-
 async def message_status(message_id: UUID | str) -> dict[str, Any]:
     rows = await queries.by_ids([UUID(str(message_id))])
     if not rows:
