@@ -31,13 +31,13 @@ SESSION_VALID = timedelta(hours=12)
 _LONGEST_SECRET = 200  # anything longer is not one of ours: no lookup
 
 
-def _uuid(value: object, what: str = "item") -> UUID:
+def _uuid(value: object) -> UUID:
     if isinstance(value, UUID):
         return value
     try:
         return UUID(str(value))
     except ValueError:
-        raise NotFound(f"No such {what}") from None
+        raise NotFound("Nothing with this id") from None
 
 
 # --- sign-in and sessions ---------------------------------------------------------------------
@@ -159,7 +159,7 @@ async def revoke_token(actor: Principal, token_id: str) -> None:
     """Organisers revoke their own tokens; admins anyone's."""
     async with db.transaction():
         n = await queries.revoke_token(
-            _uuid(token_id, "token"), None if actor.is_admin else actor.organiser_id, utc_now()
+            _uuid(token_id), None if actor.is_admin else actor.organiser_id, utc_now()
         )
     if n == 0:
         raise NotFound("No such token")
