@@ -39,7 +39,8 @@ from traffpunkt.errors import Invalid
 _EVENT_COLUMNS = """
  e.id AS id, e.slug AS slug, e.title AS title, e.description AS description, e.kind AS kind,
  e.status AS status, e.starts_at AS starts_at, e.ends_at AS ends_at, e.capacity AS capacity,
- e.seats_taken AS seats_taken, e.waiting AS waiting, e.registration_opens_at AS registration_opens_at,
+ e.seats_taken AS seats_taken, e.waiting AS waiting,
+ e.registration_opens_at AS registration_opens_at,
  e.registration_closes_at AS registration_closes_at, e.topics AS topics,
  e.language AS language, e.online_url AS online_url, e.reminder_hours AS reminder_hours,
  e.sequence AS sequence, e.published_at AS published_at, e.cancelled_at AS cancelled_at,
