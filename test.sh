@@ -16,4 +16,5 @@ fi
 "$VENV/bin/python" -m pip install -q --upgrade pip >/dev/null
 "$VENV/bin/python" -m pip install -q -e '.[test]'
 "$VENV/bin/ruff" check .
+"$VENV/bin/lint-imports"  # the one-way dependencies (pyproject.toml, docs/architecture.md)
 exec "$VENV/bin/python" -m pytest "$@"

@@ -144,13 +144,13 @@ async def seed(n_main: int = 1000, n_other: int = 200) -> dict[str, Any]:
     Municipalities, venues and the admin go through the services; the events are inserted in
     bulk through Piccolo's Event table with the fields the services would have written.
     """
-    from events import service, topics
+    from events import organisers, service, topics
     from events.schemas import MunicipalityIn, VenueIn
     from events.tables import Event
     from traffpunkt import db
     from traffpunkt.auth import Principal
 
-    admin_id = await service.ensure_organiser("bench@example.se", "admin")
+    admin_id = await organisers.ensure_organiser("bench@example.se", "admin")
     admin = Principal(admin_id, "bench@example.se", "admin")
     places = {}
     for slug, name, code, region in (

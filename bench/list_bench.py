@@ -1,6 +1,6 @@
 """Event-list benchmark: requests per second of the public event list, Piccolo path vs raw driver.
 
-Against one `traffpunkt serve` (1 uvicorn worker, TRAFFPUNKT_BENCH_ENDPOINTS=1) on a scratch
+Against one `traffpunkt serve --app bench.app:app` (1 uvicorn worker) on a scratch
 database with 1,000 published events in one municipality (+200 in another), with keep-alive
 connections at a few concurrency levels, it loads in turn
 - `GET /api/v1/events?municipality=asele&limit=50`      the real endpoint (Piccolo);
@@ -175,9 +175,9 @@ async def break_down(engine: Any) -> None:
     import msgspec
     from piccolo.engine.sqlite import SQLiteEngine, dict_factory
 
+    from bench import routes as bench_routes
     from events import queries, service
     from events.tables import Event
-    from traffpunkt import bench_routes
     from traffpunkt.clock import utc_now
 
     m = await queries.municipality_by_slug_or_id(common.MAIN_SLUG)
@@ -305,8 +305,10 @@ def run(
             label = "SQLite file" if engine_name == "sqlite" else "PostgreSQL 127.0.0.1:5432"
             print(f"\n### event list — {engine_name} ({label}); {common.load_average()}")
             asyncio.run(_seed_and_break_down(url, breakdown))
-            env = {"TRAFFPUNKT_BENCH_ENDPOINTS": "1"}
-            with live_server(url, work_dir, extra_env=env) as server:
+            # The bench's app (bench/app.py): the product plus the /bench/ endpoints.
+            env = {"PYTHONPATH": str(common.ROOT)}
+            app = ("--app", "bench.app:app")
+            with live_server(url, work_dir, extra_env=env, extra_args=app) as server:
                 check_equal(server.url, engine_name)
                 targets = paths(engine_name)
                 print(

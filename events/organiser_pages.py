@@ -1,4 +1,8 @@
-"""The organiser's web, events part: sign-in, my events, create/edit/publish/cancel, admin.
+"""The organiser's web, events part: my events, create/edit/publish/cancel, and the admin page
+(municipalities and venues from here; tokens and organisers from `accounts`).
+
+The attendance counts on these pages come from registrations through
+`traffpunkt.hooks.attendance_counts` (events may not import registrations).
 
 Every page resolves the signed-in organiser (`web_organiser`), then calls the same service
 functions as the API, so rights, validation and the audit log are the same for both.
@@ -7,26 +11,24 @@ functions as the API, so rights, validation and the audit log are the same for b
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlsplit
 
 import msgspec
 from litestar import Request, Response, get, post
-from litestar.datastructures import Cookie
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
-from litestar.status_codes import HTTP_303_SEE_OTHER
 
-from events import accounts, audit, service, topics
+from accounts import service as accounts
+from events import audit, organisers, service, topics
+from events.pages import json_ld
 from events.schemas import EventIn, EventPatch, MunicipalityIn, MunicipalityPatch, VenueIn
-from registrations import service as registrations
-from traffpunkt import i18n
-from traffpunkt.auth import SESSION_COOKIE, web_organiser
+from traffpunkt import hooks, i18n
+from traffpunkt.auth import web_organiser
+from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, form_errors
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.organiser_web import PRIVATE, organiser_page, see_other
 from traffpunkt.templating import page
 
-PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 EVENT_FIELDS = (
     "title",
     "description",
@@ -45,111 +47,6 @@ EVENT_FIELDS = (
 MOVING = ("starts_at", "ends_at", "venue_id", "municipality", "online_url")
 
 
-def see_other(path: str) -> Redirect:
-    return Redirect(path, status_code=HTTP_303_SEE_OTHER)
-
-
-def _safe_next(value: str | None) -> str:
-    """Only local paths: a sign-in link must not bounce people to another site."""
-    if not value or not value.startswith("/") or value.startswith("//") or urlsplit(value).netloc:
-        return "/organiser"
-    return value
-
-
-def organiser_page(
-    request: Request[Any, Any, Any], template: str, context: dict[str, Any], **kw: Any
-) -> Template:
-    headers = {**PRIVATE, **kw.pop("headers", {})}
-    return page(request, template, {"organiser_nav": True, **context}, headers=headers, **kw)
-
-
-# --- signing in -------------------------------------------------------------------------------
-
-
-@get("/organiser/sign-in", include_in_schema=False)
-async def sign_in_form(request: Request[Any, Any, Any]) -> Template:
-    return page(
-        request,
-        "events/organiser/sign_in.html",
-        {"next": _safe_next(request.query_params.get("next")), "sent": False},
-        headers=PRIVATE,
-    )
-
-
-@post("/organiser/sign-in", include_in_schema=False)
-async def sign_in_request(request: Request[Any, Any, Any]) -> Template:
-    form = await request.form()
-    email = str(form.get("email") or "").strip()
-    try:
-        await accounts.request_sign_in(email)
-    except Invalid as exc:
-        lang = i18n.request_language(request)
-        return page(
-            request,
-            "events/organiser/sign_in.html",
-            {
-                "next": "/organiser",
-                "sent": False,
-                "email": email,
-                "error": form_errors(exc, lang).get("email"),
-            },
-            status_code=422,
-            headers=PRIVATE,
-        )
-    return page(
-        request, "events/organiser/sign_in.html", {"sent": True, "email": email}, headers=PRIVATE
-    )
-
-
-@get("/organiser/sign-in/{token:str}", include_in_schema=False)
-async def sign_in_confirm(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
-    valid = await accounts.sign_in_link_valid(token)
-    return page(
-        request,
-        "events/organiser/sign_in_confirm.html",
-        {"token": token, "valid": valid, "next": _safe_next(request.query_params.get("next"))},
-        status_code=200 if valid else 404,
-        headers={**PRIVATE, "Referrer-Policy": "no-referrer"},
-    )
-
-
-@post("/organiser/sign-in/{token:str}", include_in_schema=False)
-async def sign_in_use(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
-    try:
-        session = await accounts.sign_in(token)
-    except NotFound:
-        return page(
-            request,
-            "events/organiser/sign_in_confirm.html",
-            {"token": token, "valid": False, "next": "/organiser"},
-            status_code=404,
-            headers=PRIVATE,
-        )
-    form = await request.form()
-    response = see_other(_safe_next(str(form.get("next") or "")))
-    response.cookies.append(
-        Cookie(
-            key=SESSION_COOKIE,
-            value=session,
-            httponly=True,
-            samesite="lax",
-            path="/",
-            secure=get_settings().base_url.startswith("https://"),
-            max_age=12 * 3600,
-        )
-    )
-    return response
-
-
-@post("/organiser/sign-out", include_in_schema=False)
-async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
-    if session := request.cookies.get(SESSION_COOKIE):
-        await accounts.sign_out(session)
-    response = see_other("/organiser/sign-in")
-    response.delete_cookie(SESSION_COOKIE, path="/")
-    return response
-
-
 # --- my events --------------------------------------------------------------------------------
 
 
@@ -157,7 +54,7 @@ async def sign_out(request: Request[Any, Any, Any]) -> Response[Any]:
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
     actor = await web_organiser(request)
     rows = await service.organiser_events(actor)
-    counts = await registrations.counts_for_events([r["id"] for r in rows])
+    counts = await hooks.attendance_counts([r["id"] for r in rows])
     events = [(service.event_out(r), counts.get(str(r["id"]), {})) for r in rows]
     upcoming = [e for e in events if e[0].status != "cancelled" and not _ended(e[0])]
     past = [e for e in events if e not in upcoming]
@@ -170,8 +67,6 @@ async def dashboard(request: Request[Any, Any, Any]) -> Template:
 
 
 def _ended(event: Any) -> bool:
-    from traffpunkt.clock import utc_now
-
     return event.ends_at < utc_now()
 
 
@@ -298,7 +193,7 @@ async def edit_event_submit(
         moving = [k for k in MOVING if k in body and str(body[k] or "") != _current(event, k)]
         if event.status == "published" and moving and form.get("confirm") != "yes":
             await service.check_event_patch(actor, event_id, patch)  # errors before the question
-            counts = (await registrations.counts_for_events([row["id"]])).get(str(row["id"]), {})
+            counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
             if counts.get("confirmed", 0):
                 return organiser_page(
                     request,
@@ -330,7 +225,7 @@ def _current(event: Any, key: str) -> str:
 async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
     actor = await web_organiser(request)
     row = await service.event_for_organiser(actor, event_id)
-    counts = (await registrations.counts_for_events([row["id"]])).get(str(row["id"]), {})
+    counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
     return organiser_page(
         request,
         "events/organiser/event.html",
@@ -338,7 +233,7 @@ async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str
             "event": service.event_out(row),
             "row": row,
             "counts": counts,
-            "audit": await accounts.event_audit(actor, event_id),
+            "audit": await organisers.event_audit(actor, event_id),
             "describe_action": audit.describe,
             "done": request.query_params.get("done"),
             "tz": row["timezone"],
@@ -358,7 +253,7 @@ async def publish(request: Request[Any, Any, Any], event_id: FromPath[str]) -> R
 async def cancel_form(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
     actor = await web_organiser(request)
     row = await service.event_for_organiser(actor, event_id)
-    counts = (await registrations.counts_for_events([row["id"]])).get(str(row["id"]), {})
+    counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
     return organiser_page(
         request, "events/organiser/cancel.html", {"event": service.event_out(row), "counts": counts}
     )
@@ -375,8 +270,6 @@ async def cancel_submit(request: Request[Any, Any, Any], event_id: FromPath[str]
 
 @get("/organiser/events/{event_id:str}/preview", include_in_schema=False)
 async def preview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    from events.pages import json_ld
-
     actor = await web_organiser(request)
     row = await service.event_for_organiser(actor, event_id)
     ev = service.event_out(row)
@@ -428,7 +321,7 @@ async def _settings(
         "errors": errors or {},
     }
     if actor.is_admin:
-        context["organisers"] = await accounts.organisers(actor)
+        context["organisers"] = await organisers.organisers(actor)
     status = 422 if errors else 200
     return organiser_page(request, "events/organiser/admin.html", context, status_code=status)
 
@@ -511,7 +404,7 @@ async def admin_invite_organiser(request: Request[Any, Any, Any]) -> Response[An
     form = await request.form()
     values = {k: str(form.get(k) or "").strip() for k in ("email", "name", "role", "municipality")}
     try:
-        await accounts.invite_organiser(
+        await organisers.invite_organiser(
             actor,
             values["email"],
             values["name"],
@@ -530,7 +423,7 @@ async def admin_set_active(
     actor = await web_organiser(request)
     form = await request.form()
     try:
-        await accounts.set_active(actor, organiser_id, form.get("active") == "yes")
+        await organisers.set_active(actor, organiser_id, form.get("active") == "yes")
     except Invalid as exc:
         return await _settings_failed(request, actor, "active", {}, exc)
     except ValueError:  # not an organiser id at all
@@ -542,23 +435,20 @@ async def admin_set_active(
 async def new_token(request: Request[Any, Any, Any]) -> Template:
     actor = await web_organiser(request)
     form = await request.form()
-    _, token = await service.create_token(actor.organiser_id, str(form.get("label") or "web")[:200])
+    _, token = await accounts.create_token(
+        actor.organiser_id, str(form.get("label") or "web")[:200]
+    )
     return await _settings(request, actor, new_token=token)
 
 
 @post("/organiser/tokens/{token_id:str}/revoke", include_in_schema=False)
 async def revoke_token(request: Request[Any, Any, Any], token_id: FromPath[str]) -> Redirect:
     actor = await web_organiser(request)
-    await service.revoke_token(actor, token_id)
+    await accounts.revoke_token(actor, token_id)
     return see_other("/organiser/admin?done=revoked")
 
 
 ROUTES = [
-    sign_in_form,
-    sign_in_request,
-    sign_in_confirm,
-    sign_in_use,
-    sign_out,
     dashboard,
     new_event_form,
     new_event_submit,

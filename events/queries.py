@@ -10,14 +10,7 @@ from piccolo.columns import Column
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
-from events.tables import (
-    ApiToken,
-    Event,
-    Municipality,
-    Organiser,
-    OrganiserMunicipality,
-    Venue,
-)
+from events.tables import Event, Municipality, OrganiserMunicipality, Venue
 from traffpunkt.db import as_template, hot, prepared
 
 PUBLIC_STATUSES = ("published", "cancelled")
@@ -314,21 +307,7 @@ async def fingerprint(
     return result
 
 
-# --- organisers and tokens -----------------------------------------------------------------
-
-
-async def organiser_by_email(email: str) -> dict[str, Any] | None:
-    return await Organiser.select().where(Organiser.email == email).first()
-
-
-async def insert_organiser(values: dict[str, Any]) -> None:
-    await Organiser.insert(Organiser(**values))
-
-
-async def update_organiser(organiser_id: UUID, values: dict[str, Any]) -> None:
-    await Organiser.update({getattr(Organiser, k): v for k, v in values.items()}).where(
-        Organiser.id == organiser_id
-    )
+# --- organisers' municipalities (the organisers themselves are in accounts) -------------
 
 
 _organiser_municipalities = prepared(
@@ -354,37 +333,15 @@ async def add_organiser_municipality(organiser_id: UUID, municipality_id: UUID) 
         )
 
 
-async def insert_token(values: dict[str, Any]) -> None:
-    await ApiToken.insert(ApiToken(**values))
-
-
-_token_owner = prepared(
-    lambda h: (
-        ApiToken.select(
-            ApiToken.id.as_alias("token_id"),
-            ApiToken.organiser.id.as_alias("organiser_id"),
-            ApiToken.organiser.email.as_alias("email"),
-            ApiToken.organiser.role.as_alias("role"),
-            ApiToken.organiser.active.as_alias("active"),
-        )
-        .where((ApiToken.token_hash == h) & (ApiToken.revoked_at.is_null()))
-        .first()
-    ),
-    first=True,
-)
-
-
-async def token_owner(token_hash: str) -> dict[str, Any] | None:
-    """The active organiser behind an unrevoked token, with the token's id."""
-    return await _token_owner(token_hash)
-
-
-async def revoke_token(token_id: UUID, organiser_id: UUID | None, at: datetime) -> int:
-    where: Any = (ApiToken.id == token_id) & ApiToken.revoked_at.is_null()
-    if organiser_id is not None:
-        where &= ApiToken.organiser == organiser_id
-    rows = await ApiToken.update({ApiToken.revoked_at: at}).where(where).returning(ApiToken.id)
-    return len(rows)
+async def organiser_municipality_slugs() -> dict[str, list[str]]:
+    """{organiser id: [municipality slug, ...]} of every organiser."""
+    links = await OrganiserMunicipality.select(
+        OrganiserMunicipality.organiser, OrganiserMunicipality.municipality.slug.as_alias("slug")
+    )
+    by_person: dict[str, list[str]] = {}
+    for link in links:
+        by_person.setdefault(str(link["organiser"]), []).append(link["slug"])
+    return by_person
 
 
 def _as_uuid(value: Any) -> UUID | None:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, delete, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
-from litestar.status_codes import HTTP_201_CREATED, HTTP_204_NO_CONTENT
+from litestar.status_codes import HTTP_201_CREATED
 
 from events import feeds, service, topics
 from events.schemas import (
@@ -26,7 +26,7 @@ from events.schemas import (
     VenueOut,
 )
 from traffpunkt.auth import Principal, optional_organiser, require_organiser
-from traffpunkt.errors import problem_responses
+from traffpunkt.errors import NotFound, problem_responses
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
 
 ORGANISER = {"actor": Provide(require_organiser)}
@@ -199,22 +199,6 @@ class EventsController(Controller):
         return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
 
 
-class TokensController(Controller):
-    path = "/api/v1/tokens"
-    tags = ["organisers"]
-
-    @delete(
-        "/{token_id:str}",
-        dependencies=ORGANISER,
-        status_code=HTTP_204_NO_CONTENT,
-        summary="Revoke an API token (your own; any, for an admin)",
-        responses=problem_responses(401, 404),
-        security=[{"BearerToken": []}],
-    )
-    async def revoke(self, actor: NamedDependency[Principal], token_id: FromPath[str]) -> None:
-        await service.revoke_token(actor, token_id)
-
-
 @get(
     ["/calendars/{feed_name:str}"],
     summary="A municipality's calendar feed (`all.ics` for every municipality); ?topic= filters",
@@ -228,8 +212,6 @@ async def calendar_feed(
     topic: Annotated[str | None, QueryParameter(max_length=64)] = None,
 ) -> Response[bytes]:
     if not feed_name.endswith(".ics"):
-        from traffpunkt.errors import NotFound
-
         raise NotFound("Calendar feeds end in .ics")
     info = await feeds.feed_info(feed_name.removesuffix(".ics"), topic)
     headers = validator_headers(info.etag, info.last_modified, max_age=900)
@@ -240,4 +222,4 @@ async def calendar_feed(
     return Response(body, media_type=ICS_MEDIA_TYPE, headers=headers)
 
 
-ROUTES = [PlacesController, EventsController, TokensController, calendar_feed]
+ROUTES = [PlacesController, EventsController, calendar_feed]

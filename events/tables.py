@@ -1,10 +1,12 @@
-"""Tables of the events domain. All times are `Timestamptz` (UTC on both engines)."""
+"""Tables of the events domain. All times are `Timestamptz` (UTC on both engines).
+
+The organisers' tables are in `accounts/tables.py` (registered in this Piccolo app, see
+`accounts/piccolo_app.py`)."""
 
 from __future__ import annotations
 
 from piccolo.columns import (
     UUID,
-    Boolean,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -14,6 +16,8 @@ from piccolo.columns import (
     Varchar,
 )
 from piccolo.table import Table
+
+from accounts.tables import Organiser
 
 
 class Municipality(Table, tablename="municipality"):
@@ -42,33 +46,9 @@ class Venue(Table, tablename="venue"):
     updated_at = Timestamptz()
 
 
-class Organiser(Table, tablename="organiser"):
-    """A person who runs events: `admin` (everything) or `organiser` (own municipalities)."""
-
-    id = UUID(primary_key=True)
-    email = Varchar(length=320, unique=True)
-    name = Varchar(length=200, default="")
-    role = Varchar(length=16, default="organiser")
-    language = Varchar(length=2, default="sv")
-    active = Boolean(default=True)
-    created_at = Timestamptz()
-
-
 class OrganiserMunicipality(Table, tablename="organiser_municipality"):
     organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
     municipality = ForeignKey(Municipality, on_delete=OnDelete.cascade, index=True, null=False)
-
-
-class ApiToken(Table, tablename="api_token"):
-    """Organiser API tokens: shown once, stored as a SHA-256 hash, revocable."""
-
-    id = UUID(primary_key=True)
-    organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
-    token_hash = Varchar(length=64, unique=True)
-    label = Varchar(length=200, default="")
-    created_at = Timestamptz()
-    last_used_at = Timestamptz(null=True, default=None)
-    revoked_at = Timestamptz(null=True, default=None)
 
 
 class Event(Table, tablename="event"):
@@ -110,28 +90,6 @@ class Event(Table, tablename="event"):
     cancelled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz(index=True)
-
-
-class SignInLink(Table, tablename="sign_in_link"):
-    """A mailed, single-use sign-in link for the organiser web (no passwords)."""
-
-    id = UUID(primary_key=True)
-    organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
-    token_hash = Varchar(length=64, unique=True)
-    created_at = Timestamptz()
-    expires_at = Timestamptz()
-    used_at = Timestamptz(null=True, default=None)
-
-
-class WebSession(Table, tablename="web_session"):
-    """An organiser's browser session; the cookie holds the secret, the table its hash."""
-
-    id = UUID(primary_key=True)
-    organiser = ForeignKey(Organiser, on_delete=OnDelete.cascade, index=True, null=False)
-    token_hash = Varchar(length=64, unique=True)
-    created_at = Timestamptz()
-    expires_at = Timestamptz()
-    ended_at = Timestamptz(null=True, default=None)
 
 
 class AuditEntry(Table, tablename="audit_entry"):

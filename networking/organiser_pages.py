@@ -10,12 +10,12 @@ from litestar.params import FromPath
 from litestar.response import Redirect, Template
 
 from events import service as events_service
-from events.organiser_pages import organiser_page, see_other
 from networking import service
 from networking.schemas import PlanIn
 from traffpunkt import i18n
 from traffpunkt.auth import web_organiser
 from traffpunkt.errors import Conflict, Invalid, NotFound, form_errors
+from traffpunkt.organiser_web import organiser_page, see_other
 
 
 async def _page(

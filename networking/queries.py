@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from piccolo.query.functions.aggregate import Count
-
 from networking.tables import Decision, Introduction, MeetingPlan
 
 
@@ -15,17 +13,6 @@ async def decisions_of_event(event_id: UUID) -> list[dict[str, Any]]:
     return await Decision.select(
         Decision.from_registration, Decision.to_registration, Decision.decision
     ).where(Decision.event == event_id)
-
-
-async def decision_fingerprint(event_id: UUID) -> tuple[int, str]:
-    row = await Decision.select(Count(alias="n")).where(Decision.event == event_id).first()
-    newest = await (
-        Decision.select(Decision.decided_at)
-        .where(Decision.event == event_id)
-        .order_by(Decision.decided_at, ascending=False)
-        .first()
-    )
-    return (row or {"n": 0})["n"], str(newest["decided_at"]) if newest else ""
 
 
 async def upsert_decision(values: dict[str, Any]) -> None:

@@ -6,8 +6,6 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
-from piccolo.query.functions.aggregate import Count
-
 from notifications.tables import OutboxMessage as M
 from traffpunkt import db
 from traffpunkt.db import insert_row
@@ -182,8 +180,3 @@ async def redirect_pending(registration_id: UUID, recipient: str) -> int:
         .returning(M.id)
     )
     return len(rows)
-
-
-async def counts() -> dict[str, int]:
-    rows = await M.select(M.status, Count(alias="n")).group_by(M.status)
-    return {r["status"]: r["n"] for r in rows}

@@ -27,6 +27,8 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+from accounts.schemas import SignInMail
+from events import service as events_service
 from notifications import queries
 from notifications.kinds import KINDS
 from notifications.schemas import MessageList, MessageOut
@@ -83,6 +85,19 @@ async def enqueue(
     )
     inserted = await queries.insert(row, dedupe=dedupe_key is not None)
     return row["id"] if inserted else None
+
+
+async def mail_sign_in(mail: SignInMail) -> None:
+    """The sign-in link accounts asks for (`traffpunkt.hooks.sign_in_requested`), inside the
+    transaction that stores it."""
+    await enqueue(
+        "sign_in",
+        to=mail.to,
+        name=mail.name,
+        language=mail.language,
+        event_id=None,
+        secrets={"sign_in_url": mail.url},
+    )
 
 
 def outbox_row(
@@ -236,8 +251,6 @@ class Page:
 
 
 async def messages_for_event(actor: Principal, event_id: str, page: Page) -> MessageList:
-    from events import service as events_service
-
     row = await events_service.event_for_organiser(actor, event_id)
     after = None
     if page.cursor:
@@ -298,10 +311,6 @@ async def failed_to(registration_id: UUID | str, recipient: str) -> list[dict[st
 async def redirect_pending(registration_id: UUID | str, recipient: str) -> int:
     """Inside the caller's transaction: unsent mail to a registration goes to `recipient`."""
     return await queries.redirect_pending(UUID(str(registration_id)), _checked_address(recipient))
-
-
-async def status_counts() -> dict[str, int]:
-    return await queries.counts()
 
 
 async def message_status(message_id: UUID | str) -> dict[str, Any]:

@@ -55,6 +55,7 @@ from notifications.transport import (
     Transport,
     transport_for,
 )
+from traffpunkt import qr
 from traffpunkt.clock import utc_now
 from traffpunkt.settings import Settings
 
@@ -83,8 +84,6 @@ def _init_render_process() -> None:
     signal.signal(signal.SIGTERM, signal.SIG_IGN)
     with contextlib.suppress(OSError):
         os.nice(RENDER_NICENESS)
-    from traffpunkt import qr
-
     env = render._environment()
     env.get_template("notifications/mail.txt")
     env.get_template("notifications/mail.html")

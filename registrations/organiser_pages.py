@@ -11,7 +11,6 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from events import service as events_service
-from events.organiser_pages import organiser_page, see_other
 from notifications import service as mail
 from registrations import invitees, service
 from registrations.schemas import InvitationsIn
@@ -19,6 +18,7 @@ from registrations.schemas import Invitee as InviteeIn
 from traffpunkt import i18n, qr, spreadsheet
 from traffpunkt.auth import web_organiser
 from traffpunkt.errors import Conflict, Invalid
+from traffpunkt.organiser_web import organiser_page, see_other
 
 
 async def _attendees_page(

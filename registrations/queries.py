@@ -264,11 +264,6 @@ async def undo_check_in(registration_id: UUID, now: datetime) -> bool:
     return bool(rows)
 
 
-async def revoked_ticket_nos(event_id: UUID) -> list[str]:
-    rows = await R.select(R.ticket_no).where((R.event == event_id) & (R.status == "cancelled"))
-    return [r["ticket_no"] for r in rows]
-
-
 async def needs_and_offers(
     municipality_id: UUID | None, starts_from: datetime, starts_before: datetime
 ) -> list[dict[str, Any]]:
@@ -380,10 +375,3 @@ async def scan_by_key(event_scan: str) -> dict[str, Any] | None:
 
 async def insert_scan(values: dict[str, Any]) -> bool:
     return await insert_row(Scan, values, conflict_target="event_scan")
-
-
-async def scans_of(event_id: UUID, flagged_only: bool) -> list[dict[str, Any]]:
-    where: Any = Scan.event == event_id
-    if flagged_only:
-        where &= Scan.flagged == True  # noqa: E712 (a SQL expression, not a comparison)
-    return await Scan.select().where(where).order_by(Scan.received_at)

@@ -14,7 +14,8 @@ from piccolo.columns import (
 )
 from piccolo.table import Table
 
-from events.tables import Event, Organiser
+from accounts.tables import Organiser
+from events.tables import Event
 
 
 class Registration(Table, tablename="registration"):

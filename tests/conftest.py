@@ -152,9 +152,9 @@ async def _truncate_pg() -> None:
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[Any]:
     """A bound engine with an empty, migrated schema (pool started on this test's loop)."""
-    from traffpunkt import hooks
+    from traffpunkt.app import wire
 
-    hooks.wire()
+    wire()  # services used without an app still reach each other's listeners
     eng = db.make_engine(database_url)
     db.bind(eng)
     await db.start(eng, 10)
@@ -200,11 +200,12 @@ class World:
 
 @pytest.fixture
 async def world(engine: Any) -> World:
-    from events import service
+    from accounts import service as accounts
+    from events import organisers, service
     from events.schemas import MunicipalityIn
     from traffpunkt.auth import Principal
 
-    admin_id = await service.ensure_organiser("admin@example.se", "admin")
+    admin_id = await organisers.ensure_organiser("admin@example.se", "admin")
     admin = Principal(admin_id, "admin@example.se", "admin")
     await service.create_municipality(
         admin, MunicipalityIn(name="Åsele", slug="asele", code="2463", region="Västerbotten")
@@ -214,15 +215,15 @@ async def world(engine: Any) -> World:
         MunicipalityIn(name="Arvidsjaur", slug="arvidsjaur", code="2505", region="Norrbotten"),
     )
     w = World()
-    w.admin = (await service.create_token(admin_id))[1]
+    w.admin = (await accounts.create_token(admin_id))[1]
     w.asele = (
-        await service.create_token(
-            await service.ensure_organiser("anna@asele.se", "organiser", "asele")
+        await accounts.create_token(
+            await organisers.ensure_organiser("anna@asele.se", "organiser", "asele")
         )
     )[1]
     w.arvidsjaur = (
-        await service.create_token(
-            await service.ensure_organiser("olle@arvidsjaur.se", "organiser", "arvidsjaur")
+        await accounts.create_token(
+            await organisers.ensure_organiser("olle@arvidsjaur.se", "organiser", "arvidsjaur")
         )
     )[1]
     return w

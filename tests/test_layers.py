@@ -1,106 +1,92 @@
-"""The dependency rules of docs/architecture.md, read from the imports in the source.
-
-Known exceptions are listed here by name (and in the document), so that a new one fails.
-"""
+"""The dependency rules of docs/architecture.md: the import-linter contracts in pyproject.toml
+hold, they would catch a broken rule, they cover every module of every domain, and the picture
+of the import graph in docs/ is current."""
 
 from __future__ import annotations
 
 import ast
+import shutil
+import subprocess
+import sys
+import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("events", "registrations", "networking", "notifications")
-HTTP_MODULES = ("routes", "pages", "organiser_pages", "attendee_pages")
-# Which domains each domain may import (their services and shared schema types).
-ALLOWED = {
-    "events": set(),
-    "registrations": {"events", "notifications"},
-    "networking": {"events", "registrations", "notifications"},
-    "notifications": {"events"},
-}
-# docs/architecture.md, "Not yet": to be moved, not to be copied.
-KNOWN_EXCEPTIONS = {
-    ("events/organiser_pages.py", "registrations.service"),
-    ("events/accounts.py", "notifications.service"),
-}
-SHELL_MAY_IMPORT_DOMAINS = {
-    *("app.py", "cli.py", "demo.py"),  # the composition roots
-    *("auth.py", "hooks.py", "db/engines.py", "bench_routes.py"),  # docs/architecture.md, "Not yet"
-}
+PACKAGES = ("traffpunkt", "accounts", "events", "registrations", "networking", "notifications")
+DOMAINS = PACKAGES[1:]
+# What another domain may import of a domain (tables only from tables, for foreign keys).
+PUBLIC = {"__init__", "service", "schemas", "tables", "piccolo_app"}
+SHARED = {"events": {"topics", "ics"}}  # the topic taxonomy; calendar text for invitations
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
 
 
-def imports(path: Path) -> set[str]:
-    """Every module imported by the file, at any depth (also imports inside functions)."""
-    names: set[str] = set()
-    for node in ast.walk(ast.parse(path.read_text(), str(path))):
-        if isinstance(node, ast.Import):
-            names.update(alias.name for alias in node.names)
-        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
-            names.add(node.module)
-            names.update(f"{node.module}.{alias.name}" for alias in node.names)
-    return names
-
-
-def source_files(folder: str) -> list[Path]:
-    """The folder's modules, also those of its packages (e.g. `registrations/service/`)."""
-    return [p for p in (ROOT / folder).rglob("*.py") if "piccolo_migrations" not in p.parts]
-
-
-def _known(rel: str, name: str) -> bool:
-    # `from notifications import service` imports both "notifications" and its "service".
-    return any(
-        rel == r and (name == m.split(".")[0] or name.startswith(m)) for r, m in KNOWN_EXCEPTIONS
+def lint_imports(cwd: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--config", str(cwd / "pyproject.toml"), "--no-cache"],
+        cwd=cwd,
+        env={"PYTHONPATH": str(cwd), "PATH": "/usr/bin:/bin"},
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
-def test_http_modules_never_touch_queries_or_tables() -> None:
+def contracts() -> list[dict[str, object]]:
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        return tomllib.load(f)["tool"]["importlinter"]["contracts"]
+
+
+def test_import_contracts_are_kept() -> None:
+    result = lint_imports(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_a_broken_rule_breaks_a_contract(tmp_path: Path) -> None:
+    """The contracts are not vacuous: an upward import, another domain's queries and the shell
+    importing a domain each break one."""
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package, ignore=_not_python)
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    for file, line, broken in (
+        ("accounts/service.py", "from events import service as _e", "Domains depend one way"),
+        ("networking/service.py", "from events import queries as _q", "use events through"),
+        ("traffpunkt/errors.py", "from events import service as _e", "The shell imports"),
+        ("events/routes.py", "from events import queries as _q", "HTTP modules call services"),
+    ):
+        path = tmp_path / file
+        original = path.read_text()
+        path.write_text(f"{original}\n{line}\n")
+        result = lint_imports(tmp_path)
+        path.write_text(original)
+        assert result.returncode == 1, (file, result.stdout)
+        report = " ".join(result.stdout.partition("Broken contracts")[2].split())
+        assert broken in report, (file, result.stdout)
+
+
+def _not_python(folder: str, names: list[str]) -> set[str]:
+    return {n for n in names if not n.endswith(".py") and not (Path(folder) / n).is_dir()}
+
+
+def test_every_domain_module_is_public_or_protected() -> None:
+    """A new module is either part of its domain's interface (named here and in the document)
+    or listed in the domain's `protected` contract."""
+    protected = {m for c in contracts() if c["type"] == "protected" for m in c["protected_modules"]}
     for domain in DOMAINS:
-        for path in source_files(domain):
-            if path.stem not in HTTP_MODULES:
+        for path in (ROOT / domain).glob("*.py"):
+            if path.stem in PUBLIC | SHARED.get(domain, set()):
                 continue
-            bad = {
-                name
-                for name in imports(path)
-                if name.split(".")[0] in DOMAINS
-                and {"queries", "tables"} & set(name.split(".")[1:])
-            }
-            assert not bad, f"{path.relative_to(ROOT)} imports {sorted(bad)}"
+            assert f"{domain}.{path.stem}" in protected, f"{domain}/{path.name}: add it"
 
 
-def test_domains_depend_one_way_and_only_on_services() -> None:
-    problems = []
-    for domain in DOMAINS:
-        for path in source_files(domain):
-            rel = str(path.relative_to(ROOT))
-            for name in imports(path):
-                parts = name.split(".")
-                other = parts[0]
-                if other not in DOMAINS or other == domain:
-                    continue
-                if _known(rel, name):
-                    continue
-                if "queries" in parts[1:]:
-                    problems.append(f"{rel} imports {name} (another domain's queries)")
-                elif "tables" in parts[1:] and path.stem != "tables":
-                    problems.append(f"{rel} imports {name} (another domain's tables)")
-                elif other not in ALLOWED[domain]:
-                    problems.append(f"{rel} imports {name} ({domain} must not depend on {other})")
-    assert problems == []
-
-
-def test_shell_imports_domains_only_where_documented() -> None:
-    offenders = {
-        str(path.relative_to(ROOT / "traffpunkt"))
-        for path in source_files("traffpunkt")
-        if any(name.split(".")[0] in DOMAINS for name in imports(path))
-    }
-    assert offenders <= SHELL_MAY_IMPORT_DOMAINS, sorted(offenders - SHELL_MAY_IMPORT_DOMAINS)
-
-
-def test_known_exceptions_are_still_real() -> None:
-    """When an exception is fixed, it leaves this list (and the document)."""
-    for rel, module in KNOWN_EXCEPTIONS:
-        assert any(name.startswith(module) for name in imports(ROOT / rel)), (rel, module)
+def test_the_picture_of_the_import_graph_is_current() -> None:
+    sys.path.insert(0, str(ROOT / "scripts"))
+    try:
+        import import_graph
+    finally:
+        sys.path.remove(str(ROOT / "scripts"))
+    assert (ROOT / "docs" / "import-graph.md").read_text() == import_graph.mermaid(), (
+        "run: python scripts/import_graph.py > docs/import-graph.md"
+    )
 
 
 def test_service_packages_import_their_modules_directly() -> None:

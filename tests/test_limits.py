@@ -19,7 +19,7 @@ from notifications.tables import OutboxMessage
 from registrations.tables import AddressBlock
 from tests.conftest import World
 from tests.registrations.conftest import make_event, sign_up, token_of
-from traffpunkt.limits.rules import DEFAULTS, Rule, from_environment
+from traffpunkt.limit_rules import DEFAULTS, Rule, from_environment
 from traffpunkt.limits.tables import RateCounter
 from traffpunkt.settings import get_settings
 

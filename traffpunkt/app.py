@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
 from pathlib import Path
@@ -23,9 +23,29 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from traffpunkt import db, hooks, logs, security, static_assets
-from traffpunkt.errors import EXCEPTION_HANDLERS
+from accounts.pages import ROUTES as ACCOUNT_PAGES
+from accounts.routes import ROUTES as ACCOUNT_ROUTES
+from events import organisers
+from events.organiser_pages import ROUTES as EVENT_ORGANISER_PAGES
+from events.pages import ROUTES as EVENT_PAGES
+from events.routes import ROUTES as EVENT_ROUTES
+from networking.organiser_pages import ROUTES as NETWORKING_ORGANISER_PAGES
+from networking.pages import ROUTES as NETWORKING_PAGES
+from networking.routes import ROUTES as NETWORKING_ROUTES
+from notifications import service as notifications_service
+from notifications.routes import ROUTES as NOTIFICATION_ROUTES
+from notifications.worker import Sender
+from registrations import service as registrations_service
+from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
+from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
+from registrations.pages import ROUTES as REGISTRATION_PAGES
+from registrations.routes import ROUTES as REGISTRATION_ROUTES
+from traffpunkt import auth, db, hooks, limits, logs, security, static_assets
+from traffpunkt.auth import SignInRequired
+from traffpunkt.back_office import ROUTES as BACK_OFFICE
+from traffpunkt.errors import EXCEPTION_HANDLERS, sign_in_required_handler
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
+from traffpunkt.limits import client_middleware
 from traffpunkt.settings import Settings, get_settings
 from traffpunkt.templating import configure_environment, template_dirs
 
@@ -47,35 +67,43 @@ async def favicon() -> File:
     )
 
 
+def wire() -> None:
+    """Connect the domains through the shell's ports (idempotent): who is behind a token or a
+    session (`traffpunkt.auth`), and the listeners of `traffpunkt.hooks`. `create_app` calls
+    it; so do the CLI's worker and the tests that use services without an app."""
+    auth.provide_resolvers(
+        organiser_token=organisers.authenticate,
+        door_token=registrations_service.door_principal,
+        session=organisers.session_principal,
+    )
+    hooks.on_event_changed(registrations_service.on_event_changed)
+    hooks.on_sign_in_requested(notifications_service.mail_sign_in)
+    hooks.provide_attendance_counts(registrations_service.counts_for_events)
+
+
+def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
+    """(every seconds, job) pairs that the mail sender runs between batches."""
+    return [(60.0, registrations_service.schedule_reminders), (300.0, limits.sweep)]
+
+
 def create_app(
     settings: Settings | None = None,
     engine: Engine | None = None,
     *,
     run_worker: bool = False,
+    extra_routes: Sequence[Any] = (),
 ) -> Litestar:
+    """The app. `extra_routes` are mounted as well (the bench's own endpoints: `bench/app.py`)."""
     settings = settings or get_settings()
     engine = engine or db.make_engine(settings.database_url, settings.data_dir)
     db.bind(engine)
     logs.install()  # every process that serves the app redacts its log lines
-
-    from events.organiser_pages import ROUTES as EVENT_ORGANISER_PAGES
-    from events.pages import ROUTES as EVENT_PAGES
-    from events.routes import ROUTES as EVENT_ROUTES
-    from networking.organiser_pages import ROUTES as NETWORKING_ORGANISER_PAGES
-    from networking.pages import ROUTES as NETWORKING_PAGES
-    from networking.routes import ROUTES as NETWORKING_ROUTES
-    from notifications.routes import ROUTES as NOTIFICATION_ROUTES
-    from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
-    from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
-    from registrations.pages import ROUTES as REGISTRATION_PAGES
-    from registrations.routes import ROUTES as REGISTRATION_ROUTES
-
-    hooks.wire()
-
-    from traffpunkt.back_office import ROUTES as BACK_OFFICE
+    wire()
 
     route_handlers: list[Any] = [
         *BACK_OFFICE,
+        *ACCOUNT_ROUTES,
+        *ACCOUNT_PAGES,
         *EVENT_ROUTES,
         *EVENT_PAGES,
         *NOTIFICATION_ROUTES,
@@ -94,11 +122,8 @@ def create_app(
             middleware=[static_assets.cache_headers],
         ),
         favicon,
+        *extra_routes,
     ]
-    if settings.bench_endpoints:
-        from traffpunkt.bench_routes import ROUTES as BENCH_ROUTES
-
-        route_handlers.extend(BENCH_ROUTES)
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -106,9 +131,7 @@ def create_app(
         await db.start(engine, settings.pg_pool_max_size)
         sender = task = None
         if run_worker:
-            from notifications.worker import Sender
-
-            sender = Sender(settings, periodic=hooks.periodic_jobs())
+            sender = Sender(settings, periodic=periodic_jobs())
             print(f"Mail: {sender.describe()}", flush=True)
             task = asyncio.create_task(sender.run(), name="mail-sender")
         try:
@@ -127,10 +150,6 @@ def create_app(
         engine=JinjaTemplateEngine,
         engine_callback=lambda e: configure_environment(e.engine),
     )
-    from traffpunkt.auth import SignInRequired
-    from traffpunkt.errors import sign_in_required_handler
-    from traffpunkt.limits import client_middleware
-
     app = Litestar(
         route_handlers=route_handlers,
         request_class=JsonRequest,
@@ -144,7 +163,7 @@ def create_app(
         # tokens, or the secret in the path), so it is outside the check.
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
-            exclude=[r"^/api/", r"^/calendars/", r"^/checkin", r"^/bench/", r"^/back-office"],
+            exclude=[r"^/api/", r"^/calendars/", r"^/checkin", r"^/back-office"],
             cookie_httponly=True,
             cookie_secure=settings.base_url.startswith("https://"),
             cookie_samesite="lax",

@@ -1,4 +1,7 @@
-"""Who is calling: organiser API tokens (and, from registrations, door tokens).
+"""Who is calling: organiser API tokens, browser sessions and door tokens.
+
+`Principal` lives here, in the shell, not in `accounts`: every domain and the guards of every
+route hand it around, and the shell (these guards) must not import a domain.
 
 Tokens are 256 bits from `secrets`, shown once, stored as SHA-256 (a fast hash is right for
 random secrets of that size: there is nothing to brute-force). Rights are checked by the domain
@@ -9,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
@@ -68,17 +72,42 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
     return token.strip()
 
 
-async def _resolve(token: str, door_first: bool = False) -> Principal | DoorPrincipal | None:
-    from events import service as events_service
-    from registrations import service as registrations_service
+# Who is behind a secret: the app factory registers the domains' lookups (`traffpunkt.app.wire`),
+# so this module imports no domain. Organisers' lookups complete the Principal with the
+# municipalities they manage; door tokens belong to registrations.
+TokenResolver = Callable[[str], Awaitable["Principal | DoorPrincipal | None"]]
+SessionResolver = Callable[[str | None], Awaitable["Principal | None"]]
 
+
+@dataclass(slots=True)
+class _Resolvers:
+    organiser_token: TokenResolver | None = None
+    door_token: TokenResolver | None = None
+    session: SessionResolver | None = None
+
+
+_resolvers = _Resolvers()
+
+
+def provide_resolvers(
+    *, organiser_token: TokenResolver, door_token: TokenResolver, session: SessionResolver
+) -> None:
+    _resolvers.organiser_token = organiser_token
+    _resolvers.door_token = door_token
+    _resolvers.session = session
+
+
+def _wired(resolver: Any) -> Any:
+    if resolver is None:  # a missing lookup must not look like "unknown token"
+        raise RuntimeError("no token resolvers are wired (traffpunkt.app.wire)")
+    return resolver
+
+
+async def _resolve(token: str, door_first: bool = False) -> Principal | DoorPrincipal | None:
+    organiser, door = _wired(_resolvers.organiser_token), _wired(_resolvers.door_token)
     if door_first:
-        return await registrations_service.door_principal(
-            token
-        ) or await events_service.authenticate(token)
-    return await events_service.authenticate(token) or await registrations_service.door_principal(
-        token
-    )
+        return await door(token) or await organiser(token)
+    return await organiser(token) or await door(token)
 
 
 async def optional_organiser(request: ASGIConnection[Any, Any, Any, Any]) -> Principal | None:
@@ -134,9 +163,7 @@ class SignInRequired(Exception):
 
 async def web_organiser(request: ASGIConnection[Any, Any, Any, Any]) -> Principal:
     """The organiser signed in with this browser, or SignInRequired."""
-    from events import accounts
-
-    principal = await accounts.session_principal(request.cookies.get(SESSION_COOKIE))
+    principal = await _wired(_resolvers.session)(request.cookies.get(SESSION_COOKIE))
     if principal is None:
         raise SignInRequired(request.url.path)
     return principal

@@ -21,6 +21,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from traffpunkt import security
 from traffpunkt.auth import web_organiser
+from traffpunkt.db import app_tables
 from traffpunkt.settings import get_settings
 
 PATH = "/back-office"
@@ -28,9 +29,7 @@ SESSION_LENGTH = timedelta(hours=1)
 
 
 def _admin_app() -> Any:
-    from piccolo_admin.endpoints import create_admin
-
-    from traffpunkt.db import app_tables
+    from piccolo_admin.endpoints import create_admin  # heavy, and only for the back office
 
     tables = [t for t in app_tables() if t not in (BaseUser, SessionsBase)]
     return create_admin(

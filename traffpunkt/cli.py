@@ -1,4 +1,7 @@
-"""The `traffpunkt` command: serve, migrate, demo, worker, token."""
+"""The `traffpunkt` command: serve, migrate, demo, worker, token.
+
+Each command imports what it needs when it runs (there is no import cycle behind it): `migrate`
+must not load the app and its domains, and `--help` stays quick."""
 
 from __future__ import annotations
 
@@ -81,11 +84,12 @@ def cmd_demo(args: argparse.Namespace) -> None:
 
 
 def cmd_token_create(args: argparse.Namespace) -> None:
-    from events import service
+    from accounts import service as accounts
+    from events import organisers
 
     async def run() -> str:
-        organiser_id = await service.ensure_organiser(args.email, args.role, args.municipality)
-        _, token = await service.create_token(organiser_id, label=args.label or "cli")
+        organiser_id = await organisers.ensure_organiser(args.email, args.role, args.municipality)
+        _, token = await accounts.create_token(organiser_id, label=args.label or "cli")
         return token
 
     asyncio.run(migrate(quiet=True))
@@ -141,7 +145,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
     print(f"Träffpunkt on http://{args.host}:{args.port} ({db_label})", flush=True)
     print(f"Links and feeds say {settings.base_url}", flush=True)
     os.environ["TRAFFPUNKT_RUN_WORKER"] = "0" if args.no_worker else "1"
-    uvicorn.run("traffpunkt.asgi:app", **uvicorn_options(args, settings))
+    uvicorn.run(args.app, **uvicorn_options(args, settings))
 
 
 def cmd_worker(args: argparse.Namespace) -> None:
@@ -154,15 +158,15 @@ def cmd_worker(args: argparse.Namespace) -> None:
     logging.config.dictConfig(logs.config())
     asyncio.run(migrate(quiet=True))
 
-    async def run() -> None:
-        from traffpunkt import hooks
+    from traffpunkt import app
 
-        hooks.wire()
+    async def run() -> None:
+        app.wire()
         settings = get_settings()
         processes = settings.mail_render_processes
         sender = Sender(
             settings,
-            periodic=hooks.periodic_jobs(),
+            periodic=app.periodic_jobs(),
             render_processes=default_render_processes() if processes is None else processes,
         )
         print(f"Mail: {sender.describe()}", flush=True)
@@ -191,6 +195,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="close idle connections after this long (default: TRAFFPUNKT_KEEPALIVE_TIMEOUT "
         "or 75); keep a reverse proxy's upstream keep-alive shorter",
     )
+    # Another ASGI app built by create_app: the bench serves bench.app:app (its own endpoints).
+    serve.add_argument("--app", default="traffpunkt.asgi:app", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
 
     sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)

@@ -20,8 +20,7 @@ from datetime import date, datetime, time, timedelta
 
 import holidays
 
-from events import queries as event_queries
-from events import service
+from events import organisers, service
 from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
 from networking import service as networking_service
 from networking.schemas import PlanIn
@@ -691,9 +690,9 @@ def _local(day: date, at: time) -> str:
 
 
 async def load_demo() -> str:
-    if await event_queries.municipality_by_slug_or_id("asele") is not None:
+    if any(m.slug == "asele" for m in await service.list_municipalities()):
         return "Demo data is already loaded."
-    admin = Principal(await service.ensure_organiser(DEMO_ADMIN, "admin"), DEMO_ADMIN, "admin")
+    admin = Principal(await organisers.ensure_organiser(DEMO_ADMIN, "admin"), DEMO_ADMIN, "admin")
     for name, slug, code, region, email, phone in MUNICIPALITIES:
         await service.create_municipality(
             admin,

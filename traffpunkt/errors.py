@@ -383,6 +383,8 @@ def html_error(
     detail: str,
     headers: Mapping[str, str] | None = None,
 ) -> Any:
+    # Imported here because of a cycle: templating -> localtime -> errors (Invalid). Breaking
+    # it means splitting the HTTP handlers out of this module (issue 11, not done yet).
     from traffpunkt.templating import page
 
     return page(
@@ -566,7 +568,7 @@ def _server_error_page(
     templates themselves may be what failed, and then a plain page still carries the id."""
     from markupsafe import escape
 
-    from traffpunkt.templating import i18n_context
+    from traffpunkt.templating import i18n_context  # the same cycle as in html_error
 
     title = i18n.gettext(lang, "Something went wrong")
     detail = i18n.gettext(lang, SERVER_ERROR_DETAIL)

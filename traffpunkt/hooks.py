@@ -1,8 +1,15 @@
-"""In-process listeners between domains, so that dependencies point one way.
+"""In-process ports between domains, so that dependencies point one way.
 
-The events domain announces changes of an event (inside the transaction that makes them);
-registrations listens, to notify attendees and to fill seats that a larger capacity frees.
-Listeners are wired once by `wire()` (the app, the CLI and the tests call it).
+A lower domain announces something (or asks for something) here; an upper domain provides the
+listener. The app factory registers them (`traffpunkt.app.wire`, called by `create_app`), so
+no entry point has to remember it, and this module imports no domain.
+
+- `event_changed`: the events domain announces changes of an event (inside the transaction
+  that makes them); registrations listens, to notify attendees and fill freed seats.
+- `sign_in_requested`: accounts asks for a sign-in link to be mailed (inside the transaction
+  that stores the link); notifications puts it in the outbox.
+- `attendance_counts`: the organiser's event pages (events) show how many have signed up;
+  registrations counts them.
 """
 
 from __future__ import annotations
@@ -11,8 +18,12 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 EventChangedListener = Callable[[Any], Awaitable[None]]
+SignInListener = Callable[[Any], Awaitable[None]]
+CountsProvider = Callable[[list[Any]], Awaitable[dict[str, dict[str, int]]]]
 
 _event_changed: list[EventChangedListener] = []
+_sign_in_requested: list[SignInListener] = []
+_counts: list[CountsProvider] = []
 
 
 def on_event_changed(listener: EventChangedListener) -> None:
@@ -25,16 +36,24 @@ async def event_changed(change: Any) -> None:
         await listener(change)
 
 
-def wire() -> None:
-    """Register every domain's listeners (idempotent)."""
-    from registrations import service as registrations_service
-
-    on_event_changed(registrations_service.on_event_changed)
+def on_sign_in_requested(listener: SignInListener) -> None:
+    if listener not in _sign_in_requested:
+        _sign_in_requested.append(listener)
 
 
-def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
-    """(every seconds, job) pairs that the mail sender runs between batches."""
-    from registrations import service as registrations_service
-    from traffpunkt import limits
+async def sign_in_requested(mail: Any) -> None:
+    if not _sign_in_requested:  # a link nobody can receive is a bug, not a quiet no-op
+        raise RuntimeError("no sign-in mailer is wired (traffpunkt.app.wire)")
+    for listener in _sign_in_requested:
+        await listener(mail)
 
-    return [(60.0, registrations_service.schedule_reminders), (300.0, limits.sweep)]
+
+def provide_attendance_counts(provider: CountsProvider) -> None:
+    _counts[:] = [provider]
+
+
+async def attendance_counts(event_ids: list[Any]) -> dict[str, dict[str, int]]:
+    """Per event id (as a string): counts by status; empty when no domain provides them."""
+    if not _counts:
+        return {}
+    return await _counts[0](event_ids)

@@ -17,6 +17,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import find_dotenv, load_dotenv
 
+# The rules alone (no database, no settings): the limits themselves are in traffpunkt/limits/.
+from traffpunkt.limit_rules import from_environment
+
 DEFAULT_TIMEZONE = "Europe/Stockholm"
 SECRET_FILE_NAME = "traffpunkt-secret.key"
 
@@ -33,7 +36,6 @@ class Settings:
     organiser_mailbox: str
     default_timezone: str
     pg_pool_max_size: int
-    bench_endpoints: bool
     # Processes that render mail for the sender (TRAFFPUNKT_MAIL_RENDER_PROCESSES); None: not
     # set, so `traffpunkt worker` uses the machine's cores and `traffpunkt serve` none.
     mail_render_processes: int | None = None
@@ -46,7 +48,7 @@ class Settings:
     # The SMTP relay offers SMTPUTF8 (TRAFFPUNKT_SMTP_UTF8=1): addresses with letters such as å
     # before the @ are then accepted. Off by default: many relays refuse such addresses.
     smtp_utf8: bool = False
-    # Abuse limits in force (traffpunkt.limits.rules): rule name -> Rule; absent rules are off.
+    # Abuse limits in force (traffpunkt.limit_rules): rule name -> Rule; absent rules are off.
     rate_limits: Mapping[str, Any] = field(default_factory=lambda: _rate_limits({}), hash=False)
 
     @property
@@ -97,8 +99,6 @@ def default_base_url(host: str, port: int) -> str:
 
 
 def _rate_limits(environ: Mapping[str, str]) -> dict[str, Any]:
-    from traffpunkt.limits.rules import from_environment  # imported late: it imports settings
-
     return from_environment(environ)
 
 
@@ -142,7 +142,6 @@ def load_settings() -> Settings:
         ),
         default_timezone=timezone,
         pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
-        bench_endpoints=os.environ.get("TRAFFPUNKT_BENCH_ENDPOINTS") == "1",
         mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
         forwarded_allow_ips=os.environ.get("TRAFFPUNKT_FORWARDED_ALLOW_IPS", "").strip(),
         keepalive_timeout=_optional_count("TRAFFPUNKT_KEEPALIVE_TIMEOUT") or 75,

@@ -20,17 +20,19 @@ from markupsafe import Markup
 
 from traffpunkt import i18n, static_assets
 from traffpunkt.localtime import to_local
+from traffpunkt.settings import get_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("events", "registrations", "networking", "notifications")
+DOMAINS = ("accounts", "events", "registrations", "networking", "notifications")
 BABEL_LOCALE = {"sv": "sv_SE", "en": "en_GB"}
 
 
 def template_dirs() -> list[Path]:
+    """The shell's templates, then each domain's. The domains are the shell's sibling packages
+    (in the repository and when installed), so they are found without importing them."""
     dirs = [Path(__file__).parent / "templates"]
     for domain in DOMAINS:
-        module = __import__(domain)
-        path = Path(module.__file__).parent / "templates"
+        path = ROOT / domain / "templates"
         if path.is_dir():
             dirs.append(path)
     return dirs
@@ -77,8 +79,6 @@ def event_when(row: Any, lang: str) -> str:
 
 
 def _default_timezone() -> str:
-    from traffpunkt.settings import get_settings
-
     return get_settings().default_timezone
 
 

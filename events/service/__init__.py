@@ -1,4 +1,4 @@
-"""Rules of the events domain: places, events, their life cycle, organisers and their tokens.
+"""Rules of the events domain: places, events, their life cycle, seats, feeds, the audit log.
 
 Every function is a plain async function; the HTTP layer and the tests call them directly.
 Writing functions own their transaction (`traffpunkt.db.transaction()`). Other modules use
@@ -11,16 +11,17 @@ Writing functions own their transaction (`traffpunkt.db.transaction()`). Other m
   registrations now (for registrations).
 - `listing`: one event by id or slug, the public list and its cursors, rows for pages and
   feeds, an organiser's events.
-- `organisers`: organisers, their API tokens, the audit log of their actions.
+- `actions`: what organisers do, in the audit log (who may organise where: `events/organisers.py`).
 - `views`: rows shaped for the API and pages (`event_out`, `municipality_out`, …).
 - `_common`: small checks several concerns share (ids, one-line names, topics).
 
 Inside the package modules import each other directly (`_common` ← `views` ← `places` ←
-`lifecycle`; `seats`, `listing` and `organisers` on `_common` and `views`), never through this
+`lifecycle`; `seats` and `listing` on `_common` and `views`), never through this
 file.
 """
 
 from events.service._common import check_topics, one_line
+from events.service.actions import record_action
 from events.service.lifecycle import (
     EventChange,
     cancel_event,
@@ -49,14 +50,6 @@ from events.service.listing import (
     parse_local_bound,
     upcoming_rows,
 )
-from events.service.organisers import (
-    ROLES,
-    authenticate,
-    create_token,
-    ensure_organiser,
-    record_action,
-    revoke_token,
-)
 from events.service.places import (
     create_municipality,
     create_venue,
@@ -81,7 +74,6 @@ from events.service.views import (
     event_out,
     is_registration_open,
     municipality_out,
-    public_url,
     registration_window,
     venue_out,
 )
@@ -90,21 +82,17 @@ __all__ = [
     "FEED_HISTORY",
     "PAGE_SIZE_DEFAULT",
     "PAGE_SIZE_MAX",
-    "ROLES",
     "EventChange",
     "EventQuery",
     "Joined",
     "attendance_mode",
-    "authenticate",
     "cancel_event",
     "check_event_patch",
     "check_topics",
     "create_event",
     "create_municipality",
-    "create_token",
     "create_venue",
     "encode_cursor",
-    "ensure_organiser",
     "event_for_mail",
     "event_for_organiser",
     "event_for_registration",
@@ -130,12 +118,10 @@ __all__ = [
     "organiser_municipalities",
     "parse_local_bound",
     "promote_seat",
-    "public_url",
     "publish_event",
     "record_action",
     "registration_window",
     "release_seat",
-    "revoke_token",
     "slugify",
     "upcoming_rows",
     "update_event",

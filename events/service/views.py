@@ -14,10 +14,6 @@ from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
 
 
-def public_url(path: str) -> str:
-    return f"{get_settings().base_url}{path}"
-
-
 def municipality_out(row: dict[str, Any]) -> MunicipalityOut:
     base = get_settings().base_url
     ics = f"{base}/calendars/{row['slug']}.ics"

@@ -45,6 +45,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
+from accounts import pages as account_pages
 from events import organiser_pages as event_pages
 from events import topics
 from networking import organiser_pages as meeting_pages
@@ -569,7 +570,12 @@ async def test_organiser_journey(stack: Stack, new_page: Any) -> None:
 
 # --- 2. rights ---------------------------------------------------------------------------------
 
-ALL_ROUTES = [*event_pages.ROUTES, *attendee_pages.ROUTES, *meeting_pages.ROUTES]
+ALL_ROUTES = [
+    *account_pages.ROUTES,
+    *event_pages.ROUTES,
+    *attendee_pages.ROUTES,
+    *meeting_pages.ROUTES,
+]
 PUBLIC = ("/organiser/sign-in", "/organiser/sign-in/{token:str}")
 # The way into the back office (piccolo-admin) is an organiser page for administrators only.
 ADMIN_ONLY = sorted(p for p in back_office.enter.paths if p.startswith("/organiser/"))

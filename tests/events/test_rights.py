@@ -12,6 +12,9 @@ from typing import Any
 import httpx
 import pytest
 
+from accounts import service as accounts
+from accounts.tables import ApiToken
+from events import organisers
 from tests.conftest import World
 from tests.events.test_events_api import BASE_EVENT, create
 
@@ -83,10 +86,8 @@ async def test_rights_matrix(
 
 
 async def test_revoked_token_is_refused(client: httpx.AsyncClient, world: World) -> None:
-    from events import service
-
-    organiser_id = await service.ensure_organiser("temp@asele.se", "organiser", "asele")
-    token_id, token = await service.create_token(organiser_id)
+    organiser_id = await organisers.ensure_organiser("temp@asele.se", "organiser", "asele")
+    token_id, token = await accounts.create_token(organiser_id)
     assert (await create_venue(client, world, World.auth(token))).status_code == 201
     # Another organiser cannot revoke it; the owner can.
     r = await client.delete(f"/api/v1/tokens/{token_id}", headers=World.auth(world.arvidsjaur))
@@ -97,8 +98,6 @@ async def test_revoked_token_is_refused(client: httpx.AsyncClient, world: World)
 
 
 async def test_tokens_are_stored_hashed(client: httpx.AsyncClient, world: World) -> None:
-    from events.tables import ApiToken
-
     stored = [r["token_hash"] for r in await ApiToken.select(ApiToken.token_hash)]
     assert stored and world.admin not in stored and all(len(h) == 64 for h in stored)
     assert len(world.admin) >= 22  # >= 128 bits of URL-safe randomness

@@ -81,12 +81,12 @@ def mail_settings(smtp: Recorder) -> Settings:
 @pytest.fixture
 async def event(world: Any) -> dict[str, Any]:
     """A published event with a venue in Åsele; returns its row (events.queries.event)."""
-    from events import service
+    from events import organisers, service
     from events.schemas import EventIn, VenueIn
     from traffpunkt.auth import Principal
 
     admin = Principal(
-        await service.ensure_organiser("admin@example.se", "admin"), "admin@example.se", "admin"
+        await organisers.ensure_organiser("admin@example.se", "admin"), "admin@example.se", "admin"
     )
     venue = await service.create_venue(
         admin,

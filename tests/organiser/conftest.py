@@ -9,7 +9,7 @@ from typing import Any
 import httpx
 import pytest
 
-from events import service
+from events import organisers
 from notifications.tables import OutboxMessage
 from tests.conftest import World
 
@@ -58,4 +58,4 @@ async def olle(app: Any, world: World) -> httpx.AsyncClient:
 
 
 async def ensure(email: str, role: str, municipality: str | None = None) -> None:
-    await service.ensure_organiser(email, role, municipality)
+    await organisers.ensure_organiser(email, role, municipality)

@@ -17,7 +17,7 @@ import httpx
 import pytest
 from aiosmtpd.controller import Controller
 
-from events import service as events_service
+from events import organisers
 from events.tables import AuditEntry
 from notifications import render
 from notifications.tables import OutboxMessage
@@ -203,10 +203,10 @@ async def test_organisers_sign_in_and_the_cli_use_the_rule(
 ) -> None:
     # `traffpunkt token create --email` and the admin's form both create through this.
     with pytest.raises(Invalid) as bad:
-        await events_service.ensure_organiser("boss@example..se", "admin")
+        await organisers.ensure_organiser("boss@example..se", "admin")
     assert bad.value.errors[0].message == addresses.TWO_DOTS
-    trimmed = await events_service.ensure_organiser(" <Boss@Example.se>; ", "admin")
-    assert trimmed == await events_service.ensure_organiser("boss@example.se", "admin")
+    trimmed = await organisers.ensure_organiser(" <Boss@Example.se>; ", "admin")
+    assert trimmed == await organisers.ensure_organiser("boss@example.se", "admin")
     form = await client.get("/organiser/sign-in")
     r = await client.post(
         "/organiser/sign-in", data={"_csrf_token": csrf(form.text), "email": "anna@asele..se"}
@@ -420,10 +420,10 @@ async def test_organiser_correction_service_checks_rights_and_addresses(
 ) -> None:
     await _refused_sign_up(client, event, smtp)
     (reg,) = await Registration.select()
-    anna_id = await events_service.ensure_organiser("anna@asele.se", "organiser", "asele")
-    anna = await events_service.authenticate(world.asele)
+    anna_id = await organisers.ensure_organiser("anna@asele.se", "organiser", "asele")
+    anna = await organisers.authenticate(world.asele)
     assert anna is not None and anna.organiser_id == anna_id
-    olle = await events_service.authenticate(world.arvidsjaur)
+    olle = await organisers.authenticate(world.arvidsjaur)
     assert isinstance(olle, Principal)
     with pytest.raises(Exception) as other_municipality:
         await service.organiser_correct_address(olle, event["id"], str(reg["id"]), "a@b.se")

@@ -35,7 +35,8 @@ from typing import Any
 
 from traffpunkt import db
 from traffpunkt.errors import TooManyRequests
-from traffpunkt.limits.rules import DEFAULTS, Rule
+from traffpunkt.limit_rules import DEFAULTS, Rule
+from traffpunkt.limits.tables import RateCounter
 from traffpunkt.settings import get_settings
 
 __all__ = [
@@ -198,7 +199,5 @@ async def token_miss() -> None:
 
 async def sweep() -> None:
     """Delete counters whose window has ended (run periodically by the sender)."""
-    from traffpunkt.limits.tables import RateCounter
-
     async with db.transaction():
         await RateCounter.delete().where(RateCounter.window_end < int(time.time()))

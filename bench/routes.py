@@ -1,4 +1,4 @@
-"""Bench-only endpoints, mounted when TRAFFPUNKT_BENCH_ENDPOINTS=1 (never in production).
+"""Bench-only endpoints, mounted by the bench's own app (`bench/app.py`), never by the product.
 
 `GET /bench/raw-events?municipality=<slug>&limit=50` answers exactly what
 `GET /api/v1/events?municipality=<slug>&limit=50` answers (the same EventList JSON, built by the
@@ -39,13 +39,15 @@ from traffpunkt.errors import Invalid
 _EVENT_COLUMNS = """
  e.id AS id, e.slug AS slug, e.title AS title, e.description AS description, e.kind AS kind,
  e.status AS status, e.starts_at AS starts_at, e.ends_at AS ends_at, e.capacity AS capacity,
- e.seats_taken AS seats_taken, e.registration_opens_at AS registration_opens_at,
+ e.seats_taken AS seats_taken, e.waiting AS waiting,
+ e.registration_opens_at AS registration_opens_at,
  e.registration_closes_at AS registration_closes_at, e.topics AS topics,
  e.language AS language, e.online_url AS online_url, e.reminder_hours AS reminder_hours,
  e.sequence AS sequence, e.published_at AS published_at, e.cancelled_at AS cancelled_at,
  e.created_at AS created_at, e.updated_at AS updated_at,
  e.municipality AS municipality_id, m.slug AS municipality_slug, m.name AS municipality_name,
  m.region AS municipality_region, m.timezone AS timezone,
+ m.contact_email AS contact_email, m.contact_phone AS contact_phone,
  e.venue AS venue_id, v.name AS venue_name, v.address AS venue_address,
  v.capacity AS venue_capacity, v.latitude AS venue_latitude, v.longitude AS venue_longitude,
  v.accessibility AS venue_accessibility
