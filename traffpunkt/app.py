@@ -23,7 +23,7 @@ from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
 from piccolo.engine.base import Engine
 
-from traffpunkt import db, hooks, logs, security, static_assets
+from traffpunkt import cpu, db, hooks, logs, security, static_assets
 from traffpunkt.errors import EXCEPTION_HANDLERS
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.settings import Settings, get_settings
@@ -104,6 +104,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.bind(engine)
         await db.start(engine, settings.pg_pool_max_size)
+        cpu.configure(settings.cpu_processes)  # suggestions, plans: off the loop
         sender = task = None
         if run_worker:
             from notifications.worker import Sender
@@ -120,6 +121,7 @@ def create_app(
                     await asyncio.wait_for(task, timeout=10)
                 except TimeoutError:
                     log.warning("mail sender did not stop in time; its lease will expire")
+            await cpu.stop()
             await db.stop(engine)
 
     template_config = TemplateConfig(
