@@ -24,10 +24,10 @@ by default one per core for `traffpunkt worker` and none inside `traffpunkt serv
 ProcessPoolExecutor (`traffpunkt.cpu.new_pool`: spawned, created at the first batch, shut down
 when `run()` ends or by `close()`; its processes run at a lower priority, so the web and this
 process's SMTP dialogue come first) renders the batch's messages to bytes while this process
-sends and marks them in order. A render error in a child fails that message with the reason, as in-process; a child
-that dies (killed, out of memory) makes the messages it held a temporary failure (retried with
-backoff: bounded, no crash loop), and after MAX_POOL_BREAKS such losses in a row the sender
-renders in its own process. bench/mail_bench.py measures all of this.
+sends and marks them in order. A render error in a child fails that message with the reason,
+as in-process; a child that dies (killed, out of memory) makes the messages it held a temporary
+failure (retried with backoff: bounded, no crash loop), and after MAX_POOL_BREAKS such losses
+in a row the sender renders in its own process. bench/mail_bench.py measures all of this.
 """
 
 from __future__ import annotations
