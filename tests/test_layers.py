@@ -42,7 +42,8 @@ def imports(path: Path) -> set[str]:
 
 
 def source_files(folder: str) -> list[Path]:
-    return [p for p in (ROOT / folder).glob("*.py")]
+    # Also the modules of a service package (networking/service/); not the migrations.
+    return [p for p in (ROOT / folder).rglob("*.py") if "piccolo_migrations" not in p.parts]
 
 
 def _known(rel: str, name: str) -> bool:

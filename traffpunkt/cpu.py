@@ -7,12 +7,13 @@ worker process instead and awaits its result; the loop keeps answering meanwhile
 
 Why processes and not a worker thread (`asyncio.to_thread`): the matching is NumPy mixed with
 per-person Python (explanations, first-place spreading, text vectors) that holds the GIL, and
-every database round trip of a waiting request needs the GIL back. Measured in
-tests/networking/test_cpu_off_the_loop.py (docs/architecture.md has the numbers): a check-in
-during a 5,000-attendee suggestion took tens to hundreds of ms in a thread, a few ms with a
-process. The price is pickling: the inputs must be plain data (rows read on the loop before),
-and results should be compact (NumPy arrays, not 50,000 small objects: unpickling those is
-itself a stall, as it holds the GIL in the pool's result thread).
+every database round trip of a waiting request needs the GIL back. Measured with
+tests/networking/test_cpu_off_the_loop.py (docs/architecture.md has the table): during a
+5,000-attendee suggestion a check-in's median was about its baseline with a process, about
+three times it with a thread (21-30 ms against 7-8 ms), and seconds on the loop. The price is
+pickling: the inputs must be plain data (rows read on the loop before), and results should be
+compact (NumPy arrays, not 50,000 small objects: unpickling those is itself a stall, as it
+holds the GIL in the pool's result thread).
 
 - `TRAFFPUNKT_CPU_PROCESSES` (default 1; 0: a worker thread instead) processes, spawned (not
   forked: the loop, the database pool and their threads must not be copied), started with the
