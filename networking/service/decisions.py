@@ -9,9 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from networking import matching, queries
-from networking.schemas import (
-    DecisionOut,
-)
+from networking.schemas import DecisionOut
 from networking.service.suggestions import _pair_key, _person, reasons
 from notifications import service as mail
 from registrations import service as registrations

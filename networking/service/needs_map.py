@@ -11,10 +11,7 @@ from datetime import date, datetime, time, timedelta
 
 from events import service as events_service
 from events import topics
-from networking.schemas import (
-    NeedsMap,
-    NeedsRow,
-)
+from networking.schemas import NeedsMap, NeedsRow
 from networking.service.suggestions import _uuid
 from registrations import service as registrations
 from traffpunkt.clock import utc_now

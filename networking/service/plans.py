@@ -14,11 +14,7 @@ from uuid import UUID, uuid4
 
 from events import service as events_service
 from networking import matching, planning, queries
-from networking.schemas import (
-    MeetingOut,
-    PlanIn,
-    PlanOut,
-)
+from networking.schemas import MeetingOut, PlanIn, PlanOut
 from networking.service.suggestions import SUGGESTIONS_FOR_PLANS, _suggestions, _uuid
 from notifications import service as mail
 from registrations import service as registrations

@@ -14,10 +14,7 @@ from uuid import UUID
 
 from events import topics
 from networking import matching, queries
-from networking.schemas import (
-    MatchList,
-    MatchOut,
-)
+from networking.schemas import MatchList, MatchOut
 from registrations import service as registrations
 from traffpunkt import cpu, i18n
 
