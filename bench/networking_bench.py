@@ -432,7 +432,7 @@ async def e2e(url: str, n: int, slots: int, tables: int, seed: int, mutual_pairs
     from networking.schemas import PlanIn
     from networking.tables import Decision
     from registrations.tables import Registration
-    from traffpunkt import db
+    from traffpunkt import cpu, db
     from traffpunkt.clock import utc_now
 
     engine = db.make_engine(url)
@@ -506,6 +506,7 @@ async def e2e(url: str, n: int, slots: int, tables: int, seed: int, mutual_pairs
 
         sid = str(event_id)
         body = PlanIn(slots=slots, tables=tables)
+        await service._suggestions(event_id, K_SHOWN)  # the worker process started (traffpunkt.cpu)
         suggestions_cold = await timed(lambda: service._suggestions(event_id, K_SHOWN), True)
         suggestions_warm = await timed(lambda: service._suggestions(event_id, K_SHOWN), False)
         plan_cold = await timed(lambda: service.create_plan(admin, sid, body), True)
@@ -521,6 +522,7 @@ async def e2e(url: str, n: int, slots: int, tables: int, seed: int, mutual_pairs
             f" {out.total_score} vs greedy {out.greedy_total_score} (× {ratio:.4f})"
         )
     finally:
+        await cpu.stop()
         await db.stop(engine)
 
 

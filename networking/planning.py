@@ -17,6 +17,8 @@ import numpy as np
 from scipy.optimize import Bounds, LinearConstraint, milp
 from scipy.sparse import csr_matrix
 
+from networking.matching import Suggested
+
 MUTUAL_BONUS = 2.0  # a mutual "I'd like to meet" outweighs any suggestion score (<= 1)
 
 
@@ -116,3 +118,13 @@ def plan(
 
 def total(meetings: list[Meeting]) -> float:
     return sum(m.weight for m in meetings)
+
+
+def plan_and_baseline(
+    suggested: Suggested, mutual: set[frozenset[str]], slots: int, tables: int
+) -> tuple[list[Meeting], float]:
+    """The exact plan over the suggestions and mutual wishes, and the greedy baseline's total
+    score (shown beside it): one job for a worker process (traffpunkt.cpu)."""
+    weights = edge_weights(suggested.scored(), mutual)
+    meetings = plan(weights, mutual, slots, tables)
+    return meetings, total(plan(weights, mutual, slots, tables, greedy=True))

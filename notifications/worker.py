@@ -21,24 +21,21 @@ A batch is claimed (leased), sent over one SMTP connection, and marked:
 Rendering (~3 ms of CPU per ticket mail: HTML, text, a new QR code, the iTIP invitation, the
 MIME bytes) can run in other processes (`render_processes`; TRAFFPUNKT_MAIL_RENDER_PROCESSES,
 by default one per core for `traffpunkt worker` and none inside `traffpunkt serve`): a
-ProcessPoolExecutor (spawned, created at the first batch, shut down when `run()` ends or by
-`close()`; its processes run at a lower priority, so the web and this process's SMTP dialogue
-come first) renders the batch's messages to bytes while this process sends and marks them in
-order. A render error in a child fails that message with the reason, as in-process; a child
-that dies (killed, out of memory) makes the messages it held a temporary failure (retried with
-backoff: bounded, no crash loop), and after MAX_POOL_BREAKS such losses in a row the sender
-renders in its own process. bench/mail_bench.py measures all of this.
+ProcessPoolExecutor (`traffpunkt.cpu.new_pool`: spawned, created at the first batch, shut down
+when `run()` ends or by `close()`; its processes run at a lower priority, so the web and this
+process's SMTP dialogue come first) renders the batch's messages to bytes while this process
+sends and marks them in order. A render error in a child fails that message with the reason,
+as in-process; a child that dies (killed, out of memory) makes the messages it held a temporary
+failure (retried with backoff: bounded, no crash loop), and after MAX_POOL_BREAKS such losses
+in a row the sender renders in its own process. bench/mail_bench.py measures all of this.
 """
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import logging
-import multiprocessing
 import os
-import signal
 import socket
 import threading
 from collections.abc import Awaitable, Callable
@@ -55,7 +52,7 @@ from notifications.transport import (
     Transport,
     transport_for,
 )
-from traffpunkt import qr
+from traffpunkt import cpu, qr
 from traffpunkt.clock import utc_now
 from traffpunkt.settings import Settings
 
@@ -63,7 +60,6 @@ log = logging.getLogger("traffpunkt.mail")
 
 MARK_EVERY = 20  # sent messages marked per UPDATE (at most this many re-sent after a crash)
 MAX_POOL_BREAKS = 3
-RENDER_NICENESS = 10
 
 
 def default_render_processes() -> int:
@@ -76,14 +72,9 @@ def default_render_processes() -> int:
     return cpus if cpus > 1 else 0
 
 
-def _init_render_process() -> None:
-    """In each render process: the parent decides when it ends (it shuts the pool down; if the
-    parent dies the pool's pipes close and the process exits), so a Ctrl-C or a SIGTERM sent
-    to the whole process group does not kill renders mid-batch. Then warm up."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-    signal.signal(signal.SIGTERM, signal.SIG_IGN)
-    with contextlib.suppress(OSError):
-        os.nice(RENDER_NICENESS)
+def _warm_up_render_process() -> None:
+    """In each render process (after traffpunkt.cpu's setup: signals ignored, lower priority):
+    the templates and the QR code path, before the first batch."""
     env = render._environment()
     env.get_template("notifications/mail.txt")
     env.get_template("notifications/mail.html")
@@ -273,11 +264,7 @@ class Sender:
         if self.render_processes <= 0:
             return None
         if self._pool is None:
-            self._pool = concurrent.futures.ProcessPoolExecutor(
-                max_workers=self.render_processes,
-                mp_context=multiprocessing.get_context("spawn"),
-                initializer=_init_render_process,
-            )
+            self._pool = cpu.new_pool(self.render_processes, _warm_up_render_process)
         return self._pool
 
     def _forget_pool(self, pool: concurrent.futures.ProcessPoolExecutor | None) -> None:
@@ -298,14 +285,7 @@ class Sender:
         them): pending renders are cancelled, running ones finish (a few ms)."""
         pool, self._pool = self._pool, None
         if pool is not None:
-            retiring = threading.Thread(
-                target=pool.shutdown,
-                kwargs={"wait": True, "cancel_futures": True},
-                name="mail-render-shutdown",
-                daemon=True,
-            )
-            retiring.start()
-            self._retiring.append(retiring)
+            self._retiring.append(cpu.retire(pool, "mail-render"))
 
     def close(self) -> None:
         """Stop the render processes and wait until they are gone."""

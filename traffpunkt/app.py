@@ -40,7 +40,7 @@ from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
 from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
 from registrations.pages import ROUTES as REGISTRATION_PAGES
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
-from traffpunkt import auth, db, hooks, limits, logs, security, static_assets
+from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
 from traffpunkt.auth import SignInRequired
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
 from traffpunkt.errors import EXCEPTION_HANDLERS, sign_in_required_handler
@@ -129,6 +129,7 @@ def create_app(
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
         db.bind(engine)
         await db.start(engine, settings.pg_pool_max_size)
+        cpu.configure(settings.cpu_processes)  # suggestions, plans: off the loop
         sender = task = None
         if run_worker:
             sender = Sender(settings, periodic=periodic_jobs())
@@ -143,6 +144,7 @@ def create_app(
                     await asyncio.wait_for(task, timeout=10)
                 except TimeoutError:
                     log.warning("mail sender did not stop in time; its lease will expire")
+            await cpu.stop()
             await db.stop(engine)
 
     template_config = TemplateConfig(

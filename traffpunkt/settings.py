@@ -39,6 +39,9 @@ class Settings:
     # Processes that render mail for the sender (TRAFFPUNKT_MAIL_RENDER_PROCESSES); None: not
     # set, so `traffpunkt worker` uses the machine's cores and `traffpunkt serve` none.
     mail_render_processes: int | None = None
+    # Processes for CPU-heavy requests (suggestions, meeting plans) of a web process
+    # (TRAFFPUNKT_CPU_PROCESSES; traffpunkt.cpu); 0: a worker thread instead.
+    cpu_processes: int = 1
     # Proxies whose X-Forwarded-For/-Proto uvicorn believes (TRAFFPUNKT_FORWARDED_ALLOW_IPS:
     # addresses or networks, comma-separated, or "*"); empty: none, the peer is the client.
     forwarded_allow_ips: str = ""
@@ -129,6 +132,7 @@ def load_settings() -> Settings:
         raise SystemExit(f"TRAFFPUNKT_TIMEZONE={timezone!r} is not a known time zone") from exc
     mail_from = os.environ.get("TRAFFPUNKT_MAIL_FROM", "Träffpunkt <noreply@traffpunkt.local>")
     mail_dir = Path(os.environ.get("TRAFFPUNKT_MAIL_DIR", "mail-outbox"))
+    cpu_processes = _optional_count("TRAFFPUNKT_CPU_PROCESSES")
     return Settings(
         database_url=os.environ.get("TRAFFPUNKT_DATABASE_URL", "sqlite:///traffpunkt.db"),
         base_url=os.environ.get("TRAFFPUNKT_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
@@ -143,6 +147,7 @@ def load_settings() -> Settings:
         default_timezone=timezone,
         pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
         mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
+        cpu_processes=1 if cpu_processes is None else cpu_processes,
         forwarded_allow_ips=os.environ.get("TRAFFPUNKT_FORWARDED_ALLOW_IPS", "").strip(),
         keepalive_timeout=_optional_count("TRAFFPUNKT_KEEPALIVE_TIMEOUT") or 75,
         smtp_utf8=os.environ.get("TRAFFPUNKT_SMTP_UTF8", "").strip().lower() in ("1", "true"),
