@@ -367,8 +367,8 @@ async def render_timing(event_id: UUID, secrets: Secrets, settings: Any, n: int)
     invitation_args = {
         "method": "REQUEST",
         "organiser_mailbox": settings.organiser_mailbox,
-        "organiser_name": row["municipality_name"],
-        "event_url": f"{settings.base_url}/events/{row['slug']}",
+        "organiser_name": row.municipality_name,
+        "event_url": f"{settings.base_url}/events/{row.slug}",
         "sequence_offset": 0,
         "now": now,
     }

@@ -11,9 +11,9 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
-from uuid import UUID
 
 from events import ics, service, topics
+from events.rows import MunicipalityRow
 from traffpunkt import i18n
 from traffpunkt.settings import get_settings
 
@@ -25,7 +25,7 @@ _bodies: OrderedDict[str, bytes] = OrderedDict()
 class Feed:
     etag: str
     last_modified: datetime | None
-    municipality: dict[str, Any] | None
+    municipality: MunicipalityRow | None
     topic: str | None
 
 
@@ -48,11 +48,11 @@ async def feed_info(municipality_key: str, topic: str | None) -> Feed:
         municipality = await service.get_municipality(municipality_key)
     if topic:
         service.check_topics([topic], field="topic")
-    mid = UUID(str(municipality["id"])) if municipality else None
+    mid = municipality.id if municipality else None
     fp = await service.feed_fingerprint(mid, topic or None)
     etag, last = validators(
-        ("ics", municipality_key, topic, fp["n"], str(fp["newest"]), get_settings().base_url),
-        fp["newest"],
+        ("ics", municipality_key, topic, fp.n, str(fp.newest), get_settings().base_url),
+        fp.newest,
     )
     return Feed(etag, last, municipality, topic or None)
 
@@ -62,10 +62,10 @@ async def feed_body(info: Feed) -> bytes:
     if cached is not None:
         _bodies.move_to_end(info.etag)
         return cached
-    mid = UUID(str(info.municipality["id"])) if info.municipality else None
+    mid = info.municipality.id if info.municipality else None
     rows = await service.feed_rows(mid, info.topic)
     settings = get_settings()
-    place = info.municipality["name"] if info.municipality else "Norrbotten & Västerbotten"
+    place = info.municipality.name if info.municipality else "Norrbotten & Västerbotten"
     name = f"Träffpunkt – {place}"
     if info.topic:
         name += f" – {topics.BY_SLUG[info.topic].sv}"
@@ -74,8 +74,8 @@ async def feed_body(info: Feed) -> bytes:
         rows,
         name=name,
         description=description.format(place=place),
-        tz_name=info.municipality["timezone"] if info.municipality else settings.default_timezone,
-        url_for=lambda r: f"{settings.base_url}/events/{r['slug']}",
+        tz_name=info.municipality.timezone if info.municipality else settings.default_timezone,
+        url_for=lambda r: f"{settings.base_url}/events/{r.slug}",
     )
     _bodies[info.etag] = body
     if len(_bodies) > _BODY_CACHE_SIZE:
@@ -85,11 +85,11 @@ async def feed_body(info: Feed) -> bytes:
 
 async def event_ics(key: str) -> tuple[bytes, str, datetime]:
     row = await service.event_row(key)
-    etag, last = validators(("event", str(row["id"]), str(row["updated_at"])), row["updated_at"])
+    etag, last = validators(("event", str(row.id), str(row.updated_at)), row.updated_at)
     body = ics.single(
         row,
-        event_url=f"{get_settings().base_url}/events/{row['slug']}",
-        name=row["title"],
+        event_url=f"{get_settings().base_url}/events/{row.slug}",
+        name=row.title,
     )
     assert last is not None
     return body, etag, last

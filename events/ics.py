@@ -15,12 +15,15 @@ from __future__ import annotations
 import calendar as pycalendar
 import functools
 from collections import OrderedDict
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import icalendar
 
 from events import ics_text, topics
+from events.rows import EventRow
+from events.statuses import EventStatus
 from traffpunkt import richtext
 from traffpunkt.localtime import to_local, zone
 
@@ -65,8 +68,10 @@ def vtimezone(tz_name: str, year: int | None = None) -> icalendar.Timezone:
     # Hourly scan of one year (cached per zone): every current zone changes offset on the hour.
     for hour in range(1, 366 * 24):
         moment = (start + timedelta(hours=hour)).astimezone(tz)
-        if moment.utcoffset() != prev.utcoffset():
-            transitions.append((moment, prev.utcoffset(), moment.utcoffset(), moment.tzname()))
+        before, after = prev.utcoffset(), moment.utcoffset()
+        if after != before:
+            assert before is not None and after is not None  # an aware time in a zone
+            transitions.append((moment, before, after, moment.tzname() or ""))
         prev = moment
     component = icalendar.Timezone()
     component.add("tzid", tz_name)
@@ -93,52 +98,50 @@ def vtimezone(tz_name: str, year: int | None = None) -> icalendar.Timezone:
     return component
 
 
-def _location(row: dict[str, Any]) -> str | None:
-    parts = [p for p in (row.get("venue_name"), row.get("venue_address")) if p]
+def _location(row: EventRow) -> str | None:
+    parts = [p for p in (row.venue_name, row.venue_address) if p]
     if parts:
-        if row.get("municipality_name") and row["municipality_name"] not in " ".join(parts):
-            parts.append(row["municipality_name"])
+        if row.municipality_name and row.municipality_name not in " ".join(parts):
+            parts.append(row.municipality_name)
         return ", ".join(parts)
-    return row.get("online_url")
+    return row.online_url
 
 
-def _properties(
-    row: dict[str, Any], event_url: str, status: str | None = None
-) -> list[tuple[str, Any]]:
+def _properties(row: EventRow, event_url: str, status: str | None = None) -> list[tuple[str, Any]]:
     """The VEVENT properties of an event row (from events.queries), as (name, value) pairs.
 
     One list for both writers: `vevent` (icalendar, for single events and invitations) and the
     feed's fragments (`events.ics_text`, byte for byte what icalendar would write).
     """
-    tz = row["timezone"]
-    updated = row["updated_at"].astimezone(UTC)
-    description = richtext.to_plain(row["description"])
+    tz = row.timezone
+    updated = row.updated_at.astimezone(UTC)
+    description = richtext.to_plain(row.description)
     props: list[tuple[str, Any]] = [
-        ("UID", uid(row["id"])),
+        ("UID", uid(row.id)),
         ("DTSTAMP", updated),
-        ("CREATED", row["created_at"].astimezone(UTC)),
+        ("CREATED", row.created_at.astimezone(UTC)),
         ("LAST-MODIFIED", updated),
-        ("SEQUENCE", row["sequence"]),
-        ("SUMMARY", row["title"]),
+        ("SEQUENCE", row.sequence),
+        ("SUMMARY", row.title),
         ("DESCRIPTION", f"{description}\n\n{event_url}" if description else event_url),
-        ("DTSTART", to_local(row["starts_at"], tz)),
-        ("DTEND", to_local(row["ends_at"], tz)),
+        ("DTSTART", to_local(row.starts_at, tz)),
+        ("DTEND", to_local(row.ends_at, tz)),
     ]
     if location := _location(row):
         props.append(("LOCATION", location))
-    if row.get("venue_latitude") is not None and row.get("venue_longitude") is not None:
-        props.append(("GEO", (row["venue_latitude"], row["venue_longitude"])))
+    if row.venue_latitude is not None and row.venue_longitude is not None:
+        props.append(("GEO", (row.venue_latitude, row.venue_longitude)))
     props.append(("URL", event_url))
-    state = status or ("CANCELLED" if row["status"] == "cancelled" else "CONFIRMED")
+    state = status or ("CANCELLED" if row.status == EventStatus.CANCELLED else "CONFIRMED")
     props += [("STATUS", state), ("TRANSP", "OPAQUE"), ("CLASS", "PUBLIC")]
-    if slugs := topics.decode(row["topics"]):
-        lang = row.get("language", "sv")
+    if slugs := topics.decode(row.topics):
+        lang = row.language
         labels = [topics.BY_SLUG[s].label(lang) for s in slugs if s in topics.BY_SLUG]
         props.append(("CATEGORIES", labels))
     return props
 
 
-def vevent(row: dict[str, Any], *, event_url: str, status: str | None = None) -> icalendar.Event:
+def vevent(row: EventRow, *, event_url: str, status: str | None = None) -> icalendar.Event:
     """The VEVENT of an event row (from events.queries). Organiser text is escaped by icalendar."""
     ev = icalendar.Event()
     for name, value in _properties(row, event_url, status):
@@ -183,15 +186,15 @@ class _FragmentCache:
 _fragments = _FragmentCache()
 
 
-def _fragment(row: dict[str, Any], event_url: str) -> bytes:
+def _fragment(row: EventRow, event_url: str) -> bytes:
     key = (
-        str(row["id"]),
-        row["updated_at"],
-        row["sequence"],
-        row["status"],
+        str(row.id),
+        row.updated_at,
+        row.sequence,
+        row.status,
         event_url,
-        row.get("venue_name"),
-        row.get("venue_address"),
+        row.venue_name,
+        row.venue_address,
     )
     cached = _fragments.get(key)
     if cached is None:
@@ -201,29 +204,29 @@ def _fragment(row: dict[str, Any], event_url: str) -> bytes:
 
 
 def feed(
-    rows: list[dict[str, Any]],
+    rows: list[EventRow],
     *,
     name: str,
     description: str | None,
     tz_name: str,
-    url_for: Any,
+    url_for: Callable[[EventRow], str],
 ) -> bytes:
     """A PUBLISH feed: header, one VTIMEZONE per zone used, the events (no attendees)."""
     cal = calendar(name, description)
     cal.add("x-wr-timezone", tz_name)
     cal.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     cal.add("x-published-ttl", "PT1H")  # a plain DURATION text, as Outlook expects
-    for tz in sorted({tz_name, *(r["timezone"] for r in rows)}):
+    for tz in sorted({tz_name, *(r.timezone for r in rows)}):
         cal.add_component(vtimezone(tz))
-    head = cal.to_ical()
+    head = bytes(cal.to_ical())
     end = b"END:VCALENDAR\r\n"
     assert head.endswith(end)
     body = b"".join(_fragment(r, url_for(r)) for r in rows)
     return head[: -len(end)] + body + end
 
 
-def single(row: dict[str, Any], *, event_url: str, name: str) -> bytes:
+def single(row: EventRow, *, event_url: str, name: str) -> bytes:
     cal = calendar(name)
-    cal.add_component(vtimezone(row["timezone"]))
+    cal.add_component(vtimezone(row.timezone))
     cal.add_component(vevent(row, event_url=event_url))
-    return cal.to_ical()
+    return bytes(cal.to_ical())

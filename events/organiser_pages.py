@@ -20,7 +20,15 @@ from litestar.response import Redirect, Template
 from accounts import service as accounts
 from events import audit, organisers, service, topics
 from events.pages import json_ld
-from events.schemas import EventIn, EventPatch, MunicipalityIn, MunicipalityPatch, VenueIn
+from events.schemas import (
+    EventIn,
+    EventOut,
+    EventPatch,
+    MunicipalityIn,
+    MunicipalityPatch,
+    VenueIn,
+)
+from events.statuses import EventStatus
 from traffpunkt import hooks, i18n
 from traffpunkt.auth import web_organiser
 from traffpunkt.clock import utc_now
@@ -54,9 +62,9 @@ MOVING = ("starts_at", "ends_at", "venue_id", "municipality", "online_url")
 async def dashboard(request: Request[Any, Any, Any]) -> Template:
     actor = await web_organiser(request)
     rows = await service.organiser_events(actor)
-    counts = await hooks.attendance_counts([r["id"] for r in rows])
-    events = [(service.event_out(r), counts.get(str(r["id"]), {})) for r in rows]
-    upcoming = [e for e in events if e[0].status != "cancelled" and not _ended(e[0])]
+    counts = await hooks.attendance_counts([r.id for r in rows])
+    events = [(service.event_out(r), counts.get(str(r.id), {})) for r in rows]
+    upcoming = [e for e in events if e[0].status != EventStatus.CANCELLED and not _ended(e[0])]
     past = [e for e in events if e not in upcoming]
     upcoming.reverse()  # soonest first
     return organiser_page(
@@ -66,7 +74,7 @@ async def dashboard(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-def _ended(event: Any) -> bool:
+def _ended(event: EventOut) -> bool:
     return event.ends_at < utc_now()
 
 
@@ -191,9 +199,9 @@ async def edit_event_submit(
         body = _as_body(values, partial=True)
         patch = msgspec.convert(body, EventPatch)
         moving = [k for k in MOVING if k in body and str(body[k] or "") != _current(event, k)]
-        if event.status == "published" and moving and form.get("confirm") != "yes":
+        if event.status == EventStatus.PUBLISHED and moving and form.get("confirm") != "yes":
             await service.check_event_patch(actor, event_id, patch)  # errors before the question
-            counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
+            counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
             if counts.get("confirmed", 0):
                 return organiser_page(
                     request,
@@ -225,7 +233,7 @@ def _current(event: Any, key: str) -> str:
 async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
     actor = await web_organiser(request)
     row = await service.event_for_organiser(actor, event_id)
-    counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
+    counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
     return organiser_page(
         request,
         "events/organiser/event.html",
@@ -236,7 +244,7 @@ async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str
             "audit": await organisers.event_audit(actor, event_id),
             "describe_action": audit.describe,
             "done": request.query_params.get("done"),
-            "tz": row["timezone"],
+            "tz": row.timezone,
             "to_local": to_local,
         },
     )
@@ -253,7 +261,7 @@ async def publish(request: Request[Any, Any, Any], event_id: FromPath[str]) -> R
 async def cancel_form(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
     actor = await web_organiser(request)
     row = await service.event_for_organiser(actor, event_id)
-    counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
+    counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
     return organiser_page(
         request, "events/organiser/cancel.html", {"event": service.event_out(row), "counts": counts}
     )

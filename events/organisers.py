@@ -54,9 +54,7 @@ async def ensure_organiser(
             raise Invalid.field("municipality", "An organiser needs a municipality")
         organiser_id = await accounts.ensure_organiser(email, role, name=name)
         if municipality_row is not None:
-            await queries.add_organiser_municipality(
-                organiser_id, UUID(str(municipality_row["id"]))
-            )
+            await queries.add_organiser_municipality(organiser_id, municipality_row.id)
     return organiser_id
 
 
@@ -99,4 +97,4 @@ async def set_active(actor: Principal, organiser_id: str, active: bool) -> None:
 
 async def event_audit(actor: Principal, event_id: str) -> list[audit.AuditLine]:
     row = await events_service.event_for_organiser(actor, event_id)
-    return await audit.of_event(UUID(str(row["id"])))
+    return await audit.of_event(row.id)

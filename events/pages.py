@@ -7,13 +7,14 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from typing import Annotated, Any
-from uuid import UUID
 
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Template
 
 from events import feeds, service, topics
+from events.rows import EventRow
+from events.statuses import EventStatus
 from traffpunkt import i18n, richtext, security
 from traffpunkt.clock import utc_now
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
@@ -22,8 +23,8 @@ from traffpunkt.settings import get_settings
 from traffpunkt.templating import page
 
 STATUS_LD = {
-    "published": "https://schema.org/EventScheduled",
-    "cancelled": "https://schema.org/EventCancelled",
+    EventStatus.PUBLISHED: "https://schema.org/EventScheduled",
+    EventStatus.CANCELLED: "https://schema.org/EventCancelled",
 }
 MODE_LD = {
     "offline": "https://schema.org/OfflineEventAttendanceMode",
@@ -32,7 +33,7 @@ MODE_LD = {
 }
 
 
-def json_ld(row: dict[str, Any]) -> dict[str, Any]:
+def json_ld(row: EventRow) -> dict[str, Any]:
     """schema.org Event for search engines and the municipalities' sites."""
     settings = get_settings()
     ev = service.event_out(row)
@@ -44,7 +45,7 @@ def json_ld(row: dict[str, Any]) -> dict[str, Any]:
         "description": richtext.to_plain(ev.description),
         "startDate": ev.starts_at.isoformat(),
         "endDate": ev.ends_at.isoformat(),
-        "eventStatus": STATUS_LD.get(ev.status, STATUS_LD["published"]),
+        "eventStatus": STATUS_LD.get(ev.status, STATUS_LD[EventStatus.PUBLISHED]),
         "eventAttendanceMode": MODE_LD[ev.attendance_mode],
         "inLanguage": ev.language,
         "url": url,
@@ -52,8 +53,8 @@ def json_ld(row: dict[str, Any]) -> dict[str, Any]:
             "@type": "Organization",
             "name": ev.municipality_name,
             "url": f"{settings.base_url}/calendar/{ev.municipality}",
-            **({"email": row["contact_email"]} if row.get("contact_email") else {}),
-            **({"telephone": row["contact_phone"]} if row.get("contact_phone") else {}),
+            **({"email": row.contact_email} if row.contact_email else {}),
+            **({"telephone": row.contact_phone} if row.contact_phone else {}),
         },
     }
     locations: list[dict[str, Any]] = []
@@ -65,7 +66,7 @@ def json_ld(row: dict[str, Any]) -> dict[str, Any]:
                 "@type": "PostalAddress",
                 "streetAddress": ev.venue.address or ev.venue.name,
                 "addressLocality": ev.municipality_name,
-                "addressRegion": row.get("municipality_region") or "",
+                "addressRegion": row.municipality_region or "",
                 "addressCountry": "SE",
             },
         }
@@ -111,10 +112,10 @@ def json_ld(row: dict[str, Any]) -> dict[str, Any]:
     return data
 
 
-def _by_month(rows: list[dict[str, Any]]) -> OrderedDict[tuple[int, int], list[dict[str, Any]]]:
-    months: OrderedDict[tuple[int, int], list[dict[str, Any]]] = OrderedDict()
+def _by_month(rows: list[EventRow]) -> OrderedDict[tuple[int, int], list[EventRow]]:
+    months: OrderedDict[tuple[int, int], list[EventRow]] = OrderedDict()
     for row in rows:
-        local = to_local(row["starts_at"], row["timezone"])
+        local = to_local(row.starts_at, row.timezone)
         months.setdefault((local.year, local.month), []).append(row)
     return months
 
@@ -126,7 +127,7 @@ async def _calendar(
     topic = topic or None
     if topic is not None and topic not in topics.BY_SLUG:
         topic = None  # a stale link with an unknown topic shows everything, not an error page
-    mid = UUID(str(municipality["id"])) if municipality else None
+    mid = municipality.id if municipality else None
     fp = await service.feed_fingerprint(mid, topic, history=False)
     lang = i18n.request_language(request)
     etag, last = feeds.validators(
@@ -136,13 +137,13 @@ async def _calendar(
             slug,
             topic,
             lang,
-            fp["n"],
-            str(fp["newest"]),
-            fp["taken"],
-            fp["waiting"],
-            fp["open"],  # a sign-up opening or closing changes the cards' labels
+            fp.n,
+            str(fp.newest),
+            fp.taken,
+            fp.waiting,
+            fp.open,  # a sign-up opening or closing changes the cards' labels
         ),
-        fp["newest"],
+        fp.newest,
     )
     headers = validator_headers(etag, last, max_age=60)
     headers["Vary"] = "Accept-Language, Cookie"
@@ -209,14 +210,14 @@ async def event_page(
     etag, last = feeds.validators(
         (
             "event-page",
-            str(row["id"]),
-            str(row["updated_at"]),
-            row["seats_taken"],
-            row["waiting"],
+            str(row.id),
+            str(row.updated_at),
+            row.seats_taken,
+            row.waiting,
             lang,
             ev.registration_open,
         ),
-        row["updated_at"],
+        row.updated_at,
     )
     headers = validator_headers(etag, last, max_age=60)
     headers["Vary"] = "Accept-Language, Cookie"

@@ -1,4 +1,4 @@
-"""All database queries of the events domain. Rows come back as plain dicts."""
+"""All database queries of the events domain. Rows come back typed (`events/rows.py`)."""
 
 from __future__ import annotations
 
@@ -6,14 +6,17 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+import msgspec
 from piccolo.columns import Column
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
+from events.rows import EventRow, Fingerprint, MunicipalityRow, VenueRow, row_of, rows_of
+from events.statuses import EventStatus
 from events.tables import Event, Municipality, OrganiserMunicipality, Venue
 from traffpunkt.db import as_template, hot, prepared
 
-PUBLIC_STATUSES = ("published", "cancelled")
+PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 
 # One SELECT gives an event with its municipality and venue (no per-event follow-up queries).
 _EVENT_COLUMNS: list[Column | Any] = [
@@ -42,15 +45,15 @@ _EVENT_COLUMNS: list[Column | Any] = [
 # --- municipalities ------------------------------------------------------------------------
 
 
-async def municipalities() -> list[dict[str, Any]]:
-    return await Municipality.select().order_by(Municipality.name)
+async def municipalities() -> list[MunicipalityRow]:
+    return rows_of(await Municipality.select().order_by(Municipality.name), MunicipalityRow)
 
 
-async def municipality_by_slug_or_id(key: str) -> dict[str, Any] | None:
+async def municipality_by_slug_or_id(key: str) -> MunicipalityRow | None:
     where: Where | Any = Municipality.slug == key
     if (uid := _as_uuid(key)) is not None:
         where = where | (Municipality.id == uid)
-    return await Municipality.select().where(where).first()
+    return row_of(await Municipality.select().where(where).first(), MunicipalityRow)
 
 
 async def municipality_slug_taken(slug: str) -> bool:
@@ -74,12 +77,13 @@ async def insert_venue(values: dict[str, Any]) -> None:
     await Venue.insert(Venue(**values))
 
 
-async def venue(venue_id: UUID) -> dict[str, Any] | None:
-    return await Venue.select().where(Venue.id == venue_id).first()
+async def venue(venue_id: UUID) -> VenueRow | None:
+    return row_of(await Venue.select().where(Venue.id == venue_id).first(), VenueRow)
 
 
-async def venues_of(municipality_id: UUID) -> list[dict[str, Any]]:
-    return await Venue.select().where(Venue.municipality == municipality_id).order_by(Venue.name)
+async def venues_of(municipality_id: UUID) -> list[VenueRow]:
+    rows = await Venue.select().where(Venue.municipality == municipality_id).order_by(Venue.name)
+    return rows_of(rows, VenueRow)
 
 
 # --- events --------------------------------------------------------------------------------
@@ -168,22 +172,22 @@ _event_by_slug = prepared(
 )
 
 
-async def event(event_id: UUID) -> dict[str, Any] | None:
-    return await _event_by_id(event_id)
+async def event(event_id: UUID) -> EventRow | None:
+    return row_of(await _event_by_id(event_id), EventRow)
 
 
-async def event_by_slug_or_id(key: str) -> dict[str, Any] | None:
+async def event_by_slug_or_id(key: str) -> EventRow | None:
     if (uid := _as_uuid(key)) is not None:
-        return await _event_by_id(uid)
-    return await _event_by_slug(key)
+        return row_of(await _event_by_id(uid), EventRow)
+    return row_of(await _event_by_slug(key), EventRow)
 
 
-async def events_of_municipalities(municipality_ids: list[UUID] | None) -> list[dict[str, Any]]:
+async def events_of_municipalities(municipality_ids: list[UUID] | None) -> list[EventRow]:
     """All events (any status) of these municipalities, or of all for None; newest first."""
     query = Event.select(*_EVENT_COLUMNS).order_by(Event.starts_at, ascending=False)
     if municipality_ids is not None:
         query = query.where(Event.municipality.is_in(municipality_ids or [UUID(int=0)]))
-    return await query
+    return rows_of(await query, EventRow)
 
 
 async def slug_taken(slug: str) -> bool:
@@ -196,7 +200,7 @@ def _public_where(
     topic: str | None,
     ends_after: datetime | None,
     starts_before: datetime | None,
-    statuses: tuple[str, ...],
+    statuses: tuple[EventStatus, ...],
 ) -> Any:
     where: Any = Event.status.is_in(list(statuses))
     if municipality_id is not None:
@@ -222,10 +226,10 @@ async def public_events(
     topic: str | None = None,
     ends_after: datetime | None = None,
     starts_before: datetime | None = None,
-    statuses: tuple[str, ...] = ("published",),
+    statuses: tuple[EventStatus, ...] = (EventStatus.PUBLISHED,),
     after: tuple[datetime, UUID] | None = None,
     limit: int | None = None,
-) -> list[dict[str, Any]]:
+) -> list[EventRow]:
     where = _public_where(
         municipality_id=municipality_id,
         topic=topic,
@@ -256,9 +260,9 @@ async def public_events(
         sql, full_args = query.querystrings[0].compile_string(engine_type=engine_type)
         template = as_template(sql, engine_type, len(args)) if full_args == args else None
         if template is None:  # not the expected shape: do not cache
-            return await query
+            return rows_of(await query, EventRow)
         _PUBLIC_SQL[key] = template
-    return await Event.raw(template, *args)
+    return rows_of(await Event.raw(template, *args), EventRow)
 
 
 async def fingerprint(
@@ -266,9 +270,9 @@ async def fingerprint(
     municipality_id: UUID | None,
     topic: str | None,
     ends_after: datetime | None,
-    statuses: tuple[str, ...],
+    statuses: tuple[EventStatus, ...],
     open_at: datetime | None = None,
-) -> dict[str, Any]:
+) -> Fingerprint:
     """count, newest updated_at, seats taken and waiting of a set of events: one aggregate
     query. With `open_at`, also how many of them take sign-ups at that moment (a second one):
     a page's "Full – sign up for the waiting list" turns into "Full" when a deadline passes,
@@ -291,11 +295,17 @@ async def fingerprint(
         .where(where)
         .first()
     )
-    result = row or {"n": 0, "newest": None, "taken": 0, "waiting": 0}
+    # SUM over no rows is NULL: an empty set counts nothing.
+    result = Fingerprint(
+        n=row["n"] if row else 0,
+        newest=row["newest"] if row else None,
+        taken=(row["taken"] or 0) if row else 0,
+        waiting=(row["waiting"] or 0) if row else 0,
+    )
     if open_at is not None:
         # The same rule as service.is_registration_open, in SQL.
         open_now = (
-            (Event.status == "published")
+            (Event.status == EventStatus.PUBLISHED)
             & (Event.registration_opens_at.is_null() | (Event.registration_opens_at <= open_at))
             & (
                 (Event.registration_closes_at.is_null() & (Event.starts_at > open_at))
@@ -303,7 +313,7 @@ async def fingerprint(
             )
         )
         counted = await Event.select(Count(alias="n")).where(where & open_now).first()
-        result = {**result, "open": counted["n"] if counted else 0}
+        result = msgspec.structs.replace(result, open=counted["n"] if counted else 0)
     return result
 
 
@@ -319,7 +329,7 @@ _organiser_municipalities = prepared(
 
 async def organiser_municipality_ids(organiser_id: UUID) -> list[UUID]:
     rows = await _organiser_municipalities(organiser_id)
-    return [_as_uuid(r["municipality"]) for r in rows]  # type: ignore[misc]
+    return [r["municipality"] for r in rows]  # UUIDs from the database layer
 
 
 async def add_organiser_municipality(organiser_id: UUID, municipality_id: UUID) -> None:

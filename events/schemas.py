@@ -8,6 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
+from events.statuses import EventKind, EventStatus
 from traffpunkt.addresses import Email
 
 Slug = Annotated[
@@ -23,8 +24,8 @@ Name = Annotated[str, Meta(min_length=1, max_length=200)]
 LongText = Annotated[str, Meta(max_length=20_000)]
 Url = Annotated[str, Meta(pattern=r"^https?://[^\s<>\"]+$", max_length=500)]
 Capacity = Annotated[int, Meta(ge=1, le=100_000)]
-EventKind = Literal["seminar", "network", "course", "webinar"]
 Language = Literal["sv", "en"]
+AttendanceMode = Literal["offline", "online", "mixed"]
 TopicSlug = Annotated[str, Meta(max_length=64)]
 Topics = Annotated[list[TopicSlug], Meta(max_length=15)]
 ReminderHours = Annotated[int, Meta(ge=0, le=24 * 14)]
@@ -166,14 +167,15 @@ class EventOut(msgspec.Struct, kw_only=True):
     ics_url: str
     title: str
     description: str
-    kind: str
-    status: str
+    kind: EventKind
+    status: EventStatus
     municipality: str
     municipality_name: str
     timezone: str
     venue: VenueOut | None
-    starts_at: LocalDateTime
-    ends_at: LocalDateTime
+    # Local time in the event's zone, with its offset (e.g. 2027-03-04T09:00:00+01:00).
+    starts_at: datetime
+    ends_at: datetime
     capacity: int | None
     seats_left: int | None
     # Full but still taking sign-ups: a new one goes on the waiting list.
@@ -185,7 +187,7 @@ class EventOut(msgspec.Struct, kw_only=True):
     topics: list[str]
     language: str
     online_url: str | None
-    attendance_mode: Literal["offline", "online", "mixed"]
+    attendance_mode: AttendanceMode
     reminder_hours: int
     sequence: int
     updated_at: datetime

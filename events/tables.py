@@ -18,6 +18,7 @@ from piccolo.columns import (
 from piccolo.table import Table
 
 from accounts.tables import Organiser
+from events.statuses import EventStatus
 
 
 class Municipality(Table, tablename="municipality"):
@@ -58,7 +59,7 @@ class Event(Table, tablename="event"):
     description = Text(default="")
     kind = Varchar(length=16)
     # draft -> published -> cancelled; a cancelled event that was published stays in feeds.
-    status = Varchar(length=16, default="draft", index=True)
+    status = Varchar(length=16, default=EventStatus.DRAFT, index=True)
     municipality = ForeignKey(Municipality, on_delete=OnDelete.restrict, index=True, null=False)
     venue = ForeignKey(Venue, on_delete=OnDelete.restrict, null=True, default=None)
     starts_at = Timestamptz(index=True)

@@ -15,6 +15,7 @@ from typing import Any
 import icalendar
 
 from events import ics
+from events.rows import EventRow
 
 
 def _one_line(text: str) -> str:
@@ -42,7 +43,7 @@ def _attendee(attendee_email: str, attendee_name: str) -> icalendar.vCalAddress:
 
 
 def build_invitation(
-    row: dict[str, Any],
+    row: EventRow,
     *,
     method: str,
     organiser_mailbox: str,
@@ -55,15 +56,15 @@ def build_invitation(
     """The invitation, written by icalendar from scratch (`invitation` caches most of it)."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
-    cal = ics.calendar(row["title"], method=method)
-    cal.add_component(ics.vtimezone(row["timezone"]))
+    cal = ics.calendar(row.title, method=method)
+    cal.add_component(ics.vtimezone(row.timezone))
     ev = ics.vevent(
         row, event_url=event_url, status="CANCELLED" if method == "CANCEL" else "CONFIRMED"
     )
     ev.pop("DTSTAMP")
     ev.add("dtstamp", now)
     ev.pop("SEQUENCE")
-    ev.add("sequence", row["sequence"] + sequence_offset)
+    ev.add("sequence", row.sequence + sequence_offset)
     organizer = icalendar.vCalAddress(_mailto(organiser_mailbox))
     organizer.params["CN"] = _one_line(organiser_name)
     ev.add("organizer", organizer)
@@ -95,7 +96,7 @@ _DTSTAMP_MARK = b"\r\n" + _property_line("dtstamp", _PLACEHOLDER_NOW)
 
 
 def _template(
-    row: dict[str, Any],
+    row: EventRow,
     method: str,
     organiser_mailbox: str,
     organiser_name: str,
@@ -105,7 +106,7 @@ def _template(
     """The calendar with placeholder ATTENDEE and DTSTAMP lines, each there exactly once; None
     if they cannot be found (then every calendar is written whole). Kept per event version: the
     key holds every value of the row."""
-    key = (repr(row), method, organiser_mailbox, organiser_name, event_url, sequence_offset)
+    key = (row, method, organiser_mailbox, organiser_name, event_url, sequence_offset)
     if key in _templates:
         _templates.move_to_end(key)
         return _templates[key]
@@ -127,7 +128,7 @@ def _template(
 
 
 def invitation(
-    row: dict[str, Any],
+    row: EventRow,
     *,
     method: str,
     organiser_mailbox: str,

@@ -39,6 +39,7 @@ from typing import Any
 import jinja2
 
 from events import service as events_service
+from events.rows import EventRow
 from notifications import itip
 from notifications.kinds import KINDS, Kind
 from notifications.transport import Outgoing
@@ -114,7 +115,7 @@ TYPED = ("name", "peer_name", "peer_organisation")
 
 def render_parts(
     kind: Kind,
-    row: dict[str, Any] | None,
+    row: EventRow | None,
     *,
     language: str,
     name: str,
@@ -186,7 +187,7 @@ class _Content:
 
 
 def _content(
-    message: dict[str, Any], row: dict[str, Any] | None, settings: Settings, now: datetime
+    message: dict[str, Any], row: EventRow | None, settings: Settings, now: datetime
 ) -> _Content:
     kind = KINDS[message["kind"]]
     data = json.loads(message["data"] or "{}")
@@ -211,10 +212,10 @@ def _content(
             row,
             method=kind.method,
             organiser_mailbox=settings.organiser_mailbox,
-            organiser_name=row["municipality_name"],
+            organiser_name=row.municipality_name,
             attendee_email=message["recipient"],
             attendee_name=name,
-            event_url=f"{settings.base_url}/events/{row['slug']}",
+            event_url=f"{settings.base_url}/events/{row.slug}",
             sequence_offset=int(data.get("sequence_offset", 0)),
             now=now,
         )
@@ -363,7 +364,7 @@ def _mime(
 
 
 def render_outgoing(
-    message: dict[str, Any], row: dict[str, Any] | None, settings: Settings, now: datetime
+    message: dict[str, Any], row: EventRow | None, settings: Settings, now: datetime
 ) -> Outgoing:
     """The mail of an outbox row, as it goes on the wire, with its envelope. Runs in render
     processes too, so everything in and out is picklable (rows, the settings, bytes)."""
@@ -371,7 +372,7 @@ def render_outgoing(
 
 
 def build(
-    message: dict[str, Any], row: dict[str, Any] | None, settings: Settings, now: datetime
+    message: dict[str, Any], row: EventRow | None, settings: Settings, now: datetime
 ) -> EmailMessage:
     """The same mail as an EmailMessage (parsed back from `render_outgoing`), for tests and
     tools; the sender sends `render_outgoing` bytes."""

@@ -261,7 +261,7 @@ async def messages_for_event(actor: Principal, event_id: str, page: Page) -> Mes
             raise Invalid.field(
                 "cursor", "Use the `next` of the previous page as the cursor"
             ) from None
-    rows = await queries.for_event(UUID(str(row["id"])), after, page.limit + 1)
+    rows = await queries.for_event(UUID(str(row.id)), after, page.limit + 1)
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     items = [

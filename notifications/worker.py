@@ -44,6 +44,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events import service as events_service
+from events.rows import EventRow
 from notifications import render, service
 from notifications.transport import (
     Outgoing,
@@ -187,8 +188,8 @@ class Sender:
             except Exception:  # the database is away: the claims may expire, nothing is lost
                 log.warning("could not renew the lease of a mail batch", exc_info=True)
 
-    async def _event_rows(self, messages: list[dict[str, Any]]) -> dict[str, dict[str, Any] | None]:
-        rows: dict[str, dict[str, Any] | None] = {}
+    async def _event_rows(self, messages: list[dict[str, Any]]) -> dict[str, EventRow | None]:
+        rows: dict[str, EventRow | None] = {}
         for message in messages:
             if message["event"] is not None and (key := str(message["event"])) not in rows:
                 rows[key] = await events_service.event_for_mail(key)
@@ -198,7 +199,7 @@ class Sender:
         self,
         pool: concurrent.futures.ProcessPoolExecutor,
         messages: list[dict[str, Any]],
-        rows: dict[str, dict[str, Any] | None],
+        rows: dict[str, EventRow | None],
     ) -> dict[Any, concurrent.futures.Future[Outgoing]]:
         """Start rendering the whole batch in the render processes (in claim order)."""
         renders: dict[Any, concurrent.futures.Future[Outgoing]] = {}
@@ -220,7 +221,7 @@ class Sender:
         self,
         transport: Transport,
         message: dict[str, Any],
-        rows: dict[str, dict[str, Any] | None],
+        rows: dict[str, EventRow | None],
         pool: concurrent.futures.ProcessPoolExecutor | None,
         future: concurrent.futures.Future[Outgoing] | None,
     ) -> bool:
@@ -333,8 +334,8 @@ class Sender:
 
 
 def _event_row(
-    message: dict[str, Any], rows: dict[str, dict[str, Any] | None]
-) -> tuple[dict[str, Any] | None, bool]:
+    message: dict[str, Any], rows: dict[str, EventRow | None]
+) -> tuple[EventRow | None, bool]:
     """(the event row a message is about, or None; whether that event no longer exists)."""
     if message["event"] is None:
         return None, False

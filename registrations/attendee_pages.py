@@ -96,7 +96,7 @@ async def signup_form(request: Request[Any, Any, Any], key: FromPath[str]) -> Te
     row = await events_service.event_row(key)
     lang = i18n.request_language(request)
     invite = request.query_params.get("invite")
-    person = await service.invitation_person(row["id"], invite) if invite else None
+    person = await service.invitation_person(row.id, invite) if invite else None
     email, name = person or ("", "")
     values = {
         "language": lang,

@@ -39,8 +39,8 @@ async def _attendees_page(
     if status not in (None, "confirmed", "waitlisted", "cancelled"):
         status = None
     people = await service.attendees(actor, event_id, q, status)
-    mail_status = await mail.latest_status_by_registration(row["id"])
-    counts = (await service.counts_for_events([row["id"]])).get(str(row["id"]), {})
+    mail_status = await mail.latest_status_by_registration(row.id)
+    counts = (await service.counts_for_events([row.id])).get(str(row.id), {})
     return organiser_page(
         request,
         "registrations/organiser/attendees.html",

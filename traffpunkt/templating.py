@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
 from jinja2 import Environment
@@ -59,12 +59,23 @@ def zone_name(value: datetime, tz: str, lang: str) -> str:
     return get_timezone_name(to_local(value, tz), width="long", locale=_locale(lang))
 
 
-def event_when(row: Any, lang: str) -> str:
+class Scheduled(Protocol):
+    """What `event_when` reads of an event row (events.rows.EventRow; the shell names no domain)."""
+
+    @property
+    def starts_at(self) -> datetime: ...
+    @property
+    def ends_at(self) -> datetime: ...
+    @property
+    def timezone(self) -> str: ...
+
+
+def event_when(row: Scheduled, lang: str) -> str:
     """When an event is, as a municipal page writes it: "torsdag 3 december 2026, 09:00–12:00".
 
     Everyone here lives in one time zone, so its name ("centraleuropeisk normaltid") is noise;
     it is said only for an event whose zone is not the service's default."""
-    start, end, tz = row["starts_at"], row["ends_at"], row["timezone"]
+    start, end, tz = row.starts_at, row.ends_at, row.timezone
     day, first, last = (
         local_date(start, tz, lang),
         local_time(start, tz, lang),

@@ -1,23 +1,10 @@
-"""Small checks of input that several concerns of events share: ids, one-line names, topics."""
+"""Small checks of input that several concerns of events share: one-line names, topics (ids from
+clients: `traffpunkt.ids.parse_id`)."""
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
 from events import topics
-from traffpunkt.errors import Invalid, NotFound
-
-
-def _uuid(value: Any, field: str | None = None, what: str = "item") -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        if field is not None:
-            raise Invalid.field(field, "Not a valid id") from None
-        raise NotFound("Nothing with this id") from None
+from traffpunkt.errors import Invalid
 
 
 def one_line(text: str, field: str = "title") -> str:

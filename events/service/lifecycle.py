@@ -15,17 +15,21 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
 from msgspec import UNSET
 
 from events import audit, queries, topics
+from events.rows import EventRow
 from events.schemas import EventIn, EventOut, EventPatch
-from events.service._common import _uuid, check_topics, one_line
+from events.service._common import check_topics, one_line
 from events.service.places import _municipality_for_write
 from events.service.views import event_out
+from events.statuses import EventStatus
 from traffpunkt import db, hooks
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Invalid, NotFound
+from traffpunkt.ids import parse_id
 from traffpunkt.localtime import to_utc
 
 # Changes to these fields move the event in people's calendars: SEQUENCE grows (RFC 5545).
@@ -56,12 +60,12 @@ class EventChange:
 async def _venue_for(venue_id: str | None, municipality_id: UUID) -> UUID | None:
     if venue_id is None:
         return None
-    row = await queries.venue(_uuid(venue_id, "venue_id"))
+    row = await queries.venue(parse_id(venue_id, field="venue_id"))
     if row is None:
         raise Invalid.field("venue_id", "No venue with this id")
-    if _uuid(row["municipality"]) != municipality_id:
+    if row.municipality != municipality_id:
         raise Invalid.field("venue_id", "The venue is in another municipality")
-    return _uuid(row["id"])
+    return row.id
 
 
 def _check_times(v: dict[str, Any]) -> None:
@@ -113,7 +117,7 @@ async def _unique_slug(title: str) -> str:
 
 async def create_event(actor: Principal, data: EventIn) -> EventOut:
     municipality = await _municipality_for_write(actor, data.municipality, "municipality")
-    municipality_id = _uuid(municipality["id"])
+    municipality_id = municipality.id
     check_topics(data.topics)
     times = _times_in(
         {
@@ -122,19 +126,20 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
             "registration_opens_at": data.registration_opens_at,
             "registration_closes_at": data.registration_closes_at,
         },
-        municipality["timezone"],
+        municipality.timezone,
     )
     _check_times(times)
     now = utc_now()
     event_id = uuid4()
     async with db.transaction():
+        title = one_line(data.title)
         values = {
             "id": event_id,
             "slug": await _unique_slug(data.title),
-            "title": one_line(data.title),
+            "title": title,
             "description": data.description,
             "kind": data.kind,
-            "status": "draft",
+            "status": EventStatus.DRAFT,
             "municipality": municipality_id,
             "venue": await _venue_for(data.venue_id, municipality_id),
             **times,
@@ -150,17 +155,17 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
             "updated_at": now,
         }
         await queries.insert_event(values)
-        await audit.record(actor, "event.created", event_id, values["title"])
+        await audit.record(actor, "event.created", event_id, title)
         row = await queries.event(event_id)
     assert row is not None
     return event_out(row, now)
 
 
-async def event_for_organiser(actor: Principal, event_id: str) -> dict[str, Any]:
-    row = await queries.event(_uuid(event_id, what="event"))
+async def event_for_organiser(actor: Principal, event_id: str) -> EventRow:
+    row = await queries.event(parse_id(event_id))
     if row is None:
         raise NotFound("No such event")
-    actor.require_municipality(_uuid(row["municipality_id"]))
+    actor.require_municipality(row.municipality_id)
     return row
 
 
@@ -170,16 +175,16 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
     }
     async with db.transaction():
         row = await event_for_organiser(actor, event_id)
-        if row["status"] == "cancelled":
+        if row.status == EventStatus.CANCELLED:
             raise Conflict("A cancelled event cannot be changed")
-        municipality_id = _uuid(row["municipality_id"])
-        tz = row["timezone"]
+        municipality_id = row.municipality_id
+        tz = row.timezone
         new: dict[str, Any] = {}
         if "municipality" in given:
             municipality = await _municipality_for_write(
                 actor, given["municipality"], "municipality"
             )
-            municipality_id, tz = _uuid(municipality["id"]), municipality["timezone"]
+            municipality_id, tz = municipality.id, municipality.timezone
             new["municipality"] = municipality_id
         for name in (
             "title",
@@ -197,39 +202,39 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             new["topics"] = topics.encode(given["topics"])
         if "venue_id" in given:
             new["venue"] = await _venue_for(given["venue_id"], municipality_id)
-        elif "municipality" in given and row["venue_id"] is not None:
+        elif "municipality" in given and row.venue_id is not None:
             # The old venue belongs to the old municipality.
             raise Invalid.field("venue_id", "Choose a venue in the new municipality, or no venue")
         time_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
         new.update(_times_in({k: given[k] for k in time_fields if k in given}, tz))
-        merged = {k: new.get(k, row[k]) for k in time_fields}
+        merged = {k: new.get(k, getattr(row, k)) for k in time_fields}
         _check_times(merged)
-        if (
-            "capacity" in new
-            and new["capacity"] is not None
-            and new["capacity"] < row["seats_taken"]
-        ):
+        if "capacity" in new and new["capacity"] is not None and new["capacity"] < row.seats_taken:
             raise Conflict(
                 "{taken} seats are already taken; capacity cannot go below that",
-                params={"taken": row["seats_taken"]},
+                params={"taken": row.seats_taken},
             )
-        current = {**row, "venue": row["venue_id"], "municipality": row["municipality_id"]}
+        current = {
+            **msgspec.structs.asdict(row),
+            "venue": row.venue_id,
+            "municipality": row.municipality_id,
+        }
         changed = {k: v for k, v in new.items() if _differs(current.get(k), v)}
         moved = bool(changed.keys() & _SEQUENCE_FIELDS)
         if changed:
-            await audit.record(actor, "event.changed", row["id"], ", ".join(sorted(changed)))
+            await audit.record(actor, "event.changed", row.id, ", ".join(sorted(changed)))
             changed["updated_at"] = utc_now()
             if moved:
-                await queries.bump_sequence(row["id"], changed)
+                await queries.bump_sequence(row.id, changed)
             else:
-                await queries.update_event(row["id"], changed)
-        after = await queries.event(row["id"])
+                await queries.update_event(row.id, changed)
+        after = await queries.event(row.id)
         assert after is not None
         change = EventChange(event_out(after), frozenset(changed) - {"updated_at"}, moved)
-        if change.changed_fields and row["status"] == "published":
+        if change.changed_fields and row.status == EventStatus.PUBLISHED:
             await hooks.event_changed(change)
             # Listeners may have taken seats (a larger capacity fills from the waiting list).
-            final = await queries.event(row["id"])
+            final = await queries.event(row.id)
             assert final is not None
             change = dataclasses.replace(change, event=event_out(final))
     return change
@@ -249,24 +254,23 @@ async def check_event_patch(actor: Principal, event_id: str, patch: EventPatch) 
         pass
 
 
-def _differs(old: Any, new: Any) -> bool:
-    if isinstance(old, UUID) or isinstance(new, UUID):
-        return str(old) != str(new) if old is not None and new is not None else old != new
-    return old != new
+def _differs(old: object, new: object) -> bool:
+    # Rows and the patch both carry typed values (UUID, datetime, the enums): plain comparison.
+    return bool(old != new)
 
 
 async def publish_event(actor: Principal, event_id: str) -> EventOut:
     async with db.transaction():
         row = await event_for_organiser(actor, event_id)
-        if row["status"] == "cancelled":
+        if row.status == EventStatus.CANCELLED:
             raise Conflict("A cancelled event cannot be published again")
-        if row["status"] == "draft":
+        if row.status == EventStatus.DRAFT:
             now = utc_now()
             await queries.bump_sequence(
-                row["id"], {"status": "published", "published_at": now, "updated_at": now}
+                row.id, {"status": EventStatus.PUBLISHED, "published_at": now, "updated_at": now}
             )
-            await audit.record(actor, "event.published", row["id"])
-        after = await queries.event(row["id"])
+            await audit.record(actor, "event.published", row.id)
+        after = await queries.event(row.id)
     assert after is not None
     return event_out(after)
 
@@ -274,18 +278,18 @@ async def publish_event(actor: Principal, event_id: str) -> EventOut:
 async def cancel_event(actor: Principal, event_id: str, note: str | None = None) -> EventChange:
     async with db.transaction():
         row = await event_for_organiser(actor, event_id)
-        moved = row["status"] != "cancelled"
+        moved = row.status != EventStatus.CANCELLED
         if moved:
             now = utc_now()
             await queries.bump_sequence(
-                row["id"], {"status": "cancelled", "cancelled_at": now, "updated_at": now}
+                row.id, {"status": EventStatus.CANCELLED, "cancelled_at": now, "updated_at": now}
             )
-            await audit.record(actor, "event.cancelled", row["id"], note or "")
-        after = await queries.event(row["id"])
+            await audit.record(actor, "event.cancelled", row.id, note or "")
+        after = await queries.event(row.id)
         assert after is not None
         change = EventChange(
             event_out(after), frozenset({"status"}) if moved else frozenset(), moved, note
         )
-        if moved and row["status"] == "published":
+        if moved and row.status == EventStatus.PUBLISHED:
             await hooks.event_changed(change)
     return change

@@ -8,18 +8,20 @@ import base64
 import binascii
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
-from typing import Any
 from uuid import UUID
 
 import msgspec
 
 from events import queries
+from events.rows import EventRow, Fingerprint
 from events.schemas import EventList, EventOut
-from events.service._common import _uuid, check_topics
+from events.service._common import check_topics
 from events.service.views import event_out
+from events.statuses import EventStatus
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
+from traffpunkt.ids import parse_id
 from traffpunkt.localtime import in_range, to_utc
 from traffpunkt.settings import get_settings
 
@@ -30,28 +32,28 @@ PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 200
 
 
-async def event_for_mail(event_id: UUID | str) -> dict[str, Any] | None:
+async def event_for_mail(event_id: UUID | str) -> EventRow | None:
     """Any event by id, whatever its status (mail about cancelled events needs it)."""
-    return await queries.event(_uuid(event_id, what="event"))
+    return await queries.event(parse_id(event_id))
 
 
-async def events_starting_within(window: timedelta) -> list[dict[str, Any]]:
+async def events_starting_within(window: timedelta) -> list[EventRow]:
     """Published events that start between now and now + window (for reminders)."""
     now = utc_now()
     return await queries.public_events(ends_after=now, starts_before=now + window)
 
 
-def is_public(row: dict[str, Any]) -> bool:
-    return row["status"] == "published" or (
-        row["status"] == "cancelled" and row["published_at"] is not None
+def is_public(row: EventRow) -> bool:
+    return row.status == EventStatus.PUBLISHED or (
+        row.status == EventStatus.CANCELLED and row.published_at is not None
     )
 
 
-async def event_row(key: str, actor: Principal | None = None) -> dict[str, Any]:
+async def event_row(key: str, actor: Principal | None = None) -> EventRow:
     """A public event by id or slug; drafts only for an organiser who may manage them."""
     row = await queries.event_by_slug_or_id(key)
     if row is None or not (
-        is_public(row) or (actor is not None and actor.can_manage(_uuid(row["municipality_id"])))
+        is_public(row) or (actor is not None and actor.can_manage(row.municipality_id))
     ):
         raise NotFound("No such event")
     return row
@@ -66,8 +68,8 @@ class _Cursor(msgspec.Struct, array_like=True):
     id: UUID
 
 
-def encode_cursor(row: dict[str, Any]) -> str:
-    raw = msgspec.json.encode(_Cursor(row["starts_at"], _uuid(row["id"])))
+def encode_cursor(row: EventRow) -> str:
+    raw = msgspec.json.encode(_Cursor(row.starts_at, row.id))
     return base64.urlsafe_b64encode(raw).decode().rstrip("=")
 
 
@@ -111,7 +113,7 @@ async def _resolve_filters(q: EventQuery) -> tuple[UUID | None, str]:
         row = await queries.municipality_by_slug_or_id(q.municipality)
         if row is None:
             raise Invalid.field("municipality", "No municipality called {key}", key=q.municipality)
-        municipality_id, tz = _uuid(row["id"]), row["timezone"]
+        municipality_id, tz = row.id, row.timezone
     if q.topic:
         check_topics([q.topic], field="topic")
     return municipality_id, tz
@@ -141,7 +143,7 @@ async def list_events(q: EventQuery) -> EventList:
     )
 
 
-async def upcoming_rows(municipality_id: UUID | None, topic: str | None) -> list[dict[str, Any]]:
+async def upcoming_rows(municipality_id: UUID | None, topic: str | None) -> list[EventRow]:
     """Rows for public pages: published and cancelled events that have not ended."""
     return await queries.public_events(
         municipality_id=municipality_id,
@@ -151,7 +153,7 @@ async def upcoming_rows(municipality_id: UUID | None, topic: str | None) -> list
     )
 
 
-async def feed_rows(municipality_id: UUID | None, topic: str | None) -> list[dict[str, Any]]:
+async def feed_rows(municipality_id: UUID | None, topic: str | None) -> list[EventRow]:
     return await queries.public_events(
         municipality_id=municipality_id,
         topic=topic,
@@ -162,7 +164,7 @@ async def feed_rows(municipality_id: UUID | None, topic: str | None) -> list[dic
 
 async def feed_fingerprint(
     municipality_id: UUID | None, topic: str | None, *, history: bool = True
-) -> dict[str, Any]:
+) -> Fingerprint:
     """Count, newest change and seats taken of a feed's events: one cheap query for ETags.
     Pages (`history=False`) also get "open", how many take sign-ups now (their labels say)."""
     now = utc_now()
@@ -175,7 +177,7 @@ async def feed_fingerprint(
     )
 
 
-async def organiser_events(actor: Principal) -> list[dict[str, Any]]:
+async def organiser_events(actor: Principal) -> list[EventRow]:
     """Every event the organiser may manage (admins: all), newest first."""
     return await queries.events_of_municipalities(
         None if actor.is_admin else list(actor.municipality_ids)

@@ -5,112 +5,113 @@ registration window and seats left).
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
 from events import topics
-from events.schemas import EventOut, MunicipalityOut, VenueOut
+from events.rows import EventRow, MunicipalityRow, VenueRow
+from events.schemas import AttendanceMode, EventOut, MunicipalityOut, VenueOut
+from events.statuses import EventStatus
 from traffpunkt.clock import utc_now
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
 
 
-def municipality_out(row: dict[str, Any]) -> MunicipalityOut:
+def municipality_out(row: MunicipalityRow) -> MunicipalityOut:
     base = get_settings().base_url
-    ics = f"{base}/calendars/{row['slug']}.ics"
+    ics = f"{base}/calendars/{row.slug}.ics"
     return MunicipalityOut(
-        id=str(row["id"]),
-        slug=row["slug"],
-        name=row["name"],
-        code=row["code"],
-        region=row["region"],
-        timezone=row["timezone"],
-        url=f"{base}/calendar/{row['slug']}",
+        id=str(row.id),
+        slug=row.slug,
+        name=row.name,
+        code=row.code,
+        region=row.region,
+        timezone=row.timezone,
+        url=f"{base}/calendar/{row.slug}",
         ics_url=ics,
         webcal_url="webcal://" + ics.split("://", 1)[1],
-        contact_email=row.get("contact_email"),
-        contact_phone=row.get("contact_phone"),
+        contact_email=row.contact_email,
+        contact_phone=row.contact_phone,
     )
 
 
-def venue_out(row: dict[str, Any], municipality_slug: str) -> VenueOut:
+def venue_out(row: VenueRow, municipality_slug: str) -> VenueOut:
     return VenueOut(
-        id=str(row["id"]),
+        id=str(row.id),
         municipality=municipality_slug,
-        name=row["name"],
-        address=row["address"],
-        capacity=row["capacity"],
-        latitude=row["latitude"],
-        longitude=row["longitude"],
-        accessibility=row["accessibility"],
+        name=row.name,
+        address=row.address,
+        capacity=row.capacity,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        accessibility=row.accessibility,
     )
 
 
-def registration_window(row: dict[str, Any]) -> tuple[datetime | None, datetime]:
+def registration_window(row: EventRow) -> tuple[datetime | None, datetime]:
     """(opens, closes) in UTC; opening defaults to publication, closing to the start."""
-    return row["registration_opens_at"], row["registration_closes_at"] or row["starts_at"]
+    return row.registration_opens_at, row.registration_closes_at or row.starts_at
 
 
-def is_registration_open(row: dict[str, Any], now: datetime) -> bool:
-    if row["status"] != "published":
+def is_registration_open(row: EventRow, now: datetime) -> bool:
+    if row.status != EventStatus.PUBLISHED:
         return False
     opens, closes = registration_window(row)
     return (opens is None or opens <= now) and now < closes
 
 
-def attendance_mode(row: dict[str, Any]) -> str:
-    if row["online_url"] and row["venue_id"]:
+def attendance_mode(row: EventRow) -> AttendanceMode:
+    if row.online_url and row.venue_id:
         return "mixed"
-    return "online" if row["online_url"] else "offline"
+    return "online" if row.online_url else "offline"
 
 
-def event_out(row: dict[str, Any], now: datetime | None = None) -> EventOut:
+def event_out(row: EventRow, now: datetime | None = None) -> EventOut:
     now = now or utc_now()
-    tz = row["timezone"]
+    tz = row.timezone
     base = get_settings().base_url
     venue = None
-    if row["venue_id"] is not None:
+    if row.venue_id is not None:
         venue = VenueOut(
-            id=str(row["venue_id"]),
-            municipality=row["municipality_slug"],
-            name=row["venue_name"],
-            address=row["venue_address"],
-            capacity=row["venue_capacity"],
-            latitude=row["venue_latitude"],
-            longitude=row["venue_longitude"],
-            accessibility=row["venue_accessibility"],
+            id=str(row.venue_id),
+            municipality=row.municipality_slug,
+            name=row.venue_name or "",  # NOT NULL in the venue table
+            address=row.venue_address,
+            capacity=row.venue_capacity,
+            latitude=row.venue_latitude,
+            longitude=row.venue_longitude,
+            accessibility=row.venue_accessibility,
         )
-    capacity = row["capacity"]
-    opens, closes = row["registration_opens_at"], row["registration_closes_at"]
-    seats_left = None if capacity is None else max(capacity - row["seats_taken"], 0)
+    capacity = row.capacity
+    opens, closes = row.registration_opens_at, row.registration_closes_at
+    seats_left = None if capacity is None else max(capacity - row.seats_taken, 0)
     registration_open = is_registration_open(row, now)
     return EventOut(
-        id=str(row["id"]),
-        slug=row["slug"],
-        url=f"{base}/events/{row['slug']}",
-        ics_url=f"{base}/api/v1/events/{row['id']}/event.ics",
-        title=row["title"],
-        description=row["description"],
-        kind=row["kind"],
-        status=row["status"],
-        municipality=row["municipality_slug"],
-        municipality_name=row["municipality_name"],
+        id=str(row.id),
+        slug=row.slug,
+        url=f"{base}/events/{row.slug}",
+        ics_url=f"{base}/api/v1/events/{row.id}/event.ics",
+        title=row.title,
+        description=row.description,
+        kind=row.kind,
+        status=row.status,
+        municipality=row.municipality_slug,
+        municipality_name=row.municipality_name,
         timezone=tz,
         venue=venue,
-        starts_at=to_local(row["starts_at"], tz),
-        ends_at=to_local(row["ends_at"], tz),
+        starts_at=to_local(row.starts_at, tz),
+        ends_at=to_local(row.ends_at, tz),
         capacity=capacity,
         seats_left=seats_left,
         waitlist_open=registration_open and seats_left == 0,
         # Kept by the statements that move people on and off the list (no count per event).
-        waiting=row["waiting"],
+        waiting=row.waiting,
         registration_opens_at=to_local(opens, tz) if opens else None,
         registration_closes_at=to_local(closes, tz) if closes else None,
         registration_open=registration_open,
-        topics=topics.decode(row["topics"]),
-        language=row["language"],
-        online_url=row["online_url"],
-        attendance_mode=attendance_mode(row),  # type: ignore[arg-type]
-        reminder_hours=row["reminder_hours"],
-        sequence=row["sequence"],
-        updated_at=to_local(row["updated_at"], tz),
+        topics=topics.decode(row.topics),
+        language=row.language,
+        online_url=row.online_url,
+        attendance_mode=attendance_mode(row),
+        reminder_hours=row.reminder_hours,
+        sequence=row.sequence,
+        updated_at=to_local(row.updated_at, tz),
     )

@@ -41,7 +41,7 @@ async def needs_map(
     m_id = None
     if municipality and municipality != "all":
         row = await events_service.get_municipality(municipality)
-        m_id, tz = _uuid(row["id"]), row["timezone"]
+        m_id, tz = _uuid(row.id), row.timezone
     d_start, d_end = _period(start, end, tz)
     needs, offers, people = await registrations.topic_demand(
         m_id,

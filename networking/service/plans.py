@@ -74,9 +74,9 @@ def _plan_out(row: dict[str, Any], names: dict[str, str], tz: str, greedy_total:
 
 async def create_plan(actor: Principal, event_id: str, body: PlanIn) -> PlanOut:
     event = await events_service.event_for_organiser(actor, event_id)
-    ev_id = _uuid(event["id"])
-    tz = event["timezone"]
-    starts = to_utc(body.starts_at, tz, "starts_at") if body.starts_at else event["starts_at"]
+    ev_id = _uuid(event.id)
+    tz = event.timezone
+    starts = to_utc(body.starts_at, tz, "starts_at") if body.starts_at else event.starts_at
     profiles, suggested, mutual = await _plan_inputs(ev_id)
     # HiGHS per slot (~0.6 s for 500 attendees) and the greedy baseline: in a worker process.
     meetings, greedy_total = await cpu.run(
@@ -115,16 +115,16 @@ async def create_plan(actor: Principal, event_id: str, body: PlanIn) -> PlanOut:
 
 async def get_plan(actor: Principal, event_id: str) -> PlanOut:
     event = await events_service.event_for_organiser(actor, event_id)
-    row = await queries.latest_plan(_uuid(event["id"]))
+    row = await queries.latest_plan(_uuid(event.id))
     if row is None:
         raise NotFound("No meeting plan yet")
-    profiles = await registrations.networking_profiles(event["id"])
-    return _plan_out(row, {str(p["id"]): p["name"] for p in profiles}, event["timezone"], 0.0)
+    profiles = await registrations.networking_profiles(event.id)
+    return _plan_out(row, {str(p["id"]): p["name"] for p in profiles}, event.timezone, 0.0)
 
 
 async def publish_plan(actor: Principal, event_id: str) -> PlanOut:
     event = await events_service.event_for_organiser(actor, event_id)
-    ev_id = _uuid(event["id"])
+    ev_id = _uuid(event.id)
     async with db.transaction():
         row = await queries.latest_plan(ev_id)
         if row is None:
@@ -134,7 +134,7 @@ async def publish_plan(actor: Principal, event_id: str) -> PlanOut:
         profiles = {str(p["id"]): p for p in await registrations.networking_profiles(ev_id)}
         await queries.publish_plan(_uuid(row["id"]), ev_id, utc_now())
         await events_service.record_action(actor, "meeting_plan.published", ev_id)
-        schedule = _schedules(row, profiles, event["timezone"])
+        schedule = _schedules(row, profiles, event.timezone)
         for person_id, lines in schedule.items():
             person = profiles.get(person_id)
             if person is None:  # withdrew consent or cancelled since the plan was made
@@ -151,7 +151,7 @@ async def publish_plan(actor: Principal, event_id: str) -> PlanOut:
             )
         row = await queries.latest_plan(ev_id)
     assert row is not None
-    return _plan_out(row, {k: p["name"] for k, p in profiles.items()}, event["timezone"], 0.0)
+    return _plan_out(row, {k: p["name"] for k, p in profiles.items()}, event.timezone, 0.0)
 
 
 def _schedules(
@@ -187,7 +187,7 @@ async def my_meetings(token: str) -> list[MeetingOut]:
     event = await events_service.event_for_mail(me["event"])
     assert event is not None
     profiles = await registrations.networking_profiles(me["event"])
-    plan = _plan_out(row, {str(p["id"]): p["name"] for p in profiles}, event["timezone"], 0.0)
+    plan = _plan_out(row, {str(p["id"]): p["name"] for p in profiles}, event.timezone, 0.0)
     return [m for m in plan.meetings if str(me["id"]) in (m.a, m.b)]
 
 

@@ -44,7 +44,7 @@ async def attendees(
     actor: CheckinActor, event_id: str, q: str | None, status: str | None
 ) -> AttendeeList:
     event = await _event_for_checkin(actor, event_id)
-    ev_id = _uuid(event["id"])
+    ev_id = _uuid(event.id)
     if q:
         rows = await queries.search(ev_id, q.strip(), 50, pg=not db.is_sqlite())
         if status:
@@ -52,7 +52,7 @@ async def attendees(
     else:
         rows = await queries.of_event(ev_id, [status] if status else None)
         rows = [r for r in rows if r["erased_at"] is None]
-    items = [_attendee(r, event["timezone"]) for r in rows]
+    items = [_attendee(r, event.timezone) for r in rows]
     if isinstance(actor, DoorPrincipal):  # the door sees names, not addresses
         items = [AttendeeOut(**{**_asdict(i), "email": ""}) for i in items]
     return AttendeeList(items=items)
@@ -64,7 +64,7 @@ def _asdict(item: AttendeeOut) -> dict[str, Any]:
 
 async def attendees_csv(actor: Principal, event_id: str) -> tuple[str, bytes]:
     event = await events_service.event_for_organiser(actor, event_id)
-    rows = await queries.of_event(_uuid(event["id"]))
+    rows = await queries.of_event(_uuid(event.id))
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
@@ -82,7 +82,7 @@ async def attendees_csv(actor: Principal, event_id: str) -> tuple[str, bytes]:
             "checked_in_at",
         ]
     )
-    tz = event["timezone"]
+    tz = event.timezone
     for r in rows:
         if r["erased_at"] is not None:
             continue
@@ -104,7 +104,7 @@ async def attendees_csv(actor: Principal, event_id: str) -> tuple[str, bytes]:
             ]
         )
     # UTF-8 with BOM so that Excel (what municipalities open CSV files with) reads å, ä, ö.
-    return f"{event['slug']}-attendees.csv", ("\ufeff" + out.getvalue()).encode()
+    return f"{event.slug}-attendees.csv", ("\ufeff" + out.getvalue()).encode()
 
 
 async def attendee_table(
@@ -113,7 +113,7 @@ async def attendee_table(
     """The attendee list for a spreadsheet, headers and values in the organiser's language:
     (file name without extension, headers, rows). Erased registrations are left out."""
     event = await events_service.event_for_organiser(actor, event_id)
-    tz = event["timezone"]
+    tz = event.timezone
     _ = i18n.translator(lang)
     status = {
         "confirmed": _("Confirmed"),
@@ -154,26 +154,26 @@ async def attendee_table(
             to_local(r["created_at"], tz),
             to_local(r["checked_in_at"], tz) if r["checked_in_at"] else None,
         ]
-        for r in await queries.of_event(_uuid(event["id"]))
+        for r in await queries.of_event(_uuid(event.id))
         if r["erased_at"] is None
     ]
-    return f"{event['slug']}-{_('attendees')}", headers, rows
+    return f"{event.slug}-{_('attendees')}", headers, rows
 
 
 async def stats(actor: CheckinActor, event_id: str) -> CheckinStats:
     event = await _event_for_checkin(actor, event_id)
-    counts = await queries.counts(_uuid(event["id"]))
+    counts = await queries.counts(_uuid(event.id))
     return CheckinStats(
         registered=counts.get("confirmed", 0),
         checked_in=counts.get("checked_in", 0),
         waiting=counts.get("waitlisted", 0),
-        capacity=event["capacity"],
+        capacity=event.capacity,
     )
 
 
 async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
     event = await _event_for_checkin(actor, event_id)
-    ev_id = _uuid(event["id"])
+    ev_id = _uuid(event.id)
     keys = await event_keys(ev_id)
     rows = await queries.of_event(ev_id)
     counts = {"confirmed": 0, "waitlisted": 0, "checked_in": 0}
@@ -194,12 +194,12 @@ async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
                 registration_id=str(r["id"]),
             )
         )
-    tz = event["timezone"]
+    tz = event.timezone
     return CheckinData(
         event_id=str(ev_id),
-        title=event["title"],
-        starts_at=to_local(event["starts_at"], tz),
-        ends_at=to_local(event["ends_at"], tz),
+        title=event.title,
+        starts_at=to_local(event.starts_at, tz),
+        ends_at=to_local(event.ends_at, tz),
         public_key=keys["public_key"],
         attendees=people,
         revoked=revoked,
@@ -207,7 +207,7 @@ async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
             registered=counts["confirmed"],
             checked_in=counts["checked_in"],
             waiting=counts["waitlisted"],
-            capacity=event["capacity"],
+            capacity=event.capacity,
         ),
         generated_at=to_local(utc_now(), tz),
     )

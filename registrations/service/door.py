@@ -30,11 +30,11 @@ async def create_door_token(actor: Principal, event_id: str, label: str) -> Door
         event = await events_service.event_for_organiser(actor, event_id)
         token = new_secret()
         token_id = uuid4()
-        expires = event["ends_at"] + DOOR_TOKEN_GRACE
+        expires = event.ends_at + DOOR_TOKEN_GRACE
         await queries.insert_door_token(
             {
                 "id": token_id,
-                "event": event["id"],
+                "event": event.id,
                 "token_hash": hash_secret(token),
                 "label": label[:100],
                 "created_by": actor.organiser_id,
@@ -43,9 +43,9 @@ async def create_door_token(actor: Principal, event_id: str, label: str) -> Door
             }
         )
     # The token travels in the fragment: browsers never send it to servers or write it in logs.
-    url = f"{get_settings().base_url}/checkin/{event['id']}#door={token}"
+    url = f"{get_settings().base_url}/checkin/{event.id}#door={token}"
     return DoorTokenOut(
-        id=str(token_id), token=token, url=url, expires_at=to_local(expires, event["timezone"])
+        id=str(token_id), token=token, url=url, expires_at=to_local(expires, event.timezone)
     )
 
 
@@ -56,9 +56,9 @@ async def revoke_door_token(actor: Principal, event_id: str, token_id: str) -> N
             tid = UUID(token_id)
         except ValueError:
             raise NotFound("No such door token") from None
-        if not await queries.revoke_door_token(_uuid(event["id"]), tid, utc_now()):
+        if not await queries.revoke_door_token(_uuid(event.id), tid, utc_now()):
             raise NotFound("No such door token")
-        await events_service.record_action(actor, "door_token.revoked", event["id"], token_id)
+        await events_service.record_action(actor, "door_token.revoked", event.id, token_id)
     _DOOR_TOKENS.clear()
 
 
@@ -73,7 +73,7 @@ class DoorTokenLine:
 
 async def door_tokens(actor: Principal, event_id: str) -> list[DoorTokenLine]:
     event = await events_service.event_for_organiser(actor, event_id)
-    tz = event["timezone"]
+    tz = event.timezone
     return [
         DoorTokenLine(
             str(t["id"]),
@@ -82,7 +82,7 @@ async def door_tokens(actor: Principal, event_id: str) -> list[DoorTokenLine]:
             to_local(t["expires_at"], tz),
             t["revoked_at"] is not None,
         )
-        for t in await queries.door_tokens_of(_uuid(event["id"]))
+        for t in await queries.door_tokens_of(_uuid(event.id))
     ]
 
 

@@ -58,10 +58,10 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
     emails = list(people)
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
-        if event["status"] != "published":
+        if event.status != "published":
             raise Conflict("Publish the event before inviting people")
         now = utc_now()
-        ev_id = _uuid(event["id"])
+        ev_id = _uuid(event.id)
         base = get_settings().base_url
         already: list[str] = []
         wanted: list[str] = []
@@ -105,7 +105,7 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
                 name=people[email],
                 language=body.language,
                 event_id=ev_id,
-                secrets={"signup_url": f"{base}/events/{event['slug']}/register?invite={token}"},
+                secrets={"signup_url": f"{base}/events/{event.slug}/register?invite={token}"},
             )
         await queries.insert_invitations(rows)
         await events_service.record_action(

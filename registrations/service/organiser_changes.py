@@ -27,7 +27,7 @@ async def _registration_of_event(
         reg = await queries.by_id(UUID(registration_id))
     except ValueError:
         reg = None
-    if reg is None or _uuid(reg["event"]) != _uuid(event["id"]):
+    if reg is None or _uuid(reg["event"]) != _uuid(event.id):
         raise NotFound("No such registration for this event")
     return event, reg
 
@@ -43,7 +43,7 @@ async def organiser_correct_address(
         await events_service.record_action(
             actor,
             "registration.address_corrected",
-            event["id"],
+            event.id,
             f"{reg['email']} → {new}",
         )
     return AddressCorrected(email=new, resent=queued)
@@ -54,6 +54,4 @@ async def organiser_cancel(actor: Principal, event_id: str, registration_id: str
     async with db.transaction():
         event, reg = await _registration_of_event(actor, event_id, registration_id)
         await _cancel(reg, notify=True)
-        await events_service.record_action(
-            actor, "registration.cancelled", event["id"], reg["email"]
-        )
+        await events_service.record_action(actor, "registration.cancelled", event.id, reg["email"])

@@ -19,13 +19,11 @@ async def schedule_reminders() -> int:
     now = utc_now()
     queued = 0
     for event in await events_service.events_starting_within(timedelta(days=14)):
-        hours = event["reminder_hours"]
-        if hours <= 0 or not (
-            event["starts_at"] - timedelta(hours=hours) <= now < event["starts_at"]
-        ):
+        hours = event.reminder_hours
+        if hours <= 0 or not (event.starts_at - timedelta(hours=hours) <= now < event.starts_at):
             continue
-        regs = await queries.of_event(_uuid(event["id"]), ["confirmed"])
-        keys = {f"reminder:{r['id']}:{event['starts_at'].isoformat()}": r for r in regs}
+        regs = await queries.of_event(_uuid(event.id), ["confirmed"])
+        keys = {f"reminder:{r['id']}:{event.starts_at.isoformat()}": r for r in regs}
         due = set(keys) - await mail.queued_keys(list(keys))
         if not due:
             continue
@@ -41,7 +39,7 @@ async def schedule_reminders() -> int:
                     to=reg["email"],
                     name=reg["name"],
                     language=reg["language"],
-                    event_id=event["id"],
+                    event_id=event.id,
                     registration_id=reg["id"],
                     data={"sequence_offset": reg["itip_offset"]},
                     secrets=secrets,

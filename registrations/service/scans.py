@@ -71,11 +71,11 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
     """
     # Its own transaction, not part of a caller's: a _SameScan must roll back this scan only.
     assert db.engine().current_transaction.get() is None, "check-in runs outside transactions"
-    event_id = _uuid(event["id"])
+    event_id = _uuid(event.id)
     key = f"{event_id}:{scan.scan_id}" if scan.scan_id else f"{event_id}:server:{uuid4()}"
     # A scan_id seen before is found by the scan insert's conflict, which also rolls back
     # what this attempt changed: replays are rare, a lookup first would cost every scan.
-    at = _scan_time(scan.scanned_at, event["timezone"], now)
+    at = _scan_time(scan.scanned_at, event.timezone, now)
     refused_at_door = scan.offline_result not in (None, "ok", "already_checked_in")
     # The common case, a ticket of this very event, needs no read: its signature checks with
     # this event's key, and the UPDATE finds the holder by ticket number.
@@ -205,7 +205,7 @@ def _scan_out(
         result=result,  # type: ignore[arg-type]
         name=reg["name"] or None,
         registration_id=str(reg["id"]),
-        checked_in_at=to_local(checked, event["timezone"]) if checked else None,
+        checked_in_at=to_local(checked, event.timezone) if checked else None,
         flagged=flagged,
     )
 
@@ -244,7 +244,7 @@ async def undo_check_in(actor: CheckinActor, event_id: str, registration_id: str
             reg = await queries.by_id(UUID(registration_id))
         except ValueError:
             reg = None
-        if reg is None or _uuid(reg["event"]) != _uuid(event["id"]):
+        if reg is None or _uuid(reg["event"]) != _uuid(event.id):
             raise NotFound("No such registration for this event")
         now = utc_now()
         if not await queries.undo_check_in(_uuid(reg["id"]), now):
@@ -252,8 +252,8 @@ async def undo_check_in(actor: CheckinActor, event_id: str, registration_id: str
         await queries.insert_scan(
             {
                 "id": uuid4(),
-                "event": event["id"],
-                "event_scan": f"{event['id']}:undo:{uuid4()}",
+                "event": event.id,
+                "event_scan": f"{event.id}:undo:{uuid4()}",
                 "registration_id": reg["id"],
                 "device": _device(actor),
                 "action": "undo",

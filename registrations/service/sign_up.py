@@ -69,7 +69,7 @@ async def _register_once(
     # Everything that only reads happens before the writing transaction: on PostgreSQL the
     # event row stays locked from the seat decision to COMMIT, on SQLite all writers queue.
     event = await events_service.event_for_registration(event_key)
-    event_id = _uuid(event["id"])
+    event_id = _uuid(event.id)
     invitation_id = None
     if data.invitation:
         invitation = await queries.invitation_by_hash(hash_secret(data.invitation))

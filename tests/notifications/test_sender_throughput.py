@@ -441,8 +441,8 @@ async def test_cached_invitations_are_what_icalendar_writes(
         common = {
             "method": method,
             "organiser_mailbox": mail_settings.organiser_mailbox,
-            "organiser_name": row["municipality_name"],
-            "event_url": f"http://testserver/events/{row['slug']}",
+            "organiser_name": row.municipality_name,
+            "event_url": f"http://testserver/events/{row.slug}",
             "sequence_offset": offset,
             "now": utc_now() + timedelta(seconds=len(name) + len(to)),
         }

@@ -286,12 +286,12 @@ async def test_reminders_are_queued_once_and_not_for_the_cancelled(
     row = await events_service.event_for_mail(event["id"])
     assert row is not None
     assert await service.schedule_reminders() == 0  # far ahead: not due
-    with frozen_at(row["starts_at"] - timedelta(hours=23)):
+    with frozen_at(row.starts_at - timedelta(hours=23)):
         assert await service.schedule_reminders() == 1
         assert await service.schedule_reminders() == 0  # once
     (reminder,) = await outbox("reminder")
     assert reminder["recipient"] == "keep@example.se"
-    assert keep.status_code == 201 and utc_now() < row["starts_at"]
+    assert keep.status_code == 201 and utc_now() < row.starts_at
 
 
 async def test_coming_back_after_cancelling_at_once_takes_one_seat(
