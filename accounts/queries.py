@@ -1,4 +1,4 @@
-"""All database queries of the accounts domain. Rows come back as plain dicts."""
+"""All database queries of the accounts domain. Rows come back typed (`accounts/rows.py`)."""
 
 from __future__ import annotations
 
@@ -6,18 +6,19 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from accounts.rows import OrganiserRow, OwnerRow, SignInLinkRow, TokenRow
 from accounts.tables import ApiToken, Organiser, SignInLink, WebSession
-from traffpunkt.db import prepared
+from traffpunkt.db import prepared, row_of, rows_of
 
 # --- organisers ----------------------------------------------------------------------------
 
 
-async def organiser_by_email(email: str) -> dict[str, Any] | None:
-    return await Organiser.select().where(Organiser.email == email).first()
+async def organiser_by_email(email: str) -> OrganiserRow | None:
+    return row_of(await Organiser.select().where(Organiser.email == email).first(), OrganiserRow)
 
 
-async def organisers() -> list[dict[str, Any]]:
-    return await Organiser.select().order_by(Organiser.email)
+async def organisers() -> list[OrganiserRow]:
+    return rows_of(await Organiser.select().order_by(Organiser.email), OrganiserRow)
 
 
 async def insert_organiser(values: dict[str, Any]) -> None:
@@ -57,17 +58,18 @@ _token_owner = prepared(
 )
 
 
-async def token_owner(token_hash: str) -> dict[str, Any] | None:
+async def token_owner(token_hash: str) -> OwnerRow | None:
     """The organiser behind an unrevoked token, with the token's id."""
-    return await _token_owner(token_hash)
+    return row_of(await _token_owner(token_hash), OwnerRow)
 
 
-async def tokens_of(organiser_id: UUID) -> list[dict[str, Any]]:
-    return (
+async def tokens_of(organiser_id: UUID) -> list[TokenRow]:
+    rows = (
         await ApiToken.select()
         .where(ApiToken.organiser == organiser_id)
         .order_by(ApiToken.created_at, ascending=False)
     )
+    return rows_of(rows, TokenRow)
 
 
 async def revoke_token(token_id: UUID, organiser_id: UUID | None, at: datetime) -> int:
@@ -85,8 +87,9 @@ async def insert_sign_in_link(values: dict[str, Any]) -> None:
     await SignInLink.insert(SignInLink(**values))
 
 
-async def sign_in_link(token_hash: str) -> dict[str, Any] | None:
-    return await SignInLink.select().where(SignInLink.token_hash == token_hash).first()
+async def sign_in_link(token_hash: str) -> SignInLinkRow | None:
+    row = await SignInLink.select().where(SignInLink.token_hash == token_hash).first()
+    return row_of(row, SignInLinkRow)
 
 
 async def use_sign_in_link(token_hash: str, now: datetime) -> UUID | None:
@@ -101,15 +104,16 @@ async def use_sign_in_link(token_hash: str, now: datetime) -> UUID | None:
         )
         .returning(SignInLink.organiser)
     )
-    return used[0]["organiser"] if used else None
+    organiser: UUID | None = used[0]["organiser"] if used else None
+    return organiser
 
 
 async def insert_session(values: dict[str, Any]) -> None:
     await WebSession.insert(WebSession(**values))
 
 
-async def session_owner(token_hash: str, now: datetime) -> dict[str, Any] | None:
-    return (
+async def session_owner(token_hash: str, now: datetime) -> OwnerRow | None:
+    row = (
         await WebSession.select(
             WebSession.organiser.id.as_alias("organiser_id"),
             WebSession.organiser.email.as_alias("email"),
@@ -123,6 +127,7 @@ async def session_owner(token_hash: str, now: datetime) -> dict[str, Any] | None
         )
         .first()
     )
+    return row_of(row, OwnerRow)
 
 
 async def end_session(token_hash: str, at: datetime) -> None:

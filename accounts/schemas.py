@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from accounts.statuses import OrganiserRole
+
 
 @dataclass(frozen=True, slots=True)
 class SignInMail:
@@ -22,7 +24,7 @@ class OrganiserLine:
     id: str
     email: str
     name: str
-    role: str
+    role: OrganiserRole
     active: bool
 
 

@@ -19,25 +19,17 @@ from uuid import UUID, uuid4
 
 from accounts import queries
 from accounts.schemas import OrganiserLine, SignInMail, TokenLine
+from accounts.statuses import OrganiserRole
 from traffpunkt import addresses, db, hooks, limits
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
+from traffpunkt.ids import parse_id
 from traffpunkt.settings import get_settings
 
-ROLES = ("admin", "organiser")
 SIGN_IN_VALID = timedelta(minutes=20)
 SESSION_VALID = timedelta(hours=12)
 _LONGEST_SECRET = 200  # anything longer is not one of ours: no lookup
-
-
-def _uuid(value: object) -> UUID:
-    if isinstance(value, UUID):
-        return value
-    try:
-        return UUID(str(value))
-    except ValueError:
-        raise NotFound("Nothing with this id") from None
 
 
 # --- sign-in and sessions ---------------------------------------------------------------------
@@ -59,7 +51,7 @@ async def request_sign_in(email: str, *, by_admin: bool = False) -> None:
     ):
         return
     row = await queries.organiser_by_email(email)
-    if row is None or not row["active"]:
+    if row is None or not row.active:
         return
     token = new_secret()
     now = utc_now()
@@ -67,7 +59,7 @@ async def request_sign_in(email: str, *, by_admin: bool = False) -> None:
         await queries.insert_sign_in_link(
             {
                 "id": uuid4(),
-                "organiser": row["id"],
+                "organiser": row.id,
                 "token_hash": hash_secret(token),
                 "created_at": now,
                 "expires_at": now + SIGN_IN_VALID,
@@ -76,8 +68,8 @@ async def request_sign_in(email: str, *, by_admin: bool = False) -> None:
         await hooks.sign_in_requested(
             SignInMail(
                 to=email,
-                name=row["name"],
-                language=row["language"],
+                name=row.name,
+                language=row.language,
                 url=f"{get_settings().base_url}/organiser/sign-in/{token}",
             )
         )
@@ -87,7 +79,7 @@ async def sign_in_link_valid(token: str) -> bool:
     row = await queries.sign_in_link(hash_secret(token))
     if row is None:
         await limits.token_miss()
-    return row is not None and row["used_at"] is None and row["expires_at"] > utc_now()
+    return row is not None and row.used_at is None and row.expires_at > utc_now()
 
 
 async def sign_in(token: str) -> str:
@@ -115,9 +107,9 @@ async def session_organiser(session: str | None) -> Principal | None:
     if not session or len(session) > _LONGEST_SECRET:
         return None
     row = await queries.session_owner(hash_secret(session), utc_now())
-    if row is None or not row["active"]:
+    if row is None or not row.active:
         return None
-    return Principal(_uuid(row["organiser_id"]), row["email"], row["role"])
+    return Principal(row.organiser_id, row.email, row.role)
 
 
 async def sign_out(session: str) -> None:
@@ -133,9 +125,9 @@ async def token_organiser(token: str) -> Principal | None:
     if len(token) > _LONGEST_SECRET:
         return None
     owner = await queries.token_owner(hash_secret(token))
-    if owner is None or not owner["active"]:
+    if owner is None or not owner.active:
         return None
-    return Principal(_uuid(owner["organiser_id"]), owner["email"], owner["role"])
+    return Principal(owner.organiser_id, owner.email, owner.role)
 
 
 async def create_token(organiser_id: UUID, label: str = "") -> tuple[UUID, str]:
@@ -159,7 +151,7 @@ async def revoke_token(actor: Principal, token_id: str) -> None:
     """Organisers revoke their own tokens; admins anyone's."""
     async with db.transaction():
         n = await queries.revoke_token(
-            _uuid(token_id), None if actor.is_admin else actor.organiser_id, utc_now()
+            parse_id(token_id), None if actor.is_admin else actor.organiser_id, utc_now()
         )
     if n == 0:
         raise NotFound("No such token")
@@ -167,20 +159,23 @@ async def revoke_token(actor: Principal, token_id: str) -> None:
 
 async def my_tokens(actor: Principal) -> list[TokenLine]:
     rows = await queries.tokens_of(actor.organiser_id)
-    return [TokenLine(str(r["id"]), r["label"], r["created_at"], r["revoked_at"]) for r in rows]
+    return [TokenLine(str(r.id), r.label, r.created_at, r.revoked_at) for r in rows]
 
 
 # --- organisers -------------------------------------------------------------------------------
 
 
-def check_role(role: str) -> None:
-    if role not in ROLES:
-        raise Invalid.field("role", "Role must be admin or organiser")
+def check_role(role: str) -> OrganiserRole:
+    """The role a client named (a form, the CLI), or 422."""
+    try:
+        return OrganiserRole(role)
+    except ValueError:
+        raise Invalid.field("role", "Role must be admin or organiser") from None
 
 
 async def ensure_organiser(email: str, role: str, name: str = "") -> UUID:
     """Create the organiser if needed (or raise their role to admin); their id."""
-    check_role(role)
+    role = check_role(role)
     email = addresses.checked(email)
     async with db.transaction():
         existing = await queries.organiser_by_email(email)
@@ -196,16 +191,16 @@ async def ensure_organiser(email: str, role: str, name: str = "") -> UUID:
                 }
             )
             return organiser_id
-        organiser_id = _uuid(existing["id"])
-        if role == "admin" and existing["role"] != "admin":
-            await queries.update_organiser(organiser_id, {"role": "admin"})
+        organiser_id = existing.id
+        if role == OrganiserRole.ADMIN and existing.role != OrganiserRole.ADMIN:
+            await queries.update_organiser(organiser_id, {"role": OrganiserRole.ADMIN})
     return organiser_id
 
 
 async def organisers(actor: Principal) -> list[OrganiserLine]:
     actor.require_admin()
     return [
-        OrganiserLine(str(p["id"]), p["email"], p["name"], p["role"], p["active"])
+        OrganiserLine(str(p.id), p.email, p.name, p.role, p.active)
         for p in await queries.organisers()
     ]
 

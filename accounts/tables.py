@@ -9,6 +9,8 @@ from __future__ import annotations
 from piccolo.columns import UUID, Boolean, ForeignKey, OnDelete, Timestamptz, Varchar
 from piccolo.table import Table
 
+from accounts.statuses import OrganiserRole
+
 
 class Organiser(Table, tablename="organiser"):
     """A person who runs events: `admin` (everything) or `organiser` (own municipalities)."""
@@ -16,7 +18,7 @@ class Organiser(Table, tablename="organiser"):
     id = UUID(primary_key=True)
     email = Varchar(length=320, unique=True)
     name = Varchar(length=200, default="")
-    role = Varchar(length=16, default="organiser")
+    role = Varchar(length=16, default=OrganiserRole.ORGANISER)
     language = Varchar(length=2, default="sv")
     active = Boolean(default=True)
     created_at = Timestamptz()

@@ -12,6 +12,7 @@ from dataclasses import dataclass, replace
 from uuid import UUID
 
 from accounts import service as accounts
+from accounts.statuses import OrganiserRole
 from events import audit, queries
 from events import service as events_service
 from traffpunkt import db
@@ -41,7 +42,7 @@ async def ensure_organiser(
     email: str, role: str, municipality: str | None = None, name: str = ""
 ) -> UUID:
     """Create the organiser if needed (or raise their role), and give them a municipality."""
-    accounts.check_role(role)
+    checked = accounts.check_role(role)
     async with db.transaction():
         municipality_row = None
         if municipality:
@@ -50,7 +51,7 @@ async def ensure_organiser(
                 raise Invalid.field(
                     "municipality", "No municipality called {key}", key=municipality
                 )
-        elif role == "organiser":
+        elif checked == OrganiserRole.ORGANISER:
             raise Invalid.field("municipality", "An organiser needs a municipality")
         organiser_id = await accounts.ensure_organiser(email, role, name=name)
         if municipality_row is not None:

@@ -11,10 +11,10 @@ from piccolo.columns import Column
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
-from events.rows import EventRow, Fingerprint, MunicipalityRow, VenueRow, row_of, rows_of
+from events.rows import EventRow, Fingerprint, MunicipalityRow, VenueRow
 from events.statuses import EventStatus
 from events.tables import Event, Municipality, OrganiserMunicipality, Venue
-from traffpunkt.db import as_template, hot, prepared
+from traffpunkt.db import as_template, hot, prepared, row_of, rows_of
 
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
 

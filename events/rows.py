@@ -4,30 +4,17 @@ ids as `UUID`, times as aware `datetime` (UTC) and statuses and kinds as their `
 Other domains receive these (`events.service.event_row`, `event_for_mail`, `feed_rows`, …) and
 read them by attribute (`row.title`; Jinja's `row.title` too). The database layer already
 gives `UUID`/`datetime` values on both engines (`traffpunkt/db/conversion.py` for SQLite), so
-turning Piccolo's dicts into rows is one `msgspec.convert` that checks and copies (`rows_of`).
+turning Piccolo's dicts into rows is one `msgspec.convert` (`traffpunkt.db.rows_of`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
 from datetime import datetime
-from typing import Any, TypeVar
 from uuid import UUID
 
 import msgspec
 
 from events.statuses import EventKind, EventStatus
-
-R = TypeVar("R", bound=msgspec.Struct)
-
-
-def rows_of(rows: Sequence[Mapping[str, Any]], row_type: type[R]) -> list[R]:
-    """Piccolo's dict rows as typed rows (columns the row type does not name are dropped)."""
-    return msgspec.convert(rows, list[row_type], strict=False)  # type: ignore[valid-type]
-
-
-def row_of(row: Mapping[str, Any] | None, row_type: type[R]) -> R | None:
-    return None if row is None else msgspec.convert(row, row_type, strict=False)
 
 
 class MunicipalityRow(msgspec.Struct, frozen=True):

@@ -6,13 +6,14 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from notifications.statuses import OutboxStatus
 from notifications.tables import OutboxMessage as M
 from traffpunkt import db
 from traffpunkt.db import insert_row
 
 # Due and unclaimed (or claimed by a worker whose lease ran out, e.g. it crashed mid-send).
 _DUE = (
-    "status IN ('pending', 'sending') AND next_attempt_at <= {} "
+    f"status IN ('{OutboxStatus.PENDING}', '{OutboxStatus.SENDING}') AND next_attempt_at <= {{}} "
     "AND (claimed_until IS NULL OR claimed_until < {})"
 )
 
@@ -47,7 +48,8 @@ async def claim(
     """
     lock = " FOR UPDATE SKIP LOCKED" if pg else ""
     sql = (
-        "UPDATE outbox_message SET status = 'sending', claimed_by = {}, claimed_until = {}, "
+        f"UPDATE outbox_message SET status = '{OutboxStatus.SENDING}', claimed_by = {{}}, "
+        "claimed_until = {}, "
         "attempts = attempts + 1 "
         f"WHERE id IN (SELECT id FROM outbox_message WHERE {_DUE} "
         f"ORDER BY next_attempt_at LIMIT {{}}{lock}) RETURNING id"
@@ -64,7 +66,9 @@ async def renew(ids: list[UUID], worker: str, lease_until: datetime) -> int:
         rows = (
             await M.update({M.claimed_until: lease_until})
             .where(
-                M.id.is_in(ids[i : i + 500]) & (M.claimed_by == worker) & (M.status == "sending")
+                M.id.is_in(ids[i : i + 500])
+                & (M.claimed_by == worker)
+                & (M.status == OutboxStatus.SENDING)
             )
             .returning(M.id)
         )
@@ -83,7 +87,7 @@ async def mark_sent_many(ids: list[UUID], worker: str, now: datetime) -> None:
     for i in range(0, len(ids), 500):
         await M.update(
             {
-                M.status: "sent",
+                M.status: OutboxStatus.SENT,
                 M.sent_at: now,
                 M.secrets: None,
                 M.claimed_until: None,
@@ -94,13 +98,18 @@ async def mark_sent_many(ids: list[UUID], worker: str, now: datetime) -> None:
 
 async def mark_retry(message_id: UUID, worker: str, at: datetime, error: str) -> None:
     await M.update(
-        {M.status: "pending", M.next_attempt_at: at, M.claimed_until: None, M.last_error: error}
+        {
+            M.status: OutboxStatus.PENDING,
+            M.next_attempt_at: at,
+            M.claimed_until: None,
+            M.last_error: error,
+        }
     ).where((M.id == message_id) & (M.claimed_by == worker))
 
 
 async def mark_failed(message_id: UUID, worker: str, error: str) -> None:
     await M.update(
-        {M.status: "failed", M.claimed_until: None, M.last_error: error, M.secrets: None}
+        {M.status: OutboxStatus.FAILED, M.claimed_until: None, M.last_error: error, M.secrets: None}
     ).where((M.id == message_id) & (M.claimed_by == worker))
 
 
@@ -108,15 +117,19 @@ async def release(ids: list[UUID], worker: str) -> None:
     """Give back claimed messages untouched (shutdown before sending them)."""
     if ids:
         await M.update(
-            {M.status: "pending", M.claimed_until: None, M.attempts: M.attempts - 1}
-        ).where(M.id.is_in(ids) & (M.claimed_by == worker) & (M.status == "sending"))
+            {M.status: OutboxStatus.PENDING, M.claimed_until: None, M.attempts: M.attempts - 1}
+        ).where(M.id.is_in(ids) & (M.claimed_by == worker) & (M.status == OutboxStatus.SENDING))
 
 
 async def cancel_pending(registration_id: UUID, kinds: list[str] | None) -> int:
-    where: Any = (M.registration_id == registration_id) & (M.status == "pending")
+    where: Any = (M.registration_id == registration_id) & (M.status == OutboxStatus.PENDING)
     if kinds:
         where &= M.kind.is_in(kinds)
-    rows = await M.update({M.status: "cancelled", M.secrets: None}).where(where).returning(M.id)
+    rows = (
+        await M.update({M.status: OutboxStatus.CANCELLED, M.secrets: None})
+        .where(where)
+        .returning(M.id)
+    )
     return len(rows)
 
 
@@ -176,7 +189,7 @@ async def redirect_pending(registration_id: UUID, recipient: str) -> int:
     """Mail not yet sent to a registration goes to its corrected address."""
     rows = (
         await M.update({M.recipient: recipient})
-        .where((M.registration_id == registration_id) & (M.status == "pending"))
+        .where((M.registration_id == registration_id) & (M.status == OutboxStatus.PENDING))
         .returning(M.id)
     )
     return len(rows)

@@ -6,13 +6,15 @@ from datetime import datetime
 
 import msgspec
 
+from notifications.statuses import OutboxStatus
+
 
 class MessageOut(msgspec.Struct, kw_only=True):
     id: str
     kind: str
     to: str
     registration_id: str | None
-    status: str  # pending | sending | sent | failed | cancelled
+    status: OutboxStatus
     attempts: int
     last_error: str | None
     created_at: datetime

@@ -32,6 +32,7 @@ from events import service as events_service
 from notifications import queries
 from notifications.kinds import KINDS
 from notifications.schemas import MessageList, MessageOut
+from notifications.statuses import OutboxStatus
 from traffpunkt import db
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
@@ -135,7 +136,7 @@ def outbox_row(
         "data": json.dumps(data or {}, ensure_ascii=False),
         "secrets": json.dumps(secrets) if secrets else None,
         "dedupe_key": dedupe_key,
-        "status": "pending",
+        "status": OutboxStatus.PENDING,
         "attempts": 0,
         "next_attempt_at": send_at or now,
         "created_at": now,
@@ -275,7 +276,7 @@ async def messages_for_event(actor: Principal, event_id: str, page: Page) -> Mes
             last_error=r["last_error"],
             created_at=r["created_at"],
             sent_at=r["sent_at"],
-            next_attempt_at=r["next_attempt_at"] if r["status"] == "pending" else None,
+            next_attempt_at=r["next_attempt_at"] if r["status"] == OutboxStatus.PENDING else None,
         )
         for r in rows
     ]
@@ -291,8 +292,8 @@ async def delivery_failure(registration_id: UUID | str) -> dict[str, Any] | None
     {kind, recipient, last_error, created_at}; None when the newest was sent or is on its way.
     Cancelled mail (e.g. a reminder after a cancellation) does not count either way."""
     rows = await queries.for_registration(UUID(str(registration_id)))
-    live = [r for r in rows if r["status"] != "cancelled"]
-    if live and live[-1]["status"] == "failed":
+    live = [r for r in rows if r["status"] != OutboxStatus.CANCELLED]
+    if live and live[-1]["status"] == OutboxStatus.FAILED:
         return live[-1]
     return None
 
@@ -304,7 +305,7 @@ async def failed_to(registration_id: UUID | str, recipient: str) -> list[dict[st
     return [
         {**r, "data": json.loads(r["data"] or "{}")}
         for r in rows
-        if r["status"] == "failed" and r["recipient"] == recipient
+        if r["status"] == OutboxStatus.FAILED and r["recipient"] == recipient
     ]
 
 

@@ -6,6 +6,7 @@ from piccolo.columns import UUID, ForeignKey, Integer, OnDelete, Text, Timestamp
 from piccolo.table import Table
 
 from events.tables import Event
+from notifications.statuses import OutboxStatus
 
 
 class OutboxMessage(Table, tablename="outbox_message"):
@@ -24,7 +25,7 @@ class OutboxMessage(Table, tablename="outbox_message"):
     # At most one message per key (e.g. one reminder per registration and start time).
     dedupe_key = Varchar(length=200, null=True, default=None, unique=True)
     # pending -> sending -> sent | failed | cancelled (sending with an expired lease = pending)
-    status = Varchar(length=16, default="pending", index=True)
+    status = Varchar(length=16, default=OutboxStatus.PENDING, index=True)
     attempts = Integer(default=0)
     next_attempt_at = Timestamptz(index=True)
     claimed_by = Varchar(length=64, null=True, default=None)

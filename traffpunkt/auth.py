@@ -14,6 +14,7 @@ import hashlib
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
@@ -33,16 +34,23 @@ def hash_secret(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
+class OrganiserRole(StrEnum):
+    """What an organiser may do (accounts.statuses re-exports it; see there why it is here)."""
+
+    ADMIN = "admin"  # everything, every municipality
+    ORGANISER = "organiser"  # the municipalities they were given
+
+
 @dataclass(frozen=True, slots=True)
 class Principal:
     organiser_id: UUID
     email: str
-    role: str  # "admin" | "organiser"
+    role: OrganiserRole
     municipality_ids: frozenset[UUID] = field(default_factory=frozenset)
 
     @property
     def is_admin(self) -> bool:
-        return self.role == "admin"
+        return self.role == OrganiserRole.ADMIN
 
     def require_admin(self) -> None:
         if not self.is_admin:

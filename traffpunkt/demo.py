@@ -27,7 +27,7 @@ from networking.schemas import PlanIn
 from notifications import service as mail
 from registrations import service as registrations
 from registrations.schemas import RegistrationIn, ScanIn
-from traffpunkt.auth import Principal
+from traffpunkt.auth import OrganiserRole, Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.localtime import to_local
 
@@ -692,7 +692,8 @@ def _local(day: date, at: time) -> str:
 async def load_demo() -> str:
     if any(m.slug == "asele" for m in await service.list_municipalities()):
         return "Demo data is already loaded."
-    admin = Principal(await organisers.ensure_organiser(DEMO_ADMIN, "admin"), DEMO_ADMIN, "admin")
+    admin_id = await organisers.ensure_organiser(DEMO_ADMIN, OrganiserRole.ADMIN)
+    admin = Principal(admin_id, DEMO_ADMIN, OrganiserRole.ADMIN)
     for name, slug, code, region, email, phone in MUNICIPALITIES:
         await service.create_municipality(
             admin,

@@ -12,6 +12,7 @@ Modules, each named for what it holds:
   persistent writer, read pool): the only module that relies on Piccolo's private behaviour,
   pinned by tests/db/test_piccolo_contract.py;
 - `sqlite_connections`: the writer and read connections (sqlite3 and aiosqlite, public API);
+- `rows`: Piccolo's dict rows as typed rows (`rows_of`, `row_of`), for every `queries.py`;
 - `conversion`: the process-wide sqlite3 converters that replace three of Piccolo's.
 
 Business code opens writing transactions with `transaction()` and never names an engine.
@@ -31,6 +32,7 @@ from traffpunkt.db.engines import (
     transaction,
 )
 from traffpunkt.db.errors import is_unique_violation
+from traffpunkt.db.rows import row_of, rows_of
 from traffpunkt.db.sqlite_engine import TraffpunktSQLiteEngine
 from traffpunkt.db.statements import (
     OneOf,
@@ -57,6 +59,8 @@ __all__ = [
     "is_unique_violation",
     "make_engine",
     "prepared",
+    "row_of",
+    "rows_of",
     "start",
     "stop",
     "transaction",
