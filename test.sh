@@ -17,4 +17,5 @@ fi
 "$VENV/bin/python" -m pip install -q -e '.[test]'
 "$VENV/bin/ruff" check .
 "$VENV/bin/lint-imports"  # the one-way dependencies (pyproject.toml, docs/architecture.md)
+"$VENV/bin/mypy"  # strict types on the product's packages ([tool.mypy] in pyproject.toml)
 exec "$VENV/bin/python" -m pytest "$@"

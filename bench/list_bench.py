@@ -182,7 +182,7 @@ async def break_down(engine: Any) -> None:
 
     m = await queries.municipality_by_slug_or_id(common.MAIN_SLUG)
     assert m is not None
-    mid, now = m["id"], utc_now()
+    mid, now = m.id, utc_now()
     q = service.EventQuery(common.MAIN_SLUG, limit=LIMIT)
 
     def select() -> Any:

@@ -31,6 +31,7 @@ from piccolo.engine.postgres import PostgresEngine
 from piccolo.engine.sqlite import SQLiteEngine
 
 from events import service
+from events.rows import EventRow
 from events.schemas import EventList
 from traffpunkt import db
 from traffpunkt.clock import utc_now
@@ -214,7 +215,7 @@ async def raw_event_list(municipality: str, limit: int, driver: str | None = Non
     if m is None:
         raise Invalid.field("municipality", "No municipality called {key}", key=municipality)
     more = len(rows) > limit
-    rows = rows[:limit]
+    rows = db.rows_of(rows[:limit], EventRow)  # typed rows, as events.queries returns them
     return EventList(
         items=[service.event_out(r, now) for r in rows],
         next=service.encode_cursor(rows[-1]) if more else None,

@@ -94,7 +94,7 @@ async def needs_map_page(
     data = await service.needs_map(municipality, start or None, end or None, lang)
     place = None
     if municipality != "all":
-        place = (await events_service.get_municipality(municipality))["name"]
+        place = (await events_service.get_municipality(municipality)).name
     query = f"?municipality={municipality}&from={data.start}&to={data.end}"
     return page(
         request,

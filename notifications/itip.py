@@ -70,7 +70,7 @@ def build_invitation(
     ev.add("organizer", organizer)
     ev.add("attendee", attendee)
     cal.add_component(ev)
-    return cal.to_ical()
+    return bytes(cal.to_ical())
 
 
 # Writing the calendar costs ~0.5 ms, nearly all of it the same for every attendee of an event:

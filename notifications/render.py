@@ -135,7 +135,7 @@ def render_parts(
     }
     for key in TYPED:
         if key in params:
-            params[key] = plain(params[key])
+            params[key] = plain(str(params[key]))
     tr = ctx["gettext"]
     subject = _one_line(tr(kind.subject).format(**params))
     texts = kind.paragraphs

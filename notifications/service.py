@@ -210,7 +210,8 @@ async def renew(ids: list[UUID], worker: str) -> int:
 def backoff(attempts: int) -> timedelta:
     """Exponential backoff with full jitter between half and the whole step."""
     step = min(RETRY_BASE * (2 ** max(attempts - 1, 0)), RETRY_MAX)
-    return step * random.uniform(0.5, 1.0)
+    jittered: timedelta = step * random.uniform(0.5, 1.0)
+    return jittered
 
 
 async def mark_sent_many(ids: list[UUID], worker: str) -> None:

@@ -14,6 +14,7 @@ The run is bounded and derandomized (fixed seed, no example database) so CI sees
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -166,3 +167,32 @@ def test_the_document_says_what_msgspec_does(live: Any) -> None:
         json={"name": "A", "email": "a@example.se", "surprise": 1},
     )
     assert r.status_code == 422 and "surprise" in r.text
+
+
+def test_times_and_enums_are_what_is_sent(live: Any) -> None:
+    """Times are declared as date-times (they are sent as ISO 8601 with the event's offset),
+    and statuses and kinds list exactly the enums' values (events.statuses,
+    notifications.statuses), whether inline or as a component."""
+    document = httpx.get(f"{live.url}/api/docs/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def resolved(schema: dict[str, Any]) -> dict[str, Any]:
+        options = schema.get("oneOf") or schema.get("anyOf") or [schema]
+        for option in options:
+            if "$ref" in option:
+                return schemas[option["$ref"].rsplit("/", 1)[-1]]
+            if option.get("type") != "null":
+                return option
+        return schema
+
+    event_out = schemas["EventOut"]["properties"]
+    for name in ("starts_at", "ends_at", "updated_at"):
+        assert resolved(event_out[name]).get("format") == "date-time", name
+    assert set(resolved(event_out["kind"])["enum"]) == {"seminar", "network", "course", "webinar"}
+    assert set(resolved(event_out["status"])["enum"]) == {"draft", "published", "cancelled"}
+    kind_in = resolved(schemas["EventIn"]["properties"]["kind"])
+    assert set(kind_in["enum"]) == {"seminar", "network", "course", "webinar"}
+    mail_status = resolved(schemas["MessageOut"]["properties"]["status"])
+    assert set(mail_status["enum"]) == {"pending", "sending", "sent", "failed", "cancelled"}
+    event = httpx.get(f"{live.url}/api/v1/events", params={"limit": 1}).json()["items"][0]
+    assert datetime.fromisoformat(event["starts_at"]).utcoffset() is not None

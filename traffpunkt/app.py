@@ -7,13 +7,14 @@ import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import replace
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
 from litestar import Litestar, get
 from litestar.config.compression import CompressionConfig
 from litestar.config.csrf import CSRFConfig
-from litestar.datastructures import CacheControlHeader
+from litestar.datastructures import CacheControlHeader, State
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.plugins import ScalarRenderPlugin, SwaggerRenderPlugin
 from litestar.openapi.spec import Components, OpenAPIType, Schema, SecurityScheme
@@ -88,7 +89,7 @@ def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
 
 def create_app(
     settings: Settings | None = None,
-    engine: Engine | None = None,
+    engine: Engine[Any] | None = None,
     *,
     run_worker: bool = False,
     extra_routes: Sequence[Any] = (),
@@ -147,8 +148,9 @@ def create_app(
             await cpu.stop()
             await db.stop(engine)
 
+    directories: list[Path | PathLike[Any] | str] = [*template_dirs()]
     template_config = TemplateConfig(
-        directory=template_dirs(),
+        directory=directories,
         engine=JinjaTemplateEngine,
         engine_callback=lambda e: configure_environment(e.engine),
     )
@@ -183,7 +185,7 @@ def create_app(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
         ),
-        state={"settings": settings},
+        state=State({"settings": settings}),
         on_startup=[amend_openapi],
         before_send=[security.before_send],  # CSP & co. and Secure cookies on every response
         debug=False,

@@ -15,7 +15,7 @@ import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any
+from typing import Any, TypeVar
 from uuid import UUID
 
 from litestar.connection import ASGIConnection
@@ -83,6 +83,7 @@ def bearer_token(connection: ASGIConnection[Any, Any, Any, Any]) -> str | None:
 # Who is behind a secret: the app factory registers the domains' lookups (`traffpunkt.app.wire`),
 # so this module imports no domain. Organisers' lookups complete the Principal with the
 # municipalities they manage; door tokens belong to registrations.
+R = TypeVar("R")
 TokenResolver = Callable[[str], Awaitable["Principal | DoorPrincipal | None"]]
 SessionResolver = Callable[[str | None], Awaitable["Principal | None"]]
 
@@ -105,7 +106,7 @@ def provide_resolvers(
     _resolvers.session = session
 
 
-def _wired(resolver: Any) -> Any:
+def _wired(resolver: R | None) -> R:
     if resolver is None:  # a missing lookup must not look like "unknown token"
         raise RuntimeError("no token resolvers are wired (traffpunkt.app.wire)")
     return resolver

@@ -69,7 +69,7 @@ async def enter(request: Request[Any, Any, Any]) -> Response[None]:
     username = actor.email
     user = await BaseUser.objects().where(BaseUser.username == username).first()
     if user is None:
-        user = BaseUser(
+        user = BaseUser(  # type: ignore[no-untyped-call]  # Piccolo's __init__ is unannotated
             username=username,
             email=actor.email,
             active=True,

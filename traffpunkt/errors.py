@@ -382,7 +382,7 @@ def html_error(
     title: str,
     detail: str,
     headers: Mapping[str, str] | None = None,
-) -> Any:
+) -> Response[Any]:
     # Imported here because of a cycle: templating -> localtime -> errors (Invalid). Breaking
     # it means splitting the HTTP handlers out of this module (issue 11, not done yet).
     from traffpunkt.templating import page
@@ -447,7 +447,7 @@ def _all_validation_errors(
     try:
         struct = _body_struct(request)
         body = ScopeState.from_scope(request.scope).body
-        data = msgspec.json.decode(body) if struct is not None and body else None
+        data = msgspec.json.decode(body) if struct is not None and isinstance(body, bytes) else None
     except Exception:  # not JSON, or no body: msgspec's first error is all there is
         return first
     if not isinstance(data, dict):

@@ -8,6 +8,7 @@ from email.utils import format_datetime, parsedate_to_datetime
 from typing import Any
 
 from litestar import Litestar, MediaType, Request, Response
+from litestar.enums import ScopeType
 from litestar.exceptions import SerializationException
 from litestar.routes import HTTPRoute
 from litestar.status_codes import HTTP_304_NOT_MODIFIED, HTTP_415_UNSUPPORTED_MEDIA_TYPE
@@ -104,7 +105,7 @@ def json_api_middleware(app: ASGIApp) -> ASGIApp:
 
     async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
         if (
-            scope["type"] == "http"
+            scope["type"] == ScopeType.HTTP
             and scope["method"] in _BODY_METHODS
             and scope["path"].startswith("/api/")
         ):
@@ -143,4 +144,5 @@ def fix_options_allow(app: Litestar) -> None:
                 None, status_code=204, headers={"Allow": allow}, media_type=MediaType.TEXT
             )
 
-        handler._fn = options_handler
+        # Litestar runs a plain function as a handler too (it is how this one answered before).
+        handler._fn = options_handler  # type: ignore[assignment]

@@ -63,13 +63,13 @@ def request_language(request: Any, default: str | None = None) -> str:
     English (?lang=en, remembered in the `lang` cookie) or the page belongs to someone who did
     (`default`, e.g. the registration's language). Many people here use an English-language
     phone, so Accept-Language does not decide pages; it does decide the API's error texts."""
-    lang = request.query_params.get("lang") or request.cookies.get("lang")
+    lang: str | None = request.query_params.get("lang") or request.cookies.get("lang")
     if lang and lang[:2].lower() in LANGUAGES:
         return lang[:2].lower()
     if default in LANGUAGES:
-        return default  # type: ignore[return-value]
+        return default
     if request.url.path.startswith("/api/"):
-        header = request.headers.get("accept-language", "")
+        header: str = request.headers.get("accept-language", "")
         for part in header.split(","):
             code = part.split(";")[0].strip().lower()[:2]
             if code in LANGUAGES:

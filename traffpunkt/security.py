@@ -138,7 +138,7 @@ async def before_send(message: Message, scope: Scope) -> None:
         headers.append((b"referrer-policy", REFERRER_POLICY.encode()))
     if b"set-cookie" in present and is_https(scope):
         headers = [(n, _secure(v) if n.lower() == b"set-cookie" else v) for n, v in headers]
-    message["headers"] = headers  # type: ignore[typeddict-unknown-key]
+    message["headers"] = headers
 
 
 def _secure(cookie: bytes) -> bytes:

@@ -96,7 +96,7 @@ def _default_timezone() -> str:
 def event_place(event: Any) -> str:
     """Venue, street address and town once: "Folkets hus, Storgatan 18, 919 31 Åsele" (the
     town is added only when the address does not already end with it)."""
-    town = event.municipality_name
+    town: str = event.municipality_name
     if event.venue is None:
         return town
     parts = [event.venue.name]

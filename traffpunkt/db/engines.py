@@ -16,7 +16,7 @@ from piccolo.table import Table
 from traffpunkt.db.sqlite_engine import TraffpunktSQLiteEngine
 
 
-def make_engine(url: str, data_dir: Path | None = None) -> Engine:
+def make_engine(url: str, data_dir: Path | None = None) -> Engine[Any]:
     if url.startswith("sqlite:"):
         rest = url.removeprefix("sqlite://").removeprefix("/")
         path = Path(rest)
@@ -48,10 +48,10 @@ def app_tables() -> list[type[Table]]:
     return [*tables, BaseUser, SessionsBase]
 
 
-_engine: Engine | None = None
+_engine: Engine[Any] | None = None
 
 
-def bind(engine: Engine) -> None:
+def bind(engine: Engine[Any]) -> None:
     """Point every table at `engine` (the app does this once; tests switch engines with it)."""
     global _engine
     _engine = engine
@@ -59,7 +59,7 @@ def bind(engine: Engine) -> None:
         table._meta.db = engine
 
 
-def engine() -> Engine:
+def engine() -> Engine[Any]:
     if _engine is None:
         raise RuntimeError("no database engine bound; call traffpunkt.db.bind() first")
     return _engine
@@ -73,7 +73,7 @@ async def _keep_session(connection: Any) -> None:
     """asyncpg's pool `reset`: nothing to do (see `start`)."""
 
 
-async def start(engine_: Engine, pool_max_size: int) -> None:
+async def start(engine_: Engine[Any], pool_max_size: int) -> None:
     if isinstance(engine_, PostgresEngine):
         # No reset query when a connection goes back to the pool: asyncpg's default sends
         # `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`, a second round
@@ -86,7 +86,7 @@ async def start(engine_: Engine, pool_max_size: int) -> None:
         engine_.prepare_file()
 
 
-async def stop(engine_: Engine) -> None:
+async def stop(engine_: Engine[Any]) -> None:
     if isinstance(engine_, PostgresEngine):
         await engine_.close_connection_pool()
     elif isinstance(engine_, TraffpunktSQLiteEngine):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from concurrent.futures import Future, ThreadPoolExecutor
-from typing import Any
+from typing import Any, cast
 
 import aiosqlite
 from piccolo.engine.sqlite import dict_factory
@@ -23,7 +23,7 @@ SQLITE_BUSY_TIMEOUT_S = 30.0
 def open_sqlite(connection_kwargs: dict[str, Any], **overrides: Any) -> sqlite3.Connection:
     """A plain sqlite3 connection as Piccolo opens its own (rows as dicts, foreign keys on).
     With `timeout=0` it never waits for a lock: a busy file raises at once."""
-    conn = sqlite3.connect(**{**connection_kwargs, **overrides})
+    conn: sqlite3.Connection = sqlite3.connect(**{**connection_kwargs, **overrides})
     conn.row_factory = dict_factory
     conn.execute("PRAGMA foreign_keys = 1")
     return conn
@@ -122,7 +122,8 @@ class ReadPool:
             conn = self.idle.pop() if self.idle else await self._open()
             try:
                 # One hop to the connection's thread (execute + fetchall + close were three).
-                rows = list(await conn.execute_fetchall(sql, args))
+                # The connections' row factory makes dicts (aiosqlite types rows as sqlite3.Row).
+                rows = cast("list[dict[str, Any]]", list(await conn.execute_fetchall(sql, args)))
             except BaseException:
                 await conn.close()
                 self.all.remove(conn)

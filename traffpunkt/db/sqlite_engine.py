@@ -28,7 +28,8 @@ import asyncio
 import sqlite3
 import weakref
 from pathlib import Path
-from typing import Any
+from types import TracebackType
+from typing import Any, cast
 
 import aiosqlite
 from piccolo.engine.sqlite import SQLiteEngine, SQLiteTransaction, TransactionType
@@ -69,14 +70,14 @@ class _GuardedSQLiteTransaction(SQLiteTransaction):
                 self.connection = await engine.writer_connection()
                 self._persistent = True
                 try:
-                    await self.begin()
+                    await self.begin()  # type: ignore[no-untyped-call]  # Piccolo's, unannotated
                 except BaseException:
                     await engine.drop_writer()
                     raise
             else:
-                self.connection = await self.get_connection()
+                self.connection = await self.get_connection()  # type: ignore[no-untyped-call]
                 try:
-                    await self.begin()
+                    await self.begin()  # type: ignore[no-untyped-call]  # Piccolo's, unannotated
                 except BaseException:
                     await self.connection.close()
                     raise
@@ -86,7 +87,12 @@ class _GuardedSQLiteTransaction(SQLiteTransaction):
         self.context = self.engine.current_transaction.set(self)
         return self
 
-    async def __aexit__(self, exception_type, exception, traceback) -> bool:
+    async def __aexit__(
+        self,
+        exception_type: type[BaseException] | None,
+        exception: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> bool:
         try:
             if self._parent is None and getattr(self, "_persistent", False):
                 return await self._end_persistent(exception)
@@ -110,9 +116,9 @@ class _GuardedSQLiteTransaction(SQLiteTransaction):
         try:
             if exception:
                 if not self._rolled_back:
-                    await self.rollback()
+                    await self.rollback()  # type: ignore[no-untyped-call]  # Piccolo's
             elif not self._committed and not self._rolled_back:
-                await self.commit()
+                await self.commit()  # type: ignore[no-untyped-call]  # Piccolo's, unannotated
         except BaseException:
             await engine.drop_writer()
             raise
@@ -152,7 +158,7 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
 
     async def _run_in_existing_connection(
         self,
-        connection: aiosqlite.Connection,
+        connection: aiosqlite.Connection | InlineWriter,
         query: str,
         args: list[Any] | None = None,
         query_type: str = "generic",
@@ -170,7 +176,8 @@ class TraffpunktSQLiteEngine(SQLiteEngine):
         """
         if isinstance(connection, InlineWriter):
             return await connection.execute(query, args or [])
-        return list(await connection.execute_fetchall(query, args or []))
+        rows = await connection.execute_fetchall(query, args or [])
+        return cast("list[dict[str, Any]]", list(rows))  # the row factory makes dicts
 
     async def run_querystring(self, querystring: Any, in_pool: bool = False) -> Any:
         if self.current_transaction.get() is None:

@@ -200,7 +200,7 @@ async def hot(template: str, *args: Any) -> list[dict[str, Any]]:
     return await _run_hot(eng, template, sql, list(args))
 
 
-async def _run_hot(eng: Engine, template: str, sql: str, values: list[Any]) -> list[Any]:
+async def _run_hot(eng: Engine[Any], template: str, sql: str, values: list[Any]) -> list[Any]:
     """Run a short statement: on SQLite inline on the loop's thread (on the transaction's
     writer, or a SELECT on the loop's own reader), elsewhere through Piccolo. `sql` is the
     statement compiled for `eng` (used on SQLite only)."""

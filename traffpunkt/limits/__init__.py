@@ -29,9 +29,12 @@ import contextvars
 import hashlib
 import hmac
 import time
-from collections.abc import Awaitable, Callable, Iterable, MutableMapping
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
+
+from litestar.enums import ScopeType
+from litestar.types import ASGIApp, Receive, Scope, Send
 
 from traffpunkt import db
 from traffpunkt.errors import TooManyRequests
@@ -53,16 +56,13 @@ _client: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "traffpunkt_client", default=None
 )
 
-Scope = MutableMapping[str, Any]
-ASGIApp = Callable[[Scope, Any, Any], Awaitable[None]]
-
 
 def client_middleware(app: ASGIApp) -> ASGIApp:
     """Makes the request's client address known to the services (which count per client)
     without every handler passing it down."""
 
-    async def middleware(scope: Scope, receive: Any, send: Any) -> None:
-        client = scope.get("client") if scope["type"] == "http" else None
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        client = scope.get("client") if scope["type"] == ScopeType.HTTP else None
         token = _client.set(client[0] if client else None)
         try:
             await app(scope, receive, send)
@@ -138,7 +138,7 @@ async def count(checks: Iterable[Check]) -> list[Hit]:
     wanted: dict[str, tuple[str, str, Rule, int]] = {}
     for check in checks:
         rule_name, identity = check[0], check[1]
-        amount = check[2] if len(check) == 3 else 1  # type: ignore[misc]
+        amount = check[2] if len(check) == 3 else 1
         if rule_name not in DEFAULTS:
             raise ValueError(f"unknown rate limit {rule_name!r}")
         rule = rules.get(rule_name)
