@@ -46,6 +46,7 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -315,16 +316,16 @@ async def render_timing(event_id: UUID, secrets: Secrets, settings: Any, n: int)
     assert row is not None
     now = utc_now()
 
-    def message(secret: dict[str, str], lang: str = "sv") -> dict[str, Any]:
-        return {
-            "id": uuid4(),
-            "kind": "confirmed",
-            "recipient": "anna.oberg@example.se",
-            "recipient_name": "Anna Öberg",
-            "language": lang,
-            "data": json.dumps({"sequence_offset": 0}),
-            "secrets": json.dumps(secret),
-        }
+    def message(secret: dict[str, str], lang: str = "sv") -> SimpleNamespace:
+        return SimpleNamespace(  # what render reads of an outbox row (render.Message)
+            id=uuid4(),
+            kind="confirmed",
+            recipient="anna.oberg@example.se",
+            recipient_name="Anna Öberg",
+            language=lang,
+            data=json.dumps({"sequence_offset": 0}),
+            secrets=json.dumps(secret),
+        )
 
     def timed(fn: Callable[[], Any], reps: int) -> list[float]:
         out = []
@@ -334,7 +335,7 @@ async def render_timing(event_id: UUID, secrets: Secrets, settings: Any, n: int)
             out.append(time.perf_counter() - t0)
         return out
 
-    def new_messages() -> Iterator[dict[str, Any]]:
+    def new_messages() -> Iterator[SimpleNamespace]:
         return iter([message(secrets.make(event_id)) for _ in range(n)])
 
     def new_codes() -> Iterator[str]:
@@ -358,7 +359,7 @@ async def render_timing(event_id: UUID, secrets: Secrets, settings: Any, n: int)
             language="sv",
             name="Anna Öberg",
             data={"sequence_offset": 0},
-            secrets=json.loads(warm_msg["secrets"]),
+            secrets=json.loads(warm_msg.secrets),
             settings=settings,
             now=now,
         ),

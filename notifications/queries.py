@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Any
 from uuid import UUID
 
+from notifications.rows import MailLine, OutboxRow
 from notifications.statuses import OutboxStatus
 from notifications.tables import OutboxMessage as M
 from traffpunkt import db
-from traffpunkt.db import insert_row
+from traffpunkt.db import insert_row, rows_of
 
 # Due and unclaimed (or claimed by a worker whose lease ran out, e.g. it crashed mid-send).
 _DUE = (
@@ -76,10 +77,10 @@ async def renew(ids: list[UUID], worker: str, lease_until: datetime) -> int:
     return renewed
 
 
-async def by_ids(ids: list[Any]) -> list[dict[str, Any]]:
+async def by_ids(ids: list[Any]) -> list[OutboxRow]:
     if not ids:
         return []
-    return await M.select().where(M.id.is_in(ids)).order_by(M.next_attempt_at)
+    return rows_of(await M.select().where(M.id.is_in(ids)).order_by(M.next_attempt_at), OutboxRow)
 
 
 async def mark_sent_many(ids: list[UUID], worker: str, now: datetime) -> None:
@@ -142,12 +143,12 @@ async def scrub_registration(registration_id: UUID, placeholder: str) -> None:
 
 async def for_event(
     event_id: UUID, after: tuple[datetime, UUID] | None, limit: int
-) -> list[dict[str, Any]]:
+) -> list[MailLine]:
     where: Any = M.event == event_id
     if after is not None:
         created, last = after
         where &= (M.created_at > created) | ((M.created_at == created) & (M.id > last))
-    return await (
+    rows = await (
         M.select(
             M.id,
             M.kind,
@@ -164,11 +165,12 @@ async def for_event(
         .order_by(M.created_at, M.id)
         .limit(limit)
     )
+    return rows_of(rows, MailLine)
 
 
-async def for_registration(registration_id: UUID) -> list[dict[str, Any]]:
+async def for_registration(registration_id: UUID) -> list[MailLine]:
     """A registration's mail, oldest first (without the bodies' secrets)."""
-    return (
+    rows = (
         await M.select(
             M.id,
             M.kind,
@@ -183,6 +185,7 @@ async def for_registration(registration_id: UUID) -> list[dict[str, Any]]:
         .where(M.registration_id == registration_id)
         .order_by(M.created_at, M.id)
     )
+    return rows_of(rows, MailLine)
 
 
 async def redirect_pending(registration_id: UUID, recipient: str) -> int:

@@ -34,7 +34,8 @@ from datetime import datetime
 from email.headerregistry import Address, BaseHeader, HeaderRegistry
 from email.message import EmailMessage
 from email.utils import format_datetime
-from typing import Any
+from typing import Any, Protocol
+from uuid import UUID
 
 import jinja2
 
@@ -48,6 +49,26 @@ from traffpunkt.settings import Settings
 from traffpunkt.templating import configure_environment, i18n_context, template_dirs
 
 TICKET_CID = "ticket@traffpunkt"
+
+
+class Message(Protocol):
+    """What rendering reads of an outbox message (`notifications.rows.OutboxRow` has it; tests
+    and the mail bench pass lighter objects with the same attributes)."""
+
+    @property
+    def id(self) -> UUID: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def recipient(self) -> str: ...
+    @property
+    def recipient_name(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def data(self) -> str: ...
+    @property
+    def secrets(self) -> str | None: ...
 
 
 class _CachingHeaderRegistry(HeaderRegistry):
@@ -186,17 +207,15 @@ class _Content:
     calendar: bytes | None
 
 
-def _content(
-    message: dict[str, Any], row: EventRow | None, settings: Settings, now: datetime
-) -> _Content:
-    kind = KINDS[message["kind"]]
-    data = json.loads(message["data"] or "{}")
-    secrets = json.loads(message["secrets"] or "{}")
-    name = message["recipient_name"]
+def _content(message: Message, row: EventRow | None, settings: Settings, now: datetime) -> _Content:
+    kind = KINDS[message.kind]
+    data = json.loads(message.data or "{}")
+    secrets = json.loads(message.secrets or "{}")
+    name = message.recipient_name
     subject, text, html = render_parts(
         kind,
         row,
-        language=message["language"],
+        language=message.language,
         name=name,
         data=data,
         secrets=secrets,
@@ -213,15 +232,13 @@ def _content(
             method=kind.method,
             organiser_mailbox=settings.organiser_mailbox,
             organiser_name=row.municipality_name,
-            attendee_email=message["recipient"],
+            attendee_email=message.recipient,
             attendee_name=name,
             event_url=f"{settings.base_url}/events/{row.slug}",
             sequence_offset=int(data.get("sequence_offset", 0)),
             now=now,
         )
-    return _Content(
-        kind, i18n.normalise(message["language"]), subject, text, html, ticket, calendar
-    )
+    return _Content(kind, i18n.normalise(message.language), subject, text, html, ticket, calendar)
 
 
 # --- MIME, written directly ------------------------------------------------------------------
@@ -297,17 +314,15 @@ def recipient_address(name: str, recipient: str) -> Address:
     return Address(display_name=_one_line(name), username=local, domain=domain)
 
 
-def _mime(
-    content: _Content, message: dict[str, Any], settings: Settings, now: datetime
-) -> Outgoing:
+def _mime(content: _Content, message: Message, settings: Settings, now: datetime) -> Outgoing:
     _, to = POLICY.header_store_parse(
-        "To", recipient_address(message["recipient_name"], message["recipient"])
+        "To", recipient_address(message.recipient_name, message.recipient)
     )
     envelope_from = _address_of(settings.mail_from)
     envelope_to = to.addresses[0].addr_spec
     smtputf8 = not (envelope_from + envelope_to).isascii()
     policy = _SMTPUTF8 if smtputf8 else _SMTP
-    mid = message_id(message["id"], settings)
+    mid = message_id(message.id, settings)
 
     html = _leaf('text/html; charset="utf-8"', "quoted-printable", _qp(content.html))
     if content.ticket_png is not None:
@@ -364,7 +379,7 @@ def _mime(
 
 
 def render_outgoing(
-    message: dict[str, Any], row: EventRow | None, settings: Settings, now: datetime
+    message: Message, row: EventRow | None, settings: Settings, now: datetime
 ) -> Outgoing:
     """The mail of an outbox row, as it goes on the wire, with its envelope. Runs in render
     processes too, so everything in and out is picklable (rows, the settings, bytes)."""
@@ -372,7 +387,7 @@ def render_outgoing(
 
 
 def build(
-    message: dict[str, Any], row: EventRow | None, settings: Settings, now: datetime
+    message: Message, row: EventRow | None, settings: Settings, now: datetime
 ) -> EmailMessage:
     """The same mail as an EmailMessage (parsed back from `render_outgoing`), for tests and
     tools; the sender sends `render_outgoing` bytes."""

@@ -31,12 +31,14 @@ from accounts.schemas import SignInMail
 from events import service as events_service
 from notifications import queries
 from notifications.kinds import KINDS
+from notifications.rows import FailedMail, MailLine, OutboxRow
 from notifications.schemas import MessageList, MessageOut
 from notifications.statuses import OutboxStatus
 from traffpunkt import db
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
+from traffpunkt.ids import parse_id
 
 # A claim expires LEASE after its last renewal; a sender renews every RENEW_EVERY, so several
 # renewals in a row must fail (the database unreachable, the event loop stuck) before another
@@ -191,7 +193,7 @@ async def forget(registration_id: UUID | str) -> None:
 # --- the sender's steps (notifications.worker) --------------------------------------------------
 
 
-async def claim(worker: str, limit: int) -> list[dict[str, Any]]:
+async def claim(worker: str, limit: int) -> list[OutboxRow]:
     now = utc_now()
     async with db.transaction():
         ids = await queries.claim(worker, now, now + LEASE, limit, pg=not db.is_sqlite())
@@ -226,15 +228,13 @@ async def mark_failed(message_id: UUID, worker: str, error: str) -> None:
         await queries.mark_failed(message_id, worker, error[:2000])
 
 
-async def mark_temporary_failure(message: dict[str, Any], worker: str, error: str) -> None:
-    if message["attempts"] >= MAX_ATTEMPTS:
-        await mark_failed(
-            message["id"], worker, f"gave up after {message['attempts']} attempts: {error}"
-        )
+async def mark_temporary_failure(message: OutboxRow, worker: str, error: str) -> None:
+    if message.attempts >= MAX_ATTEMPTS:
+        await mark_failed(message.id, worker, f"gave up after {message.attempts} attempts: {error}")
         return
     async with db.transaction():
         await queries.mark_retry(
-            message["id"], worker, utc_now() + backoff(message["attempts"]), error[:2000]
+            message.id, worker, utc_now() + backoff(message.attempts), error[:2000]
         )
 
 
@@ -263,50 +263,50 @@ async def messages_for_event(actor: Principal, event_id: str, page: Page) -> Mes
             raise Invalid.field(
                 "cursor", "Use the `next` of the previous page as the cursor"
             ) from None
-    rows = await queries.for_event(UUID(str(row.id)), after, page.limit + 1)
+    rows = await queries.for_event(row.id, after, page.limit + 1)
     more = len(rows) > page.limit
     rows = rows[: page.limit]
     items = [
         MessageOut(
-            id=str(r["id"]),
-            kind=r["kind"],
-            to=r["recipient"],
-            registration_id=str(r["registration_id"]) if r["registration_id"] else None,
-            status=r["status"],
-            attempts=r["attempts"],
-            last_error=r["last_error"],
-            created_at=r["created_at"],
-            sent_at=r["sent_at"],
-            next_attempt_at=r["next_attempt_at"] if r["status"] == OutboxStatus.PENDING else None,
+            id=str(r.id),
+            kind=r.kind,
+            to=r.recipient,
+            registration_id=str(r.registration_id) if r.registration_id else None,
+            status=r.status,
+            attempts=r.attempts,
+            last_error=r.last_error,
+            created_at=r.created_at,
+            sent_at=r.sent_at,
+            next_attempt_at=r.next_attempt_at if r.status == OutboxStatus.PENDING else None,
         )
         for r in rows
     ]
-    next_cursor = f"{rows[-1]['created_at'].isoformat()}_{rows[-1]['id']}" if more else None
+    next_cursor = f"{rows[-1].created_at.isoformat()}_{rows[-1].id}" if more else None
     return MessageList(items=items, next=next_cursor)
 
 
 # --- deliveries that failed for good, and a corrected address --------------------------------
 
 
-async def delivery_failure(registration_id: UUID | str) -> dict[str, Any] | None:
+async def delivery_failure(registration_id: UUID | str) -> MailLine | None:
     """The newest mail to a registration when it failed for good (a refused address, a 5xx):
     {kind, recipient, last_error, created_at}; None when the newest was sent or is on its way.
     Cancelled mail (e.g. a reminder after a cancellation) does not count either way."""
-    rows = await queries.for_registration(UUID(str(registration_id)))
-    live = [r for r in rows if r["status"] != OutboxStatus.CANCELLED]
-    if live and live[-1]["status"] == OutboxStatus.FAILED:
+    rows = await queries.for_registration(parse_id(registration_id))
+    live = [r for r in rows if r.status != OutboxStatus.CANCELLED]
+    if live and live[-1].status == OutboxStatus.FAILED:
         return live[-1]
     return None
 
 
-async def failed_to(registration_id: UUID | str, recipient: str) -> list[dict[str, Any]]:
+async def failed_to(registration_id: UUID | str, recipient: str) -> list[FailedMail]:
     """Mail to a registration at `recipient` that failed for good, oldest first, with its data
     (JSON decoded; the secrets were dropped when it failed)."""
-    rows = await queries.for_registration(UUID(str(registration_id)))
+    rows = await queries.for_registration(parse_id(registration_id))
     return [
-        {**r, "data": json.loads(r["data"] or "{}")}
+        FailedMail(r.kind, json.loads(r.data or "{}"))
         for r in rows
-        if r["status"] == OutboxStatus.FAILED and r["recipient"] == recipient
+        if r.status == OutboxStatus.FAILED and r.recipient == recipient
     ]
 
 
@@ -315,18 +315,18 @@ async def redirect_pending(registration_id: UUID | str, recipient: str) -> int:
     return await queries.redirect_pending(UUID(str(registration_id)), _checked_address(recipient))
 
 
-async def message_status(message_id: UUID | str) -> dict[str, Any]:
-    rows = await queries.by_ids([UUID(str(message_id))])
+async def message_status(message_id: UUID | str) -> OutboxRow:
+    rows = await queries.by_ids([parse_id(message_id)])
     if not rows:
         raise NotFound("No such message")
     return rows[0]
 
 
-async def latest_status_by_registration(event_id: UUID | str) -> dict[str, dict[str, Any]]:
-    """The newest mail to each registration of an event: {registration id: {kind, status,
-    last_error}} (for the organiser's attendee list)."""
-    out: dict[str, dict[str, Any]] = {}
-    for r in await queries.for_event(UUID(str(event_id)), None, 100_000):
-        if r["registration_id"] is not None:
-            out[str(r["registration_id"])] = r  # rows come oldest first: the last one wins
+async def latest_status_by_registration(event_id: UUID | str) -> dict[str, MailLine]:
+    """The newest mail to each registration of an event: {registration id: its line (kind,
+    status, last_error, …)} (for the organiser's attendee list)."""
+    out: dict[str, MailLine] = {}
+    for r in await queries.for_event(parse_id(event_id), None, 100_000):
+        if r.registration_id is not None:
+            out[str(r.registration_id)] = r  # rows come oldest first: the last one wins
     return out

@@ -46,6 +46,7 @@ from uuid import UUID, uuid4
 from events import service as events_service
 from events.rows import EventRow
 from notifications import render, service
+from notifications.rows import OutboxRow
 from notifications.transport import (
     Outgoing,
     PermanentFailure,
@@ -137,7 +138,7 @@ class Sender:
         sent: list[UUID] = []
         batch_done = asyncio.Event()
         renewing = asyncio.create_task(
-            self._renew_leases([m["id"] for m in messages], batch_done), name="mail-lease"
+            self._renew_leases([m.id for m in messages], batch_done), name="mail-lease"
         )
         try:
             rows = await self._event_rows(messages)
@@ -149,9 +150,9 @@ class Sender:
                     if self._stop.is_set():
                         break
                     message = pending.pop(0)
-                    future = renders.pop(message["id"], None)
+                    future = renders.pop(message.id, None)
                     if await self._send_one(transport, message, rows, pool, future):
-                        sent.append(UUID(str(message["id"])))
+                        sent.append(message.id)
                         if len(sent) >= MARK_EVERY:
                             await service.mark_sent_many(sent, self.worker_id)
                             sent.clear()
@@ -170,7 +171,7 @@ class Sender:
                 await service.mark_sent_many(sent, self.worker_id)
             finally:
                 if pending:
-                    await service.release([m["id"] for m in pending], self.worker_id)
+                    await service.release([m.id for m in pending], self.worker_id)
         return len(messages)
 
     async def _renew_leases(self, ids: list[Any], done: asyncio.Event) -> None:
@@ -188,17 +189,17 @@ class Sender:
             except Exception:  # the database is away: the claims may expire, nothing is lost
                 log.warning("could not renew the lease of a mail batch", exc_info=True)
 
-    async def _event_rows(self, messages: list[dict[str, Any]]) -> dict[str, EventRow | None]:
+    async def _event_rows(self, messages: list[OutboxRow]) -> dict[str, EventRow | None]:
         rows: dict[str, EventRow | None] = {}
         for message in messages:
-            if message["event"] is not None and (key := str(message["event"])) not in rows:
+            if message.event is not None and (key := str(message.event)) not in rows:
                 rows[key] = await events_service.event_for_mail(key)
         return rows
 
     def _submit(
         self,
         pool: concurrent.futures.ProcessPoolExecutor,
-        messages: list[dict[str, Any]],
+        messages: list[OutboxRow],
         rows: dict[str, EventRow | None],
     ) -> dict[Any, concurrent.futures.Future[Outgoing]]:
         """Start rendering the whole batch in the render processes (in claim order)."""
@@ -208,7 +209,7 @@ class Sender:
             if gone:
                 continue  # fails in _send_one, without a render
             try:
-                renders[message["id"]] = pool.submit(
+                renders[message.id] = pool.submit(
                     render.render_outgoing, message, row, self.settings, utc_now()
                 )
             except (BrokenProcessPool, RuntimeError) as exc:  # broke while idle: render here
@@ -220,7 +221,7 @@ class Sender:
     async def _send_one(
         self,
         transport: Transport,
-        message: dict[str, Any],
+        message: OutboxRow,
         rows: dict[str, EventRow | None],
         pool: concurrent.futures.ProcessPoolExecutor | None,
         future: concurrent.futures.Future[Outgoing] | None,
@@ -237,23 +238,23 @@ class Sender:
             else:
                 mail = render.render_outgoing(message, row, self.settings, utc_now())
         except BrokenProcessPool as exc:
-            log.error("a mail render process died; message %s will be retried", message["id"])
+            log.error("a mail render process died; message %s will be retried", message.id)
             self._forget_pool(pool)
             await service.mark_temporary_failure(
                 message, self.worker_id, f"the render process stopped: {exc}"
             )
             return False
         except Exception as exc:  # a rendering bug must not become a crash loop
-            log.exception("cannot render message %s", message["id"])
-            await service.mark_failed(message["id"], self.worker_id, f"cannot render: {exc}")
+            log.exception("cannot render message %s", message.id)
+            await service.mark_failed(message.id, self.worker_id, f"cannot render: {exc}")
             return False
         try:
             await transport.send_outgoing(mail)
         except PermanentFailure as exc:
-            log.warning("mail %s refused permanently: %s", message["id"], exc)
-            await service.mark_failed(message["id"], self.worker_id, str(exc))
+            log.warning("mail %s refused permanently: %s", message.id, exc)
+            await service.mark_failed(message.id, self.worker_id, str(exc))
         except TemporaryFailure as exc:
-            log.info("mail %s will be retried: %s", message["id"], exc)
+            log.info("mail %s will be retried: %s", message.id, exc)
             await service.mark_temporary_failure(message, self.worker_id, str(exc))
         else:
             return True
@@ -334,10 +335,10 @@ class Sender:
 
 
 def _event_row(
-    message: dict[str, Any], rows: dict[str, EventRow | None]
+    message: OutboxRow, rows: dict[str, EventRow | None]
 ) -> tuple[EventRow | None, bool]:
     """(the event row a message is about, or None; whether that event no longer exists)."""
-    if message["event"] is None:
+    if message.event is None:
         return None, False
-    row = rows.get(str(message["event"]))
+    row = rows.get(str(message.event))
     return row, row is None

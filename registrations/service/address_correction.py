@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from notifications import service as mail
+from notifications.rows import FailedMail
 from registrations import queries
 from registrations.service._common import _uuid
 from registrations.service.links import _mail
@@ -54,7 +55,7 @@ async def _change_address(reg: dict[str, Any], email: str) -> tuple[str, int]:
         await mail.redirect_pending(reg_id, new)
     reg = {**reg, "email": new}
     failed = await mail.failed_to(reg_id, old)
-    kinds = [f["kind"] for f in failed]
+    kinds = [f.kind for f in failed]
     queued = 0
     if _STATE_KINDS.intersection(kinds):
         if reg["status"] == "confirmed":
@@ -64,17 +65,17 @@ async def _change_address(reg: dict[str, Any], email: str) -> tuple[str, int]:
             position = await queries.waiting_position(event_id, reg["queue_seq"], reg_id)
             await _mail("waitlisted", reg, position=position)
             queued += 1
-    again: dict[str, dict[str, Any]] = {}
+    again: dict[str, FailedMail] = {}
     for f in failed:  # the newest of each other kind, if it still holds
-        if f["kind"] in _CANCELLED_KINDS and reg["status"] == "cancelled":
-            again[f["kind"]] = f
-        elif f["kind"] in _EVENT_CANCELLED_KINDS:
-            again[f["kind"]] = f
-        elif f["kind"] in ("introduction", "meeting_plan") and reg["status"] != "cancelled":
-            again[f["kind"]] = f
+        if f.kind in _CANCELLED_KINDS and reg["status"] == "cancelled":
+            again[f.kind] = f
+        elif f.kind in _EVENT_CANCELLED_KINDS:
+            again[f.kind] = f
+        elif f.kind in ("introduction", "meeting_plan") and reg["status"] != "cancelled":
+            again[f.kind] = f
     for kind, f in again.items():
         if kind in ("introduction", "meeting_plan"):
-            await _mail(kind, reg, **f["data"])
+            await _mail(kind, reg, **f.data)
         else:
             await mail.enqueue(
                 kind,
@@ -83,7 +84,7 @@ async def _change_address(reg: dict[str, Any], email: str) -> tuple[str, int]:
                 language=reg["language"],
                 event_id=event_id,
                 registration_id=reg_id,
-                data=f["data"],
+                data=f.data,
             )
         queued += 1
     return new, queued

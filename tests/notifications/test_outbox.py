@@ -14,6 +14,7 @@ import pytest
 
 from events import service as events_service
 from notifications import render, service
+from notifications.rows import OutboxRow
 from notifications.tables import OutboxMessage
 from notifications.transport import transport_for
 from notifications.worker import Sender
@@ -35,7 +36,7 @@ async def enqueue(event: dict[str, Any], to: str, kind: str = "confirmed", **kw:
         return await service.enqueue(kind, to=to, name="Hugo Lind", event_id=event["id"], **args)
 
 
-async def status(message_id: Any) -> dict[str, Any]:
+async def status(message_id: Any) -> OutboxRow:
     return await service.message_status(message_id)
 
 
@@ -51,8 +52,8 @@ async def test_nothing_is_sent_for_a_rolled_back_change(
     kept = await enqueue(event, "kept@example.se")
     assert await Sender(mail_settings).run_once() == 1
     assert [m["To"].addresses[0].addr_spec for m in smtp.messages] == ["kept@example.se"]
-    assert (await status(kept))["status"] == "sent"
-    assert (await status(kept))["secrets"] is None  # links with tokens do not outlive sending
+    assert (await status(kept)).status == "sent"
+    assert (await status(kept)).secrets is None  # links with tokens do not outlive sending
 
 
 async def test_one_connection_for_a_batch(
@@ -72,15 +73,15 @@ async def test_temporary_failure_is_retried_with_backoff(
     sender = Sender(mail_settings)
     await sender.run_once()
     first = await status(mid)
-    assert first["status"] == "pending" and first["attempts"] == 1
-    assert "451" in first["last_error"]
-    delay = first["next_attempt_at"] - utc_now()
+    assert first.status == "pending" and first.attempts == 1
+    assert "451" in first.last_error
+    delay = first.next_attempt_at - utc_now()
     assert timedelta(seconds=10) < delay <= service.RETRY_BASE
     assert await sender.run_once() == 0  # not due yet
-    with frozen_at(first["next_attempt_at"] + timedelta(seconds=1)):
+    with frozen_at(first.next_attempt_at + timedelta(seconds=1)):
         assert await sender.run_once() == 1
         after = await status(mid)
-    assert after["status"] == "sent" and after["attempts"] == 2
+    assert after.status == "sent" and after.attempts == 2
     assert len(smtp.by_id(f"<{mid}@traffpunkt.local>")) == 1
 
 
@@ -97,8 +98,8 @@ async def test_permanent_failure_is_visible_to_organisers_and_not_retried(
     sender = Sender(mail_settings)
     assert await sender.run_once() == 2
     failed = await status(bad)
-    assert failed["status"] == "failed" and "550" in failed["last_error"]
-    assert (await status(good))["status"] == "sent"
+    assert failed.status == "failed" and "550" in failed.last_error
+    assert (await status(good)).status == "sent"
     with frozen_at(utc_now() + timedelta(days=2)):
         assert await sender.run_once() == 0  # no crash loop, no retry
     r = await client.get(f"/api/v1/events/{event['id']}/messages", headers=World.auth(world.asele))
@@ -121,7 +122,7 @@ async def test_5xx_on_data_is_permanent(
     mid = await enqueue(event, "spam@example.se")
     smtp.data_responses.append("554 5.7.1 Message rejected")
     await Sender(mail_settings).run_once()
-    assert (await status(mid))["status"] == "failed"
+    assert (await status(mid)).status == "failed"
 
 
 async def test_unreachable_server_keeps_everything(event: dict[str, Any], engine: Any) -> None:
@@ -133,7 +134,7 @@ async def test_unreachable_server_keeps_everything(event: dict[str, Any], engine
     await Sender(down).run_once()
     for mid in ids:
         s = await status(mid)
-        assert s["status"] == "pending" and s["attempts"] == 1 and "connect" in s["last_error"]
+        assert s.status == "pending" and s.attempts == 1 and "connect" in s.last_error
 
 
 async def test_crash_between_send_and_mark_resends_the_same_message_id(
@@ -146,14 +147,14 @@ async def test_crash_between_send_and_mark_resends_the_same_message_id(
     async with transport_for(mail_settings.smtp_url, mail_settings.mail_dir) as transport:
         await transport.send(render.build(claimed, row, mail_settings, utc_now()))
     assert len(smtp.messages) == 1
-    assert (await status(mid))["status"] == "sending"
+    assert (await status(mid)).status == "sending"
     survivor = Sender(mail_settings, worker_id="survivor")
     assert await survivor.run_once() == 0  # the lease still holds
     with frozen_at(utc_now() + service.LEASE + timedelta(seconds=1)):
         assert await survivor.run_once() == 1
     copies = smtp.by_id(f"<{mid}@traffpunkt.local>")
     assert len(copies) == 2  # sent again, recognisably the same mail
-    assert (await status(mid))["status"] == "sent"
+    assert (await status(mid)).status == "sent"
 
 
 async def test_two_workers_never_send_the_same_message_twice(

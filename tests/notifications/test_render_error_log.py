@@ -50,7 +50,7 @@ async def test_a_mail_render_error_logs_no_address(
             OutboxMessage.id == message_id
         )
     assert await Sender(mail_settings).run_once() == 1
-    assert (await service.message_status(message_id))["status"] == "failed"
+    assert (await service.message_status(message_id)).status == "failed"
     text = log_text.getvalue()
     assert f"cannot render message {message_id}" in text, text
     assert "***@asele.se" in text  # the exception's text, with the domain kept

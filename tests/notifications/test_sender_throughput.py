@@ -21,6 +21,7 @@ from collections import Counter
 from datetime import timedelta
 from email import message_from_bytes, policy
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 from uuid import uuid4
 
@@ -61,7 +62,7 @@ async def enqueue_many(event: dict[str, Any], n: int, prefix: str = "p") -> list
 
 
 async def statuses(ids: list[Any]) -> Counter[str]:
-    return Counter([(await service.message_status(i))["status"] for i in ids])
+    return Counter([(await service.message_status(i)).status for i in ids])
 
 
 def render_pids(sender: Sender) -> list[int]:
@@ -111,7 +112,7 @@ async def test_prepare_is_what_aiosmtplib_sends(
 ) -> None:
     (mid,) = await enqueue_many(event, 1)
     (message,) = await service.claim("w", 1)
-    assert message["id"] == mid
+    assert message.id == mid
     row = await events_service.event_for_mail(event["id"])
     msg = render.build(message, row, mail_settings, utc_now())
     random.seed(1)  # MIME boundaries are random (and set on the parts by flattening)
@@ -136,9 +137,9 @@ async def test_a_render_error_in_a_render_process_fails_that_message_only(
     try:
         assert await sender.run_once() == 4
         bad = await service.message_status(ids[1])
-        assert bad["status"] == "failed" and bad["last_error"].startswith("cannot render: ")
-        assert "Expecting property name" in bad["last_error"]  # the child's JSONDecodeError
-        assert bad["secrets"] is None
+        assert bad.status == "failed" and bad.last_error.startswith("cannot render: ")
+        assert "Expecting property name" in bad.last_error  # the child's JSONDecodeError
+        assert bad.secrets is None
         assert await statuses(ids) == Counter(sent=3, failed=1)
         with frozen_at(utc_now() + timedelta(days=2)):
             assert await sender.run_once() == 0  # no crash loop, no retry
@@ -163,8 +164,8 @@ async def test_a_dead_render_process_means_a_retry_not_a_loss(
         assert await sender.run_once() == 3
         for mid in ids:
             s = await service.message_status(mid)
-            assert s["status"] == "pending" and s["attempts"] == 1
-            assert "render process stopped" in s["last_error"]
+            assert s.status == "pending" and s.attempts == 1
+            assert "render process stopped" in s.last_error
         assert smtp.messages == []
         sender.transport_factory = lambda: transport_for(
             mail_settings.smtp_url, mail_settings.mail_dir
@@ -229,7 +230,7 @@ async def test_folder_transport_with_render_processes(
     msg = message_from_bytes(raw, policy=policy.default)
     assert msg["Message-ID"] == f"<{mid}@traffpunkt.local>"
     assert msg["To"].addresses[0].addr_spec == "p0@example.se"
-    assert (await service.message_status(mid))["status"] == "sent"
+    assert (await service.message_status(mid)).status == "sent"
 
 
 @pytest.mark.parametrize("render_processes", [0, 1])
@@ -324,8 +325,8 @@ def reference_mime(content: Any, message: dict[str, Any], settings: Settings, no
     msg["Subject"] = content.subject
     msg["From"] = settings.mail_from
     # The address as the sender writes it (the domain as IDNA), from the one place that does.
-    msg["To"] = render.recipient_address(message["recipient_name"], message["recipient"])
-    msg["Message-ID"] = render.message_id(message["id"], settings)
+    msg["To"] = render.recipient_address(message.recipient_name, message.recipient)
+    msg["Message-ID"] = render.message_id(message.id, settings)
     msg["Date"] = format_datetime(now)
     msg["Auto-Submitted"] = "auto-generated"
     msg["X-Traffpunkt-Kind"] = content.kind.name
@@ -401,15 +402,15 @@ async def test_direct_mime_reads_as_the_email_packages(
     now = utc_now()
     for kind, fixture in sorted(FIXTURES.items()):
         for lang in ("sv", "en"):
-            message = {
-                "id": uuid4(),
-                "kind": kind,
-                "recipient": to,
-                "recipient_name": name,
-                "language": lang,
-                "data": json.dumps({"sequence_offset": 0, **fixture.get("data", {})}),
-                "secrets": json.dumps(fixture.get("secrets", {})),
-            }
+            message = SimpleNamespace(
+                id=uuid4(),
+                kind=kind,
+                recipient=to,
+                recipient_name=name,
+                language=lang,
+                data=json.dumps({"sequence_offset": 0, **fixture.get("data", {})}),
+                secrets=json.dumps(fixture.get("secrets", {})),
+            )
             content = render._content(message, row, mail_settings, now)
             mail = render._mime(content, message, mail_settings, now)
             expected = prepare(reference_mime(content, message, mail_settings, now))
@@ -417,7 +418,7 @@ async def test_direct_mime_reads_as_the_email_packages(
             assert (mail.sender, mail.recipients) == (expected.sender, expected.recipients)
             utf8 = not to.rpartition("@")[0].isascii()
             assert mail.smtputf8 == expected.smtputf8 == utf8
-            assert mail.message_id == f"<{message['id']}@traffpunkt.local>"
+            assert mail.message_id == f"<{message.id}@traffpunkt.local>"
             # 78 characters (RFC 5322); with SMTPUTF8 a character may take several octets.
             lines = mail.data.decode("utf-8").split("\r\n")
             assert max(len(line) for line in lines) <= 78

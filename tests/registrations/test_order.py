@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from types import SimpleNamespace
 from typing import Any
 
 import httpx
@@ -108,7 +109,8 @@ async def test_concurrent_sign_ups_are_served_in_commit_order_with_exact_positio
     # The mail as sent says it (the data written in the deciding statement renders).
     row = await events_service.event_for_mail(event["id"])
     for m in await OutboxMessage.select().where(OutboxMessage.event == event["id"]):
-        text = render.build(m, row, get_settings(), utc_now()).get_body(("plain",)).get_content()
+        mail = render.build(SimpleNamespace(**m), row, get_settings(), utc_now())
+        text = mail.get_body(("plain",)).get_content()
         if m["kind"] == "waitlisted":
             assert f"nummer {told[str(m['registration_id'])]} på väntelistan" in text
         else:
