@@ -355,6 +355,7 @@ async def organiser_municipality_slugs() -> dict[str, list[str]]:
 
 
 def _as_uuid(value: Any) -> UUID | None:
+    """Whether a key (`slug or id`) is an id: a lookup by either, not an error (see parse_id)."""
     if isinstance(value, UUID):
         return value
     try:

@@ -130,8 +130,8 @@ def outbox_row(
     return {
         "id": uuid4(),
         "kind": kind,
-        "event": UUID(str(event_id)) if event_id is not None else None,
-        "registration_id": UUID(str(registration_id)) if registration_id else None,
+        "event": parse_id(event_id) if event_id is not None else None,
+        "registration_id": parse_id(registration_id) if registration_id else None,
         "recipient": _checked_address(to),
         "recipient_name": " ".join(name.split())[:200],
         "language": language if language in ("sv", "en") else "sv",
@@ -181,13 +181,13 @@ async def queued_keys(keys: list[str]) -> set[str]:
 
 async def cancel_pending(registration_id: UUID | str, kinds: list[str] | None = None) -> int:
     """Stop mail not yet sent to a registration (e.g. reminders after a cancellation)."""
-    return await queries.cancel_pending(UUID(str(registration_id)), kinds)
+    return await queries.cancel_pending(parse_id(registration_id), kinds)
 
 
 async def forget(registration_id: UUID | str) -> None:
     """GDPR erase: pending mail is cancelled and the address is removed from the outbox."""
-    await queries.cancel_pending(UUID(str(registration_id)), None)
-    await queries.scrub_registration(UUID(str(registration_id)), ERASED_ADDRESS)
+    await queries.cancel_pending(parse_id(registration_id), None)
+    await queries.scrub_registration(parse_id(registration_id), ERASED_ADDRESS)
 
 
 # --- the sender's steps (notifications.worker) --------------------------------------------------
@@ -312,7 +312,7 @@ async def failed_to(registration_id: UUID | str, recipient: str) -> list[FailedM
 
 async def redirect_pending(registration_id: UUID | str, recipient: str) -> int:
     """Inside the caller's transaction: unsent mail to a registration goes to `recipient`."""
-    return await queries.redirect_pending(UUID(str(registration_id)), _checked_address(recipient))
+    return await queries.redirect_pending(parse_id(registration_id), _checked_address(recipient))
 
 
 async def message_status(message_id: UUID | str) -> OutboxRow:
