@@ -194,5 +194,6 @@ def test_times_and_enums_are_what_is_sent(live: Any) -> None:
     assert set(kind_in["enum"]) == {"seminar", "network", "course", "webinar"}
     mail_status = resolved(schemas["MessageOut"]["properties"]["status"])
     assert set(mail_status["enum"]) == {"pending", "sending", "sent", "failed", "cancelled"}
+    live.cli("demo")
     event = httpx.get(f"{live.url}/api/v1/events", params={"limit": 1}).json()["items"][0]
     assert datetime.fromisoformat(event["starts_at"]).utcoffset() is not None

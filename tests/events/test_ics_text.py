@@ -19,6 +19,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
+import msgspec
 import pytest
 import vobject
 from dateutil.tz import gettz
@@ -27,6 +28,7 @@ from hypothesis import strategies as st
 from icalendar.parser import Contentline
 
 from events import ics, ics_text, topics
+from events.rows import EventRow
 from traffpunkt.localtime import to_local
 
 ZONES = ("Europe/Stockholm", "Europe/Helsinki", "America/St_Johns", "UTC")
@@ -140,12 +142,17 @@ def rows(draw: st.DrawFn) -> dict[str, Any]:
 # --- helpers ---------------------------------------------------------------------------------
 
 
+def typed(row: dict[str, Any]) -> EventRow:
+    """The test's row as events.queries hands it out (a typed row)."""
+    return msgspec.convert(row, EventRow)
+
+
 def fast(row: dict[str, Any], url: str) -> bytes:
-    return ics_text.vevent(ics._properties(row, url))
+    return ics_text.vevent(ics._properties(typed(row), url))
 
 
 def reference(row: dict[str, Any], url: str) -> bytes:
-    return ics.vevent(row, event_url=url).to_ical()
+    return bytes(ics.vevent(typed(row), event_url=url).to_ical())
 
 
 @functools.cache
@@ -257,7 +264,7 @@ def test_fast_fragment_is_icalendars_and_reads_back_the_same(row: dict[str, Any]
         "TRANSP": "OPAQUE",
         "CLASS": "PUBLIC",
     }
-    if location := ics._location(row):
+    if location := ics._location(typed(row)):
         expected_text["LOCATION"] = normalised(location)
     for values in (ical_ours, vobj_ours):
         for name, text in expected_text.items():
@@ -365,7 +372,7 @@ def test_rows_here_are_shaped_like_the_query_rows() -> None:
     from events.queries import _EVENT_COLUMNS
 
     columns = {getattr(c, "_alias", None) or c._meta.name for c in _EVENT_COLUMNS}
-    assert set(event_row()) == columns
+    assert set(event_row()) == columns == set(EventRow.__struct_fields__)
 
 
 def test_vevent_still_gives_an_icalendar_event_and_the_feed_the_same_bytes() -> None:
@@ -383,15 +390,19 @@ def test_vevent_still_gives_an_icalendar_event_and_the_feed_the_same_bytes() -> 
         )
         for i in range(8)
     ]
-    assert isinstance(ics.vevent(events[0], event_url="https://t.se/e"), icalendar.Event)
-    url_for = lambda r: f"https://traffpunkt.example.se/events/{r['slug']}"  # noqa: E731
+    assert isinstance(ics.vevent(typed(events[0]), event_url="https://t.se/e"), icalendar.Event)
+    url_for = lambda r: f"https://traffpunkt.example.se/events/{r.slug}"  # noqa: E731
     ics._fragments.items.clear()
     body = ics.feed(
-        events, name="Åsele", description="Möten", tz_name="Europe/Stockholm", url_for=url_for
+        [typed(e) for e in events],
+        name="Åsele",
+        description="Möten",
+        tz_name="Europe/Stockholm",
+        url_for=url_for,
     )
     # What the feed was before events.ics_text: icalendar's fragments after the same header.
     head = body[: body.index(b"BEGIN:VEVENT")]
-    expected = head + b"".join(reference(r, url_for(r)) for r in events) + CALENDAR_END
+    expected = head + b"".join(reference(r, url_for(typed(r))) for r in events) + CALENDAR_END
     assert body == expected
     cal = icalendar.Calendar.from_ical(body)
     assert len(cal.walk("VEVENT")) == 8 and len(cal.walk("VTIMEZONE")) == len(ZONES)
