@@ -150,7 +150,7 @@ async def signup_submit(request: Request[Any, Any, Any], key: FromPath[str]) -> 
 async def _manage_context(token: str) -> dict[str, Any]:
     reg = await service.by_token(token)
     own = await service.registration_out(reg, token)
-    row = await events_service.event_for_mail(reg["event"])
+    row = await events_service.event_for_mail(reg.event)
     failure = await service.delivery_failure(reg)
     return {"own": own, "row": row, "token": token, "mail_failure": failure}
 

@@ -15,6 +15,7 @@ from notifications import service as mail
 from registrations import invitees, service
 from registrations.schemas import InvitationsIn
 from registrations.schemas import Invitee as InviteeIn
+from registrations.statuses import RegistrationStatus
 from traffpunkt import i18n, qr, spreadsheet
 from traffpunkt.auth import web_organiser
 from traffpunkt.errors import Conflict, Invalid
@@ -35,9 +36,8 @@ async def _attendees_page(
     actor = await web_organiser(request)
     row = await events_service.event_for_organiser(actor, event_id)
     q = request.query_params.get("q") or None
-    status = request.query_params.get("status") or None
-    if status not in (None, "confirmed", "waitlisted", "cancelled"):
-        status = None
+    wanted = request.query_params.get("status")
+    status = next((s for s in RegistrationStatus if s == wanted), None)
     people = await service.attendees(actor, event_id, q, status)
     mail_status = await mail.latest_status_by_registration(row["id"])
     counts = (await service.counts_for_events([row["id"]])).get(str(row["id"]), {})

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
@@ -31,6 +31,7 @@ from registrations.schemas import (
     ScanIn,
     ScanOut,
 )
+from registrations.statuses import RegistrationStatus
 from traffpunkt import i18n, qr
 from traffpunkt.auth import (
     Principal,
@@ -119,9 +120,7 @@ class SignUpController(Controller):
         actor: NamedDependency[CheckinCaller],
         event_id: FromPath[str],
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        status: Annotated[
-            Literal["confirmed", "waitlisted", "cancelled"] | None, QueryParameter()
-        ] = None,
+        status: Annotated[RegistrationStatus | None, QueryParameter()] = None,
     ) -> AttendeeList:
         return await service.attendees(actor, event_id, q, status)
 

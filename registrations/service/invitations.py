@@ -12,7 +12,7 @@ from events import service as events_service
 from notifications import service as mail
 from registrations import queries
 from registrations.schemas import InvitationsIn, InvitationsOut
-from registrations.service._common import _uuid
+from registrations.statuses import RegistrationStatus
 from traffpunkt import addresses, db, limits
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
@@ -61,13 +61,13 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
         if event["status"] != "published":
             raise Conflict("Publish the event before inviting people")
         now = utc_now()
-        ev_id = _uuid(event["id"])
+        ev_id = event["id"]
         base = get_settings().base_url
         already: list[str] = []
         wanted: list[str] = []
         for email in dict.fromkeys(emails):
             existing = await queries.by_event_email(f"{ev_id}:{email}")
-            if existing is not None and existing["status"] != "cancelled":
+            if existing is not None and existing.status != RegistrationStatus.CANCELLED:
                 already.append(email)
             else:
                 wanted.append(email)
@@ -128,6 +128,6 @@ async def invitation_person(event_id: UUID, token: str) -> tuple[str, str] | Non
     row = await queries.invitation_by_hash(hash_secret(token))
     if row is None:
         await limits.token_miss()
-    if row is None or _uuid(row["event"]) != event_id:
+    if row is None or row.event != event_id:
         return None
-    return row["email"], row.get("name") or ""
+    return row.email, row.name
