@@ -31,6 +31,7 @@ async def people_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     except NotFound:
         return page(request, "registrations/gone.html", {}, status_code=404, headers=PRIVATE)
     event = await events_service.event_for_mail(me.event)
+    assert event is not None  # a registration's event is never deleted while it exists
     matches = await service.matches(token)
     meetings = await service.my_meetings(token)
     return page(

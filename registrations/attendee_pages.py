@@ -98,7 +98,7 @@ async def signup_form(request: Request[Any, Any, Any], key: FromPath[str]) -> Te
     invite = request.query_params.get("invite")
     person = await service.invitation_person(row["id"], invite) if invite else None
     email, name = person or ("", "")
-    values = {
+    values: dict[str, Any] = {
         "language": lang,
         "email": email,
         "name": name,

@@ -11,6 +11,7 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from events import service as events_service
+from events.schemas import Language
 from notifications import service as mail
 from registrations import invitees, service
 from registrations.schemas import InvitationsIn
@@ -127,13 +128,13 @@ async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Re
         return await _attendees_page(
             request, event_id, invite_text=text, invalid=report or [""], status_code=422
         )
-    language = str(form.get("language") or "sv")
+    language: Language = "en" if form.get("language") == "en" else "sv"
     result = await service.invite(
         actor,
         event_id,
         InvitationsIn(
             people=[InviteeIn(email=p.email, name=p.name) for p in people[:1000]],
-            language=language if language in ("sv", "en") else "sv",
+            language=language,
         ),
     )
     return await _attendees_page(

@@ -284,7 +284,7 @@ async def promote_first_waiting(event_id: UUID, now: datetime, pg: bool) -> UUID
 
 async def waiting_position(event_id: UUID, queue_seq: int, registration_id: UUID) -> int:
     """Number on the waiting list now: those still waiting who joined it before (commit order)."""
-    ahead = await R.count().where(
+    ahead: int = await R.count().where(
         (R.event == event_id)
         & (R.status == RegistrationStatus.WAITLISTED)
         & ((R.queue_seq < queue_seq) | ((R.queue_seq == queue_seq) & (R.id < registration_id)))

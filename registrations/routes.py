@@ -45,7 +45,7 @@ from traffpunkt.errors import problem_responses
 CheckinCaller = Any
 ORGANISER = {"actor": Provide(require_organiser)}
 CHECKIN = {"actor": Provide(require_checkin_actor)}
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 class SignUpController(Controller):
@@ -74,7 +74,7 @@ class SignUpController(Controller):
             lang = i18n.request_language(request)
             body = RegistrationExisting(
                 id=str(result.registration_id),
-                status=result.status,  # type: ignore[arg-type]
+                status=result.status,
                 detail=i18n.gettext(
                     lang,
                     "This address is already registered; we mailed the "
@@ -86,7 +86,7 @@ class SignUpController(Controller):
         return Response(
             RegistrationCreated(
                 id=str(result.registration_id),
-                status=result.status,  # type: ignore[arg-type]
+                status=result.status,
                 manage_url=service.manage_url(result.token),
             ),
             status_code=201,

@@ -29,12 +29,11 @@ def _invitees(body: InvitationsIn) -> dict[str, str]:
         raise Invalid.field("emails", "Give at least one address")
     if len(texts) > 1000:
         raise Invalid.field("people", "At most 1000 addresses at a time")
+    first: Invalid | None = None
     try:
         emails = addresses.checked_all(body.emails)
     except Invalid as exc:
         first = exc
-    else:
-        first = None
     try:
         people_emails = addresses.checked_all([p.email for p in body.people], field="people")
     except Invalid as exc:

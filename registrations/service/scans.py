@@ -197,10 +197,12 @@ async def _apply_scan(
     if reg.status == RegistrationStatus.CONFIRMED and not refused_at_door:
         if await queries.check_in_by_ticket(event_id, reg.ticket_no, at):
             return CheckinResult.OK, msgspec.structs.replace(reg, checked_in_at=at)
+    fresh = reg
     for _ in range(3):
-        fresh = await queries.by_id(reg.id)  # what the UPDATE saw, or a change since the read
-        if fresh is None:
+        found = await queries.by_id(reg.id)  # what the UPDATE saw, or a change since the read
+        if found is None:
             return CheckinResult.NOT_FOUND, None
+        fresh = found
         if refused_at_door or fresh.status != RegistrationStatus.CONFIRMED or fresh.checked_in_at:
             break
         # Confirmed and not in: promoted, or a check-in undone, since the read above (on
