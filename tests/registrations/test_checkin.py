@@ -381,5 +381,6 @@ async def test_the_write_decides_not_the_earlier_read(
         gone = await scans._apply_scan(stale_first, event_id, False, utc_now())
     assert promoted[0] == "ok" and promoted[1] is not None
     assert gone[0] == "cancelled"
-    assert (await by_id(UUID(waiting["id"])))["checked_in_at"] is not None  # type: ignore[index]
-    assert (await by_id(UUID(first["id"])))["checked_in_at"] is None  # type: ignore[index]
+    now_waiting, now_first = await by_id(UUID(waiting["id"])), await by_id(UUID(first["id"]))
+    assert now_waiting is not None and now_waiting.checked_in_at is not None
+    assert now_first is not None and now_first.checked_in_at is None
