@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from events.topics import TOPICS, decode
+from registrations.statuses import AttendeeRole
 
 TOPIC_INDEX = {t.slug: i for i, t in enumerate(TOPICS)}
 W_RECIPROCAL, W_ONE_WAY, W_PEER, W_TEXT = 0.65, 0.15, 0.15, 0.05
@@ -50,7 +51,7 @@ class Person:
     id: str
     name: str
     organisation: str = ""
-    role: str = "company"
+    role: str = AttendeeRole.COMPANY.value
     needs: Sequence[str] = ()
     offers: Sequence[str] = ()
     about: str = ""
@@ -117,7 +118,7 @@ class Profiles:
             need=need,
             offer=_topic_matrix(people, "offers"),
             n_needs=need.sum(axis=1),
-            company=np.array([p.role == "company" for p in people]),
+            company=np.array([p.role == AttendeeRole.COMPANY for p in people]),
             researcher=np.array([p.role == "researcher" for p in people]),
             org_id=org_id,
             declined=by_row,

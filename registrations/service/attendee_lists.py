@@ -166,9 +166,9 @@ async def stats(actor: CheckinActor, event_id: str) -> CheckinStats:
     event = await _event_for_checkin(actor, event_id)
     counts = await queries.counts(event["id"])
     return CheckinStats(
-        registered=counts.get("confirmed", 0),
+        registered=counts.get(RegistrationStatus.CONFIRMED, 0),
         checked_in=counts.get("checked_in", 0),
-        waiting=counts.get("waitlisted", 0),
+        waiting=counts.get(RegistrationStatus.WAITLISTED, 0),
         capacity=event["capacity"],
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from uuid import UUID
 
 from events.service import EventChange
+from events.statuses import EventStatus
 from notifications import service as mail
 from registrations import queries
 from registrations.service.door import _DOOR_EVENTS
@@ -19,7 +20,7 @@ async def on_event_changed(change: EventChange) -> None:
     """Inside the events transaction: tell people, fill seats a larger capacity frees."""
     event_id = UUID(change.event.id)
     _DOOR_EVENTS.clear()
-    if change.event.status == "cancelled":
+    if change.event.status == EventStatus.CANCELLED:
         active = [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
         for reg in await queries.of_event(event_id, active):
             await mail.cancel_pending(reg.id, ["reminder"])

@@ -9,6 +9,7 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events import service as events_service
+from events.statuses import EventStatus
 from notifications import service as mail
 from registrations import queries
 from registrations.schemas import InvitationsIn, InvitationsOut
@@ -57,7 +58,7 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
     emails = list(people)
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
-        if event["status"] != "published":
+        if event["status"] != EventStatus.PUBLISHED:
             raise Conflict("Publish the event before inviting people")
         now = utc_now()
         ev_id = event["id"]
