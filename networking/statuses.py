@@ -12,7 +12,8 @@ class PlanStatus(StrEnum):
 
 
 class Answer(StrEnum):
-    """A said of suggested B: "I'd like to meet" or "Not now" (the latest answer counts)."""
+    """What an attendee said of a suggested person: "I'd like to meet" (yes) or "Not now" (no);
+    the latest answer counts."""
 
     YES = "yes"
     NO = "no"
