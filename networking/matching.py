@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 
 from events.topics import TOPICS, decode
+from registrations.statuses import AttendeeRole
 
 TOPIC_INDEX = {t.slug: i for i, t in enumerate(TOPICS)}
 W_RECIPROCAL, W_ONE_WAY, W_PEER, W_TEXT = 0.65, 0.15, 0.15, 0.05
@@ -50,7 +51,7 @@ class Person:
     id: str
     name: str
     organisation: str = ""
-    role: str = "company"
+    role: str = AttendeeRole.COMPANY.value
     needs: Sequence[str] = ()
     offers: Sequence[str] = ()
     about: str = ""
@@ -81,7 +82,8 @@ def _text_vectors(people: Sequence[Person]) -> np.ndarray:
         for word in _WORD.findall(p.about.lower()):
             v[i, zlib.crc32(word.encode()) % TEXT_DIMS] += 1.0
     norms = np.linalg.norm(v, axis=1, keepdims=True)
-    return np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
+    out: np.ndarray = np.divide(v, norms, out=np.zeros_like(v), where=norms > 0)
+    return out
 
 
 BLOCK = 512  # rows per block: block×N float32 buffers stay small and cache-friendly
@@ -116,7 +118,7 @@ class Profiles:
             need=need,
             offer=_topic_matrix(people, "offers"),
             n_needs=need.sum(axis=1),
-            company=np.array([p.role == "company" for p in people]),
+            company=np.array([p.role == AttendeeRole.COMPANY for p in people]),
             researcher=np.array([p.role == "researcher" for p in people]),
             org_id=org_id,
             declined=by_row,
@@ -172,7 +174,8 @@ def block_scores(p: Profiles, rows: slice) -> np.ndarray:
     for local, i in enumerate(idx.tolist()):
         for j in p.declined.get(i, ()):
             score[local, j] = -np.inf
-    return score
+    out: np.ndarray = score
+    return out
 
 
 def suggest(
@@ -227,14 +230,14 @@ def suggest_all(
     picked_idx = np.full((n, k), -1, dtype=np.int64)
     max_sim = np.zeros_like(adjusted)
     available = valid.copy()
-    rows = np.arange(n)
+    every = np.arange(n)
     for step in range(min(k, width)):
         mmr = np.where(available, adjusted - MMR_LAMBDA * max_sim, -np.inf)
         choice = np.argmax(mmr, axis=1)
-        ok = np.isfinite(mmr[rows, choice])
+        ok = np.isfinite(mmr[every, choice])
         picked_idx[ok, step] = choice[ok]
-        available[rows[ok], choice[ok]] = False
-        chosen_vec = cand[rows, choice]  # N×2T
+        available[every[ok], choice[ok]] = False
+        chosen_vec = cand[every, choice]  # N×2T
         sim = np.einsum("nmd,nd->nm", cand, chosen_vec)
         max_sim = np.where(ok[:, None], np.maximum(max_sim, sim), max_sim)
     _spread_first_places(picked_idx, short, short_scores)

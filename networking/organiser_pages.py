@@ -54,7 +54,7 @@ async def generate(request: Request[Any, Any, Any], event_id: FromPath[str]) -> 
     form = await request.form()
     lang = i18n.request_language(request)
     try:
-        body = {
+        body: dict[str, int | str] = {
             k: int(str(form.get(k)))
             for k in ("slots", "minutes", "tables")
             if str(form.get(k) or "").isdigit()

@@ -11,6 +11,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from events import service as events_service
 from networking import service
+from networking.statuses import Answer
 from registrations import service as registrations
 from traffpunkt import i18n
 from traffpunkt.errors import Invalid, NotFound
@@ -29,7 +30,8 @@ async def people_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
         me = await registrations.by_token(token)
     except NotFound:
         return page(request, "registrations/gone.html", {}, status_code=404, headers=PRIVATE)
-    event = await events_service.event_for_mail(me["event"])
+    event = await events_service.event_for_mail(me.event)
+    assert event is not None  # a registration's event is never deleted while it exists
     matches = await service.matches(token)
     meetings = await service.my_meetings(token)
     return page(
@@ -44,7 +46,7 @@ async def people_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             "done": request.query_params.get("done"),
         },
         headers=PRIVATE,
-        default_language=me["language"],
+        default_language=me.language,
     )
 
 
@@ -54,9 +56,9 @@ async def decide_submit(
 ) -> Redirect:
     form = await request.form()
     decision = form.get("decision")
-    if decision not in ("yes", "no"):
+    if decision not in (Answer.YES, Answer.NO):
         raise Invalid.field("decision", "Choose yes or no")
-    result = await service.decide(token, other, str(decision))
+    result = await service.decide(token, other, Answer(decision))
     done = "introduced" if result.introduced else decision
     return Redirect(f"/r/{token}/people?done={done}#p-{other}", status_code=HTTP_303_SEE_OTHER)
 

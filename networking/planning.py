@@ -14,7 +14,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.optimize import Bounds, LinearConstraint, milp
+from scipy.optimize import (
+    Bounds,
+    LinearConstraint,
+    milp,
+)
 from scipy.sparse import csr_matrix
 
 from networking.matching import Suggested
@@ -102,7 +106,7 @@ def plan(
     remaining = dict(weights)
     meetings: list[Meeting] = []
     for slot in range(1, slots + 1):
-        pairs = [tuple(sorted(p)) for p in remaining]
+        pairs: list[tuple[str, str]] = [(min(p), max(p)) for p in remaining]
         w = np.array([remaining[frozenset(p)] for p in pairs], dtype=np.float64)
         chosen = (greedy_slot if greedy else lambda p, x, t: _slot_matching(p, x, index, t))(
             pairs, w, tables

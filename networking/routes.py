@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, get, post, put
 from litestar.di import NamedDependency, Provide
@@ -16,7 +16,7 @@ from traffpunkt.auth import Principal, require_organiser
 from traffpunkt.errors import problem_responses
 
 ORGANISER = {"actor": Provide(require_organiser)}
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 class MatchesController(Controller):
@@ -115,7 +115,7 @@ ToDay = Annotated[
     summary='How many registrants need and offer each topic (counts below 3 shown as "<3")',
 )
 async def needs_map(
-    request: Request,
+    request: Request[Any, Any, Any],
     municipality: MunicipalitySlug = None,
     start: FromDay = None,
     end: ToDay = None,
@@ -131,7 +131,7 @@ async def needs_map(
     summary="The needs map as CSV",
 )
 async def needs_map_csv(
-    request: Request,
+    request: Request[Any, Any, Any],
     municipality: MunicipalitySlug = None,
     start: FromDay = None,
     end: ToDay = None,

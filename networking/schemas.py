@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import Meta
 
 from events.schemas import LocalDateTime, Strict
+from networking.statuses import Answer, PlanStatus
+from registrations.statuses import AttendeeRole
 
 
 class MatchOut(msgspec.Struct, kw_only=True):
@@ -17,8 +19,8 @@ class MatchOut(msgspec.Struct, kw_only=True):
     organisation: str
     score: float
     reasons: list[str]
-    role: str
-    decision: Literal["yes", "no"] | None = None
+    role: AttendeeRole
+    decision: Answer | None = None
     mutual: bool = False
     # Only once both said yes.
     email: str | None = None
@@ -31,11 +33,11 @@ class MatchList(msgspec.Struct, kw_only=True):
 
 
 class DecisionIn(Strict, kw_only=True):
-    decision: Literal["yes", "no"]
+    decision: Answer
 
 
 class DecisionOut(msgspec.Struct, kw_only=True):
-    decision: Literal["yes", "no"]
+    decision: Answer
     mutual: bool
     introduced: bool
 
@@ -61,7 +63,7 @@ class MeetingOut(msgspec.Struct, kw_only=True):
 
 class PlanOut(msgspec.Struct, kw_only=True):
     id: str
-    status: Literal["draft", "published"]
+    status: PlanStatus
     slots: int
     minutes: int
     tables: int

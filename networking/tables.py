@@ -6,6 +6,7 @@ from piccolo.columns import UUID, ForeignKey, Integer, OnDelete, Text, Timestamp
 from piccolo.table import Table
 
 from events.tables import Event
+from networking.statuses import PlanStatus
 
 
 class Decision(Table, tablename="match_decision"):
@@ -17,7 +18,7 @@ class Decision(Table, tablename="match_decision"):
     pair = Varchar(length=80, unique=True)
     from_registration = UUID(index=True)
     to_registration = UUID(index=True)
-    decision = Varchar(length=8)  # yes | no
+    decision = Varchar(length=8)  # statuses.Answer
     decided_at = Timestamptz()
 
 
@@ -37,7 +38,7 @@ class MeetingPlan(Table, tablename="meeting_plan"):
     minutes = Integer()
     tables = Integer()
     starts_at = Timestamptz()
-    status = Varchar(length=16, default="draft")  # draft | published
+    status = Varchar(length=16, default=PlanStatus.DRAFT.value)  # statuses.PlanStatus
     # JSON: [{"slot", "table", "a", "b", "score", "mutual"}] with registration ids.
     meetings = Text(default="[]")
     total_score = Text(default="0")

@@ -18,6 +18,7 @@ from litestar.status_codes import HTTP_303_SEE_OTHER
 
 from events import service as events_service
 from events import topics
+from events.rows import EventRow
 from registrations import service
 from registrations.schemas import RegistrationIn, RegistrationPatch
 from traffpunkt import addresses, i18n
@@ -52,7 +53,7 @@ async def _form(request: Request[Any, Any, Any]) -> dict[str, Any]:
 
 def _signup_page(
     request: Request[Any, Any, Any],
-    row: dict[str, Any],
+    row: EventRow,
     values: dict[str, Any],
     errors: dict[str, str],
     status_code: int = 200,
@@ -98,7 +99,7 @@ async def signup_form(request: Request[Any, Any, Any], key: FromPath[str]) -> Te
     invite = request.query_params.get("invite")
     person = await service.invitation_person(row.id, invite) if invite else None
     email, name = person or ("", "")
-    values = {
+    values: dict[str, Any] = {
         "language": lang,
         "email": email,
         "name": name,
@@ -150,7 +151,7 @@ async def signup_submit(request: Request[Any, Any, Any], key: FromPath[str]) -> 
 async def _manage_context(token: str) -> dict[str, Any]:
     reg = await service.by_token(token)
     own = await service.registration_out(reg, token)
-    row = await events_service.event_for_mail(reg["event"])
+    row = await events_service.event_for_mail(reg.event)
     failure = await service.delivery_failure(reg)
     return {"own": own, "row": row, "token": token, "mail_failure": failure}
 

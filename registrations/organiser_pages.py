@@ -11,10 +11,12 @@ from litestar.response import Redirect, Template
 from markupsafe import Markup
 
 from events import service as events_service
+from events.schemas import Language
 from notifications import service as mail
 from registrations import invitees, service
 from registrations.schemas import InvitationsIn
 from registrations.schemas import Invitee as InviteeIn
+from registrations.statuses import RegistrationStatus
 from traffpunkt import i18n, qr, spreadsheet
 from traffpunkt.auth import web_organiser
 from traffpunkt.errors import Conflict, Invalid
@@ -35,9 +37,8 @@ async def _attendees_page(
     actor = await web_organiser(request)
     row = await events_service.event_for_organiser(actor, event_id)
     q = request.query_params.get("q") or None
-    status = request.query_params.get("status") or None
-    if status not in (None, "confirmed", "waitlisted", "cancelled"):
-        status = None
+    wanted = request.query_params.get("status")
+    status = next((s for s in RegistrationStatus if s == wanted), None)
     people = await service.attendees(actor, event_id, q, status)
     mail_status = await mail.latest_status_by_registration(row.id)
     counts = (await service.counts_for_events([row.id])).get(str(row.id), {})
@@ -127,13 +128,13 @@ async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Re
         return await _attendees_page(
             request, event_id, invite_text=text, invalid=report or [""], status_code=422
         )
-    language = str(form.get("language") or "sv")
+    language: Language = "en" if form.get("language") == "en" else "sv"
     result = await service.invite(
         actor,
         event_id,
         InvitationsIn(
             people=[InviteeIn(email=p.email, name=p.name) for p in people[:1000]],
-            language=language if language in ("sv", "en") else "sv",
+            language=language,
         ),
     )
     return await _attendees_page(

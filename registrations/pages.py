@@ -15,13 +15,12 @@ import hashlib
 import json
 from pathlib import Path
 from typing import Any
-from uuid import UUID
 
 from litestar import Request, Response, get
 from litestar.params import FromPath
 from litestar.response import Template
 
-from traffpunkt.errors import NotFound
+from traffpunkt.ids import parse_id
 from traffpunkt.templating import page
 
 STATIC = Path(__file__).resolve().parent.parent / "traffpunkt" / "static"
@@ -64,13 +63,6 @@ def asset_urls() -> dict[str, str]:
     return {key: f"/static/{name}?v={v}" for key, name in APP_FILES.items()}
 
 
-def _event_uuid(event_id: str) -> UUID:
-    try:
-        return UUID(event_id)
-    except ValueError:
-        raise NotFound("No such event") from None
-
-
 @get("/checkin/sw.js", include_in_schema=False)
 async def service_worker() -> Response[bytes]:
     """The service worker; its scope is /checkin/, so every event's check-in page works offline."""
@@ -92,7 +84,7 @@ async def service_worker() -> Response[bytes]:
 
 @get("/checkin/{event_id:str}/manifest.webmanifest", include_in_schema=False)
 async def manifest(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Response[bytes]:
-    ev = _event_uuid(event_id)
+    ev = parse_id(event_id)
     lang = request.query_params.get("lang")
     start = f"/checkin/{ev}" + (f"?lang={lang}" if lang in ("sv", "en") else "")
     assets = asset_urls()
@@ -127,7 +119,7 @@ async def manifest(request: Request[Any, Any, Any], event_id: FromPath[str]) -> 
 
 @get("/checkin/{event_id:str}", include_in_schema=False)
 async def checkin_page(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    ev = _event_uuid(event_id)
+    ev = parse_id(event_id)
     lang = request.query_params.get("lang")
     query = f"?lang={lang}" if lang in ("sv", "en") else ""
     return page(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from litestar import Controller, Request, Response, delete, get, patch, post, put
 from litestar.di import NamedDependency, Provide
@@ -31,6 +31,7 @@ from registrations.schemas import (
     ScanIn,
     ScanOut,
 )
+from registrations.statuses import RegistrationStatus
 from traffpunkt import i18n, qr
 from traffpunkt.auth import (
     Principal,
@@ -44,7 +45,7 @@ from traffpunkt.errors import problem_responses
 CheckinCaller = Any
 ORGANISER = {"actor": Provide(require_organiser)}
 CHECKIN = {"actor": Provide(require_checkin_actor)}
-BEARER = [{"BearerToken": []}]
+BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 
 
 class SignUpController(Controller):
@@ -73,7 +74,7 @@ class SignUpController(Controller):
             lang = i18n.request_language(request)
             body = RegistrationExisting(
                 id=str(result.registration_id),
-                status=result.status,  # type: ignore[arg-type]
+                status=result.status,
                 detail=i18n.gettext(
                     lang,
                     "This address is already registered; we mailed the "
@@ -85,7 +86,7 @@ class SignUpController(Controller):
         return Response(
             RegistrationCreated(
                 id=str(result.registration_id),
-                status=result.status,  # type: ignore[arg-type]
+                status=result.status,
                 manage_url=service.manage_url(result.token),
             ),
             status_code=201,
@@ -119,9 +120,7 @@ class SignUpController(Controller):
         actor: NamedDependency[CheckinCaller],
         event_id: FromPath[str],
         q: Annotated[str | None, QueryParameter(max_length=100)] = None,
-        status: Annotated[
-            Literal["confirmed", "waitlisted", "cancelled"] | None, QueryParameter()
-        ] = None,
+        status: Annotated[RegistrationStatus | None, QueryParameter()] = None,
     ) -> AttendeeList:
         return await service.attendees(actor, event_id, q, status)
 

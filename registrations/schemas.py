@@ -3,21 +3,18 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated
 
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from events.schemas import EventOut, Language, LocalDateTime, Strict, Topics
+from registrations.statuses import AttendeeRole, CheckinResult, RegistrationStatus
 from traffpunkt.addresses import Email
 
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
 ShortText = Annotated[str, Meta(max_length=200)]
-Role = Literal["company", "researcher", "public_sector", "advisor"]
 About = Annotated[str, Meta(max_length=1000)]
-CheckinResult = Literal[
-    "ok", "already_checked_in", "not_found", "cancelled", "waitlisted", "wrong_event"
-]
 
 
 class RegistrationIn(Strict, kw_only=True):
@@ -29,7 +26,7 @@ class RegistrationIn(Strict, kw_only=True):
     needs: Topics = msgspec.field(default_factory=list)
     offers: Topics = msgspec.field(default_factory=list)
     networking_consent: bool = False
-    role: Role = "company"
+    role: AttendeeRole = AttendeeRole.COMPANY
     sector: ShortText | None = None
     about: About | None = None
     # The personal link of an invitation, if the person came from one.
@@ -38,7 +35,8 @@ class RegistrationIn(Strict, kw_only=True):
 
 class RegistrationCreated(msgspec.Struct, kw_only=True):
     id: str
-    status: Literal["confirmed", "waitlisted"]
+    # Never "cancelled" here; one enum for every status (a Literal cannot hold enum members).
+    status: RegistrationStatus
     manage_url: str
 
 
@@ -46,7 +44,7 @@ class RegistrationExisting(msgspec.Struct, kw_only=True):
     """The same address again: no token in the answer (the link is mailed again instead)."""
 
     id: str
-    status: Literal["confirmed", "waitlisted"]
+    status: RegistrationStatus  # never "cancelled" here
     detail: str
 
 
@@ -60,7 +58,7 @@ class RegistrationPatch(Strict, kw_only=True):
     needs: Topics | UnsetType = UNSET
     offers: Topics | UnsetType = UNSET
     networking_consent: bool | UnsetType = UNSET
-    role: Role | UnsetType = UNSET
+    role: AttendeeRole | UnsetType = UNSET
     sector: ShortText | UnsetType = UNSET
     about: About | UnsetType = UNSET
 
@@ -73,7 +71,7 @@ class TicketOut(msgspec.Struct, kw_only=True):
 
 class RegistrationOut(msgspec.Struct, kw_only=True):
     id: str
-    status: Literal["confirmed", "waitlisted", "cancelled"]
+    status: RegistrationStatus
     name: str
     email: str
     organisation: str
@@ -82,7 +80,7 @@ class RegistrationOut(msgspec.Struct, kw_only=True):
     needs: list[str]
     offers: list[str]
     networking_consent: bool
-    role: str
+    role: AttendeeRole
     sector: str
     about: str
     waitlist_position: int | None
@@ -173,7 +171,7 @@ class AttendeeOut(msgspec.Struct, kw_only=True):
     name: str
     organisation: str
     email: str
-    status: str
+    status: RegistrationStatus
     checked_in_at: datetime | None
     registered_at: datetime
 
@@ -196,7 +194,7 @@ class OfflineAttendee(msgspec.Struct, kw_only=True, array_like=True):
 
     ticket_no: str
     name: str
-    status: str
+    status: RegistrationStatus
     checked_in: bool
     registration_id: str
 

@@ -16,6 +16,7 @@ from piccolo.table import Table
 
 from accounts.tables import Organiser
 from events.tables import Event
+from registrations.statuses import AttendeeRole, ScanAction
 
 
 class Registration(Table, tablename="registration"):
@@ -32,11 +33,10 @@ class Registration(Table, tablename="registration"):
     offers = Text(default="")
     networking_consent = Boolean(default=False)
     # The rest of the networking profile (filled at sign-up or later on the manage page).
-    role = Varchar(length=20, default="company")  # company | researcher | public_sector | advisor
+    role = Varchar(length=20, default=AttendeeRole.COMPANY.value)  # statuses.AttendeeRole
     sector = Varchar(length=100, default="")
     about = Text(default="")
-    # confirmed | waitlisted | cancelled
-    status = Varchar(length=16, index=True)
+    status = Varchar(length=16, index=True)  # statuses.RegistrationStatus
     # Random 9 bytes (base64url, 12 chars), signed into the QR ticket; unique across events.
     ticket_no = Varchar(length=16, unique=True)
     # Added to the event's SEQUENCE in this person's invitations: a cancel must outrank the
@@ -108,9 +108,9 @@ class Scan(Table, tablename="scan"):
     registration_id = UUID(null=True, default=None, index=True)
     secret = Varchar(length=300, default="")
     device = Varchar(length=100, default="")
-    action = Varchar(length=16, default="checkin")  # checkin | undo
-    result = Varchar(length=24)
-    offline_result = Varchar(length=24, null=True, default=None)
+    action = Varchar(length=16, default=ScanAction.CHECKIN.value)  # statuses.ScanAction
+    result = Varchar(length=24)  # statuses.CheckinResult
+    offline_result = Varchar(length=24, null=True, default=None)  # statuses.CheckinResult
     flagged = Boolean(default=False)
     scanned_at = Timestamptz()
     received_at = Timestamptz()

@@ -12,7 +12,6 @@ from datetime import date, datetime, time, timedelta
 from events import service as events_service
 from events import topics
 from networking.schemas import NeedsMap, NeedsRow
-from networking.service.suggestions import _uuid
 from registrations import service as registrations
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid
@@ -41,7 +40,7 @@ async def needs_map(
     m_id = None
     if municipality and municipality != "all":
         row = await events_service.get_municipality(municipality)
-        m_id, tz = _uuid(row.id), row.timezone
+        m_id, tz = row.id, row.timezone
     d_start, d_end = _period(start, end, tz)
     needs, offers, people = await registrations.topic_demand(
         m_id,

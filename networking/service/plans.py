@@ -12,12 +12,17 @@ from datetime import datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
+
 from events import service as events_service
 from networking import matching, planning, queries
+from networking.queries import PlanRow
 from networking.schemas import MeetingOut, PlanIn, PlanOut
-from networking.service.suggestions import SUGGESTIONS_FOR_PLANS, _suggestions, _uuid
+from networking.service.suggestions import SUGGESTIONS_FOR_PLANS, _suggestions
+from networking.statuses import Answer, PlanStatus
 from notifications import service as mail
 from registrations import service as registrations
+from registrations.service import RegistrationRow
 from traffpunkt import cpu, db, i18n
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
@@ -27,39 +32,39 @@ from traffpunkt.localtime import to_local, to_utc
 
 async def _plan_inputs(
     event_id: UUID,
-) -> tuple[list[dict[str, Any]], matching.Suggested, set[frozenset[str]]]:
+) -> tuple[list[RegistrationRow], matching.Suggested, set[frozenset[str]]]:
     profiles, suggested = await _suggestions(event_id, SUGGESTIONS_FOR_PLANS)
     decisions = await queries.decisions_of_event(event_id)
     yes = {
-        (str(d["from_registration"]), str(d["to_registration"]))
+        (str(d.from_registration), str(d.to_registration))
         for d in decisions
-        if d["decision"] == "yes"
+        if d.decision == Answer.YES
     }
-    consenting = {str(p["id"]) for p in profiles}
+    consenting = {str(p.id) for p in profiles}
     mutual = {
         frozenset(pair) for pair in yes if (pair[1], pair[0]) in yes and set(pair) <= consenting
     }
     return profiles, suggested, mutual
 
 
-def _plan_out(row: dict[str, Any], names: dict[str, str], tz: str, greedy_total: float) -> PlanOut:
-    meetings = json.loads(row["meetings"])
-    start = row["starts_at"]
+def _plan_out(row: PlanRow, names: dict[str, str], tz: str, greedy_total: float) -> PlanOut:
+    meetings = json.loads(row.meetings)
+    start = row.starts_at
     return PlanOut(
-        id=str(row["id"]),
-        status=row["status"],
-        slots=row["slots"],
-        minutes=row["minutes"],
-        tables=row["tables"],
+        id=str(row.id),
+        status=row.status,
+        slots=row.slots,
+        minutes=row.minutes,
+        tables=row.tables,
         starts_at=to_local(start, tz),
-        total_score=round(float(row["total_score"]), 3),
+        total_score=round(float(row.total_score), 3),
         greedy_total_score=round(greedy_total, 3),
         participants=len({m[k] for m in meetings for k in ("a", "b")}),
         meetings=[
             MeetingOut(
                 slot=m["slot"],
                 table=m["table"],
-                starts_at=to_local(start + timedelta(minutes=row["minutes"] * (m["slot"] - 1)), tz),
+                starts_at=to_local(start + timedelta(minutes=row.minutes * (m["slot"] - 1)), tz),
                 a=m["a"],
                 a_name=names.get(m["a"], ""),
                 b=m["b"],
@@ -74,7 +79,7 @@ def _plan_out(row: dict[str, Any], names: dict[str, str], tz: str, greedy_total:
 
 async def create_plan(actor: Principal, event_id: str, body: PlanIn) -> PlanOut:
     event = await events_service.event_for_organiser(actor, event_id)
-    ev_id = _uuid(event.id)
+    ev_id = event.id
     tz = event.timezone
     starts = to_utc(body.starts_at, tz, "starts_at") if body.starts_at else event.starts_at
     profiles, suggested, mutual = await _plan_inputs(ev_id)
@@ -82,15 +87,15 @@ async def create_plan(actor: Principal, event_id: str, body: PlanIn) -> PlanOut:
     meetings, greedy_total = await cpu.run(
         planning.plan_and_baseline, suggested, mutual, body.slots, body.tables
     )
-    row = {
-        "id": uuid4(),
-        "event": ev_id,
-        "slots": body.slots,
-        "minutes": body.minutes,
-        "tables": body.tables,
-        "starts_at": starts,
-        "status": "draft",
-        "meetings": json.dumps(
+    row = PlanRow(
+        id=uuid4(),
+        event=ev_id,
+        slots=body.slots,
+        minutes=body.minutes,
+        tables=body.tables,
+        starts_at=starts,
+        status=PlanStatus.DRAFT,
+        meetings=json.dumps(
             [
                 {
                     "slot": m.slot,
@@ -103,36 +108,37 @@ async def create_plan(actor: Principal, event_id: str, body: PlanIn) -> PlanOut:
                 for m in meetings
             ]
         ),
-        "total_score": str(planning.total(meetings)),
-        "created_at": utc_now(),
-    }
+        total_score=str(planning.total(meetings)),
+        created_at=utc_now(),
+        published_at=None,
+    )
     async with db.transaction():
-        await queries.replace_draft_plan(ev_id, row)
+        await queries.replace_draft_plan(ev_id, msgspec.structs.asdict(row))
         await events_service.record_action(actor, "meeting_plan.created", ev_id, str(len(meetings)))
-    names = {str(p["id"]): p["name"] for p in profiles}
+    names = {str(p.id): p.name for p in profiles}
     return _plan_out(row, names, tz, greedy_total)
 
 
 async def get_plan(actor: Principal, event_id: str) -> PlanOut:
     event = await events_service.event_for_organiser(actor, event_id)
-    row = await queries.latest_plan(_uuid(event.id))
+    row = await queries.latest_plan(event.id)
     if row is None:
         raise NotFound("No meeting plan yet")
     profiles = await registrations.networking_profiles(event.id)
-    return _plan_out(row, {str(p["id"]): p["name"] for p in profiles}, event.timezone, 0.0)
+    return _plan_out(row, {str(p.id): p.name for p in profiles}, event.timezone, 0.0)
 
 
 async def publish_plan(actor: Principal, event_id: str) -> PlanOut:
     event = await events_service.event_for_organiser(actor, event_id)
-    ev_id = _uuid(event.id)
+    ev_id = event.id
     async with db.transaction():
         row = await queries.latest_plan(ev_id)
         if row is None:
             raise NotFound("No meeting plan yet")
-        if row["status"] == "published":
+        if row.status == PlanStatus.PUBLISHED:
             raise Conflict("This plan is already published")
-        profiles = {str(p["id"]): p for p in await registrations.networking_profiles(ev_id)}
-        await queries.publish_plan(_uuid(row["id"]), ev_id, utc_now())
+        profiles = {str(p.id): p for p in await registrations.networking_profiles(ev_id)}
+        await queries.publish_plan(row.id, ev_id, utc_now())
         await events_service.record_action(actor, "meeting_plan.published", ev_id)
         schedule = _schedules(row, profiles, event.timezone)
         for person_id, lines in schedule.items():
@@ -141,32 +147,28 @@ async def publish_plan(actor: Principal, event_id: str) -> PlanOut:
                 continue
             await mail.enqueue(
                 "meeting_plan",
-                to=person["email"],
-                name=person["name"],
-                language=person["language"],
+                to=person.email,
+                name=person.name,
+                language=person.language,
                 event_id=ev_id,
-                registration_id=person["id"],
-                data={"items": [line(person["language"]) for line in lines]},
+                registration_id=person.id,
+                data={"items": [line(person.language) for line in lines]},
                 secrets={"manage_url": await registrations.new_manage_link(person)},
             )
         row = await queries.latest_plan(ev_id)
     assert row is not None
-    return _plan_out(row, {k: p["name"] for k, p in profiles.items()}, event.timezone, 0.0)
+    return _plan_out(row, {k: p.name for k, p in profiles.items()}, event.timezone, 0.0)
 
 
-def _schedules(
-    row: dict[str, Any], profiles: dict[str, dict[str, Any]], tz: str
-) -> dict[str, list[Any]]:
+def _schedules(row: PlanRow, profiles: dict[str, RegistrationRow], tz: str) -> dict[str, list[Any]]:
     out: dict[str, list[Any]] = {}
-    for m in sorted(json.loads(row["meetings"]), key=lambda m: m["slot"]):
-        at = to_local(row["starts_at"] + timedelta(minutes=row["minutes"] * (m["slot"] - 1)), tz)
+    for m in sorted(json.loads(row.meetings), key=lambda m: m["slot"]):
+        at = to_local(row.starts_at + timedelta(minutes=row.minutes * (m["slot"] - 1)), tz)
         for me, other in ((m["a"], m["b"]), (m["b"], m["a"])):
             peer = profiles.get(other)
             if peer is None:
                 continue
-            label = f"{peer['name']}" + (
-                f" ({peer['organisation']})" if peer["organisation"] else ""
-            )
+            label = f"{peer.name}" + (f" ({peer.organisation})" if peer.organisation else "")
 
             def line(
                 lang: str, at: datetime = at, table: int = m["table"], label: str = label
@@ -181,14 +183,14 @@ def _schedules(
 
 async def my_meetings(token: str) -> list[MeetingOut]:
     me = await registrations.by_token(token)
-    row = await queries.latest_plan(_uuid(me["event"]), published_only=True)
+    row = await queries.latest_plan(me.event, published_only=True)
     if row is None:
         return []
-    event = await events_service.event_for_mail(me["event"])
+    event = await events_service.event_for_mail(me.event)
     assert event is not None
-    profiles = await registrations.networking_profiles(me["event"])
-    plan = _plan_out(row, {str(p["id"]): p["name"] for p in profiles}, event.timezone, 0.0)
-    return [m for m in plan.meetings if str(me["id"]) in (m.a, m.b)]
+    profiles = await registrations.networking_profiles(me.event)
+    plan = _plan_out(row, {str(p.id): p.name for p in profiles}, event.timezone, 0.0)
+    return [m for m in plan.meetings if str(me.id) in (m.a, m.b)]
 
 
 async def plan_csv(actor: Principal, event_id: str) -> tuple[str, bytes]:

@@ -15,33 +15,32 @@ from uuid import UUID
 from events import topics
 from networking import matching, queries
 from networking.schemas import MatchList, MatchOut
+from networking.statuses import Answer
 from registrations import service as registrations
+from registrations.service import RegistrationRow
+from registrations.statuses import RegistrationStatus
 from traffpunkt import cpu, i18n
 
 SUGGESTIONS_SHOWN = 10
 SUGGESTIONS_FOR_PLANS = 15
-_cache: OrderedDict[tuple[str, Any], tuple[list[dict[str, Any]], matching.Suggested]] = (
+_cache: OrderedDict[tuple[str, Any], tuple[list[RegistrationRow], matching.Suggested]] = (
     OrderedDict()
 )
 
 
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
-
-
-def _person(row: dict[str, Any]) -> matching.Person:
+def _person(row: RegistrationRow) -> matching.Person:
     return matching.Person(
-        id=str(row["id"]),
-        name=row["name"],
-        organisation=row["organisation"],
-        role=row["role"],
-        needs=topics.decode(row["needs"]),
-        offers=topics.decode(row["offers"]),
-        about=row["about"],
+        id=str(row.id),
+        name=row.name,
+        organisation=row.organisation,
+        role=row.role,
+        needs=topics.decode(row.needs),
+        offers=topics.decode(row.offers),
+        about=row.about,
     )
 
 
-async def _suggestions(event_id: UUID, k: int) -> tuple[list[dict[str, Any]], matching.Suggested]:
+async def _suggestions(event_id: UUID, k: int) -> tuple[list[RegistrationRow], matching.Suggested]:
     """Consenting profiles and all suggestions; cached until a profile or a decision changes.
     The rows are read here, on the loop; the scoring runs in a worker process (~0.5 s of CPU
     for 5,000 attendees, which would otherwise stall every request of this process)."""
@@ -52,10 +51,10 @@ async def _suggestions(event_id: UUID, k: int) -> tuple[list[dict[str, Any]], ma
         (
             k,
             len(profiles),
-            max((str(p["updated_at"]) for p in profiles), default=""),
+            max((str(p.updated_at) for p in profiles), default=""),
             tuple(
                 sorted(
-                    (str(d["from_registration"]), str(d["to_registration"]), d["decision"])
+                    (str(d.from_registration), str(d.to_registration), d.decision)
                     for d in decisions
                 )
             ),
@@ -64,18 +63,18 @@ async def _suggestions(event_id: UUID, k: int) -> tuple[list[dict[str, Any]], ma
     if key in _cache:
         _cache.move_to_end(key)
         return _cache[key]
-    index = {str(p["id"]): i for i, p in enumerate(profiles)}
+    index = {str(p.id): i for i, p in enumerate(profiles)}
     declined = {
-        (index[str(d["from_registration"])], index[str(d["to_registration"])])
+        (index[str(d.from_registration)], index[str(d.to_registration)])
         for d in decisions
-        if d["decision"] == "no"
-        and str(d["from_registration"]) in index
-        and str(d["to_registration"]) in index
+        if d.decision == Answer.NO
+        and str(d.from_registration) in index
+        and str(d.to_registration) in index
     }
-    # Plain tuples: the worker process makes the Person objects (5,000 of them take the loop
-    # 50-500 ms, depending on the machine's load).
+    # Plain tuples of plain values: the worker process makes the Person objects (5,000 of
+    # them take the loop 50-500 ms, depending on the machine's load).
     rows = [
-        (str(p["id"]), p["name"], p["organisation"], p["role"], p["needs"], p["offers"], p["about"])
+        (str(p.id), p.name, p.organisation, p.role.value, p.needs, p.offers, p.about)
         for p in profiles
     ]
     result = await cpu.run(matching.suggest_rows, rows, declined, k)
@@ -124,36 +123,36 @@ def reasons(s: matching.Suggestion, other_name: str, lang: str) -> list[str]:
 
 async def matches(token: str) -> MatchList:
     me = await registrations.by_token(token)
-    if not me["networking_consent"] or me["status"] == "cancelled":
+    if not me.networking_consent or me.status == RegistrationStatus.CANCELLED:
         return MatchList(items=[], consent=False)
-    event_id = _uuid(me["event"])
+    event_id = me.event
     profiles, suggested = await _suggestions(event_id, SUGGESTIONS_SHOWN)
-    by_id = {str(p["id"]): p for p in profiles}
+    by_id = {str(p.id): p for p in profiles}
     mine = {
-        (str(d["to_registration"])): d["decision"]
+        (str(d.to_registration)): d.decision
         for d in await queries.decisions_of_event(event_id)
-        if str(d["from_registration"]) == str(me["id"])
+        if str(d.from_registration) == str(me.id)
     }
     introduced = set(await queries.introductions_of_event(event_id))
     items = []
-    for s in suggested.of(str(me["id"])):
+    for s in suggested.of(str(me.id)):
         other = by_id[s.other]
-        mutual = _pair_key(me["id"], other["id"]) in introduced
+        mutual = _pair_key(me.id, other.id) in introduced
         items.append(
             MatchOut(
                 id=s.other,
-                name=other["name"],
-                organisation=other["organisation"],
+                name=other.name,
+                organisation=other.organisation,
                 score=s.score,
-                reasons=reasons(s, other["name"], me["language"]),
-                role=other["role"],
+                reasons=reasons(s, other.name, me.language),
+                role=other.role,
                 decision=mine.get(s.other),
                 mutual=mutual,
-                email=other["email"] if mutual else None,
+                email=other.email if mutual else None,
             )
         )
     return MatchList(items=items)
 
 
-def _pair_key(a: Any, b: Any) -> str:
+def _pair_key(a: UUID, b: UUID) -> str:
     return ":".join(sorted((str(a), str(b))))

@@ -22,8 +22,13 @@ one module per concern:
 
 Inside the package modules import each other directly, in that order of dependence
 (`_common` ← `keys` ← `links` ← the rest), never through this file.
+
+Rows come from `registrations.queries` typed (`RegistrationRow` and the others: msgspec
+Structs with UUIDs, datetimes and the StrEnums of `registrations.statuses`); other domains
+name `RegistrationRow` through this package.
 """
 
+from registrations.queries import RegistrationRow
 from registrations.service.address_correction import delivery_failure
 from registrations.service.attendee_lists import (
     attendee_table,
@@ -73,6 +78,7 @@ __all__ = [
     "MANAGE_LINK_RESEND_KEY",
     "CheckinActor",
     "DoorTokenLine",
+    "RegistrationRow",
     "SignUp",
     "address_hash",
     "attendee_table",

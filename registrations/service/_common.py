@@ -2,15 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
 from events import topics
 from traffpunkt.errors import FieldError, Invalid
-
-
-def _uuid(value: Any) -> UUID:
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 def _check_profile(needs: list[str], offers: list[str]) -> None:

@@ -6,17 +6,18 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 from uuid import UUID, uuid4
 
 from events import service as events_service
+from events.rows import EventRow
 from registrations import queries
+from registrations.queries import DoorTokenRow
 from registrations.schemas import DoorTokenOut
-from registrations.service._common import _uuid
 from traffpunkt import db
 from traffpunkt.auth import DoorPrincipal, Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Forbidden, NotFound
+from traffpunkt.ids import parse_id
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
 from traffpunkt.ttl import TTLCache
@@ -52,11 +53,7 @@ async def create_door_token(actor: Principal, event_id: str, label: str) -> Door
 async def revoke_door_token(actor: Principal, event_id: str, token_id: str) -> None:
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
-        try:
-            tid = UUID(token_id)
-        except ValueError:
-            raise NotFound("No such door token") from None
-        if not await queries.revoke_door_token(_uuid(event.id), tid, utc_now()):
+        if not await queries.revoke_door_token(event.id, parse_id(token_id), utc_now()):
             raise NotFound("No such door token")
         await events_service.record_action(actor, "door_token.revoked", event.id, token_id)
     _DOOR_TOKENS.clear()
@@ -76,13 +73,13 @@ async def door_tokens(actor: Principal, event_id: str) -> list[DoorTokenLine]:
     tz = event.timezone
     return [
         DoorTokenLine(
-            str(t["id"]),
-            t["label"],
-            to_local(t["created_at"], tz),
-            to_local(t["expires_at"], tz),
-            t["revoked_at"] is not None,
+            str(t.id),
+            t.label,
+            to_local(t.created_at, tz),
+            to_local(t.expires_at, tz),
+            t.revoked_at is not None,
         )
-        for t in await queries.door_tokens_of(_uuid(event.id))
+        for t in await queries.door_tokens_of(event.id)
     ]
 
 
@@ -90,19 +87,19 @@ async def door_tokens(actor: Principal, event_id: str) -> list[DoorTokenLine]:
 # door sends scan after scan with the same ones. A revocation or a change of the event clears
 # this process's memory at once; other web processes see it within the two seconds. Expiry is
 # checked on every use.
-_DOOR_TOKENS: TTLCache[str, dict[str, Any]] = TTLCache(2.0)
-_DOOR_EVENTS: TTLCache[UUID, dict[str, Any]] = TTLCache(2.0)
+_DOOR_TOKENS: TTLCache[str, DoorTokenRow] = TTLCache(2.0)
+_DOOR_EVENTS: TTLCache[UUID, EventRow] = TTLCache(2.0)
 
 
 async def door_principal(token: str) -> DoorPrincipal | None:
     token_hash = hash_secret(token)
     row = await _DOOR_TOKENS.get_or_load(token_hash, queries.door_token)
-    if row is None or row["revoked_at"] is not None or row["expires_at"] <= utc_now():
+    if row is None or row.revoked_at is not None or row.expires_at <= utc_now():
         return None
-    return DoorPrincipal(event_id=_uuid(row["event"]), token_id=_uuid(row["id"]))
+    return DoorPrincipal(event_id=row.event, token_id=row.id)
 
 
-async def _event_for_checkin(actor: CheckinActor, event_id: str) -> dict[str, Any]:
+async def _event_for_checkin(actor: CheckinActor, event_id: str) -> EventRow:
     if isinstance(actor, DoorPrincipal):
         try:
             wanted = UUID(event_id)

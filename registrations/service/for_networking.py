@@ -3,28 +3,29 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID
 
 from events import topics
 from registrations import queries
-from registrations.service._common import _uuid
+from registrations.queries import RegistrationRow
 from registrations.service.links import _new_manage_token, manage_url
+from registrations.statuses import RegistrationStatus
 
 
-async def networking_profiles(event_id: UUID | str) -> list[dict[str, Any]]:
+async def networking_profiles(event_id: UUID) -> list[RegistrationRow]:
     """Attendees of an event who agreed to networking (and have not cancelled)."""
-    rows = await queries.of_event(_uuid(event_id), ["confirmed", "waitlisted"])
-    return [r for r in rows if r["networking_consent"] and r["erased_at"] is None]
+    active = [RegistrationStatus.CONFIRMED, RegistrationStatus.WAITLISTED]
+    rows = await queries.of_event(event_id, active)
+    return [r for r in rows if r.networking_consent and r.erased_at is None]
 
 
-async def new_manage_link(reg: dict[str, Any]) -> str:
+async def new_manage_link(reg: RegistrationRow) -> str:
     """A fresh manage link for a mail (inside the caller's transaction)."""
-    return manage_url(await _new_manage_token(_uuid(reg["id"])))
+    return manage_url(await _new_manage_token(reg.id))
 
 
-async def registration(registration_id: UUID | str) -> dict[str, Any] | None:
-    return await queries.by_id(_uuid(registration_id))
+async def registration(registration_id: UUID) -> RegistrationRow | None:
+    return await queries.by_id(registration_id)
 
 
 async def topic_demand(
@@ -36,9 +37,9 @@ async def topic_demand(
     offers: dict[str, set[str]] = {}
     people: set[str] = set()
     for r in rows:
-        people.add(r["email"])
-        for slug in topics.decode(r["needs"]):
-            needs.setdefault(slug, set()).add(r["email"])
-        for slug in topics.decode(r["offers"]):
-            offers.setdefault(slug, set()).add(r["email"])
+        people.add(r.email)
+        for slug in topics.decode(r.needs):
+            needs.setdefault(slug, set()).add(r.email)
+        for slug in topics.decode(r.offers):
+            offers.setdefault(slug, set()).add(r.email)
     return needs, offers, len(people)

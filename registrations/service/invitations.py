@@ -9,10 +9,11 @@ from typing import Any
 from uuid import UUID, uuid4
 
 from events import service as events_service
+from events.statuses import EventStatus
 from notifications import service as mail
 from registrations import queries
 from registrations.schemas import InvitationsIn, InvitationsOut
-from registrations.service._common import _uuid
+from registrations.statuses import RegistrationStatus
 from traffpunkt import addresses, db, limits
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
@@ -29,12 +30,11 @@ def _invitees(body: InvitationsIn) -> dict[str, str]:
         raise Invalid.field("emails", "Give at least one address")
     if len(texts) > 1000:
         raise Invalid.field("people", "At most 1000 addresses at a time")
+    first: Invalid | None = None
     try:
         emails = addresses.checked_all(body.emails)
     except Invalid as exc:
         first = exc
-    else:
-        first = None
     try:
         people_emails = addresses.checked_all([p.email for p in body.people], field="people")
     except Invalid as exc:
@@ -58,16 +58,16 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
     emails = list(people)
     async with db.transaction():
         event = await events_service.event_for_organiser(actor, event_id)
-        if event.status != "published":
+        if event.status != EventStatus.PUBLISHED:
             raise Conflict("Publish the event before inviting people")
         now = utc_now()
-        ev_id = _uuid(event.id)
+        ev_id = event.id
         base = get_settings().base_url
         already: list[str] = []
         wanted: list[str] = []
         for email in dict.fromkeys(emails):
             existing = await queries.by_event_email(f"{ev_id}:{email}")
-            if existing is not None and existing["status"] != "cancelled":
+            if existing is not None and existing.status != RegistrationStatus.CANCELLED:
                 already.append(email)
             else:
                 wanted.append(email)
@@ -128,6 +128,6 @@ async def invitation_person(event_id: UUID, token: str) -> tuple[str, str] | Non
     row = await queries.invitation_by_hash(hash_secret(token))
     if row is None:
         await limits.token_miss()
-    if row is None or _uuid(row["event"]) != event_id:
+    if row is None or row.event != event_id:
         return None
-    return row["email"], row.get("name") or ""
+    return row.email, row.name

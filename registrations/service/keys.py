@@ -10,20 +10,19 @@ from typing import Any
 from uuid import UUID
 
 from registrations import queries, tickets
-from registrations.service._common import _uuid
 from traffpunkt import db
 from traffpunkt.clock import utc_now
 
 # An event's signing keys never change once made, so they are kept in process (one query less
 # per sign-up and per check-in). Only committed keys are kept: a key made inside a transaction
 # that then rolls back must not be used (another process would make and use a different one).
-_KEYS: dict[UUID, dict[str, Any]] = {}
+_KEYS: dict[UUID, queries.EventKeyRow] = {}
 _KEYS_MAX = 10_000
 # Keys this process made inside a transaction, with that transaction (not yet known committed).
 _MADE_IN: dict[UUID, Any] = {}
 
 
-async def event_keys(event_id: UUID) -> dict[str, Any]:
+async def event_keys(event_id: UUID) -> queries.EventKeyRow:
     cached = _KEYS.get(event_id)
     if cached is not None:
         return cached
@@ -55,7 +54,7 @@ async def event_keys(event_id: UUID) -> dict[str, Any]:
     return row
 
 
-async def ticket_code(registration: dict[str, Any]) -> str:
-    event_id = _uuid(registration["event"])
+async def ticket_code(event_id: UUID, ticket_no: str) -> str:
+    """The signed ticket of registration `ticket_no` of this event (the QR code's text)."""
     keys = await event_keys(event_id)
-    return tickets.sign(event_id, registration["ticket_no"], keys["private_key"])
+    return tickets.sign(event_id, ticket_no, keys.private_key)

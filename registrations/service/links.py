@@ -10,7 +10,7 @@ from uuid import UUID, uuid4
 
 from notifications import service as mail
 from registrations import queries
-from registrations.service._common import _uuid
+from registrations.queries import RegistrationRow
 from registrations.service.keys import ticket_code
 from traffpunkt.auth import hash_secret, new_secret
 from traffpunkt.clock import utc_now
@@ -36,23 +36,23 @@ async def _new_manage_token(registration_id: UUID) -> str:
 
 async def _mail(
     kind: str,
-    reg: dict[str, Any],
+    reg: RegistrationRow,
     *,
     ticket: bool = False,
     dedupe_key: str | None = None,
     **data: Any,
 ) -> None:
-    secrets: dict[str, Any] = {"manage_url": manage_url(await _new_manage_token(_uuid(reg["id"])))}
+    secrets: dict[str, Any] = {"manage_url": manage_url(await _new_manage_token(reg.id))}
     if ticket:
-        secrets["ticket_code"] = await ticket_code(reg)
+        secrets["ticket_code"] = await ticket_code(reg.event, reg.ticket_no)
     await mail.enqueue(
         kind,
-        to=reg["email"],
-        name=reg["name"],
-        language=reg["language"],
-        event_id=reg["event"],
-        registration_id=reg["id"],
-        data={"sequence_offset": reg["itip_offset"], **data},
+        to=reg.email,
+        name=reg.name,
+        language=reg.language,
+        event_id=reg.event,
+        registration_id=reg.id,
+        data={"sequence_offset": reg.itip_offset, **data},
         secrets=secrets,
         dedupe_key=dedupe_key,
     )

@@ -4,30 +4,26 @@ Both are audit-logged.
 
 from __future__ import annotations
 
-from typing import Any
-from uuid import UUID
-
 from events import service as events_service
+from events.rows import EventRow
 from registrations import queries
+from registrations.queries import RegistrationRow
 from registrations.schemas import AddressCorrected
-from registrations.service._common import _uuid
 from registrations.service.address_correction import _change_address
 from registrations.service.self_service import _cancel
 from traffpunkt import db
 from traffpunkt.auth import Principal
 from traffpunkt.errors import NotFound
+from traffpunkt.ids import parse_id
 
 
 async def _registration_of_event(
     actor: Principal, event_id: str, registration_id: str
-) -> tuple[dict[str, Any], dict[str, Any]]:
+) -> tuple[EventRow, RegistrationRow]:
     """The event (if the organiser may manage it) and one of its registrations, or 404."""
     event = await events_service.event_for_organiser(actor, event_id)
-    try:
-        reg = await queries.by_id(UUID(registration_id))
-    except ValueError:
-        reg = None
-    if reg is None or _uuid(reg["event"]) != _uuid(event.id):
+    reg = await queries.by_id(parse_id(registration_id))
+    if reg is None or reg.event != event.id:
         raise NotFound("No such registration for this event")
     return event, reg
 
@@ -44,7 +40,7 @@ async def organiser_correct_address(
             actor,
             "registration.address_corrected",
             event.id,
-            f"{reg['email']} → {new}",
+            f"{reg.email} → {new}",
         )
     return AddressCorrected(email=new, resent=queued)
 
@@ -54,4 +50,4 @@ async def organiser_cancel(actor: Principal, event_id: str, registration_id: str
     async with db.transaction():
         event, reg = await _registration_of_event(actor, event_id, registration_id)
         await _cancel(reg, notify=True)
-        await events_service.record_action(actor, "registration.cancelled", event.id, reg["email"])
+        await events_service.record_action(actor, "registration.cancelled", event.id, reg.email)

@@ -5,18 +5,22 @@ once; every scan is recorded, a repeated scan_id answers as it did the first tim
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 from uuid import UUID, uuid4
 
+import msgspec
+
+from events.rows import EventRow
 from registrations import queries, tickets
+from registrations.queries import RegistrationRow, ScanRow
 from registrations.schemas import BatchIn, BatchOut, ScanIn, ScanOut
-from registrations.service._common import _uuid
 from registrations.service.door import CheckinActor, _event_for_checkin
 from registrations.service.keys import event_keys
+from registrations.statuses import CheckinResult, RegistrationStatus, ScanAction
 from traffpunkt import db
 from traffpunkt.auth import DoorPrincipal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, NotFound
+from traffpunkt.ids import parse_id
 from traffpunkt.localtime import to_local, to_utc
 
 
@@ -31,39 +35,46 @@ class _SameScan(Exception):
     """A simultaneous request recorded this scan_id first: roll back, answer as it did."""
 
 
-async def _ticket_holder(secret: str, event_id: UUID) -> dict[str, Any] | None:
+async def _ticket_holder(secret: str, event_id: UUID) -> RegistrationRow | None:
     """The registration a scanned secret belongs to, if its signature holds (reads only)."""
     parsed = tickets.parse(secret)
     if parsed is not None:
         ticket_no, signature = parsed
         candidate = await queries.by_ticket_no(ticket_no)
         if candidate is not None:
-            keys = await event_keys(_uuid(candidate["event"]))
-            if tickets.verify(_uuid(candidate["event"]), ticket_no, signature, keys["public_key"]):
+            keys = await event_keys(candidate.event)
+            if tickets.verify(candidate.event, ticket_no, signature, keys.public_key):
                 return candidate
     elif (manual := tickets.manual_ticket_no(secret)) is not None:
         # Checked in by name at the door: the ticket number from this event's checkin-data,
         # which only this event's door tokens and organisers get (another event's is not_found).
         candidate = await queries.by_ticket_no(manual)
-        if candidate is not None and _uuid(candidate["event"]) == event_id:
+        if candidate is not None and candidate.event == event_id:
             return candidate
     return None
 
 
-def _refusal(reg: dict[str, Any], refused_at_door: bool) -> str:
+def _refusal(reg: RegistrationRow, refused_at_door: bool) -> CheckinResult:
     """The answer for a registration that this scan does not check in."""
-    if reg["status"] == "cancelled":
-        return "cancelled"
-    if reg["status"] == "waitlisted":
-        return "waitlisted"
+    if reg.status == RegistrationStatus.CANCELLED:
+        return CheckinResult.CANCELLED
+    if reg.status == RegistrationStatus.WAITLISTED:
+        return CheckinResult.WAITLISTED
     if refused_at_door:
         # The phone turned this person away: record what the server would have said, but
         # check no one in who was not let in.
-        return "already_checked_in" if reg["checked_in_at"] else "ok"
-    return "already_checked_in"
+        return CheckinResult.ALREADY_CHECKED_IN if reg.checked_in_at else CheckinResult.OK
+    return CheckinResult.ALREADY_CHECKED_IN
 
 
-async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: datetime) -> ScanOut:
+# Who a scan is about, as the answer shows them: a registration as it stands, or just who a
+# check-in let in (the UPDATE's RETURNING, with the time it set).
+_Admitted = RegistrationRow | tuple[queries.CheckedIn, datetime]
+
+_ADMITTED = frozenset((CheckinResult.OK, CheckinResult.ALREADY_CHECKED_IN))
+
+
+async def _check_in_one(event: EventRow, scan: ScanIn, device: str, now: datetime) -> ScanOut:
     """One scan. Everything that only reads (ticket, key, signature) happens before
     the writing transaction, which holds just the conditional UPDATE and the scan row: on
     SQLite writers queue for one lock, so the less it covers, the more scans per second
@@ -71,12 +82,12 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
     """
     # Its own transaction, not part of a caller's: a _SameScan must roll back this scan only.
     assert db.engine().current_transaction.get() is None, "check-in runs outside transactions"
-    event_id = _uuid(event.id)
+    event_id: UUID = event.id
     key = f"{event_id}:{scan.scan_id}" if scan.scan_id else f"{event_id}:server:{uuid4()}"
     # A scan_id seen before is found by the scan insert's conflict, which also rolls back
     # what this attempt changed: replays are rare, a lookup first would cost every scan.
     at = _scan_time(scan.scanned_at, event.timezone, now)
-    refused_at_door = scan.offline_result not in (None, "ok", "already_checked_in")
+    refused_at_door = scan.offline_result is not None and scan.offline_result not in _ADMITTED
     # The common case, a ticket of this very event, needs no read: its signature checks with
     # this event's key, and the UPDATE finds the holder by ticket number.
     own_ticket = await _ticket_of_event(scan.secret, event_id)
@@ -95,7 +106,7 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
                     "event_scan": key,
                     "secret": scan.secret[:300],
                     "device": device_label,
-                    "action": "checkin",
+                    "action": ScanAction.CHECKIN,
                     "offline_result": scan.offline_result,
                     "flagged": False,  # the door let them in too
                     "scanned_at": at,
@@ -107,30 +118,28 @@ async def _check_in_one(event: dict[str, Any], scan: ScanIn, device: str, now: d
                 raise
             row = None  # a scan_id seen before: the transaction below answers as it did
         if row is not None:
-            reg = {"id": row["id"], "name": row["name"], "checked_in_at": at}
-            return _scan_out("ok", reg, event, False)
-    reg = None if own_ticket else await _ticket_holder(scan.secret, event_id)
+            return _scan_out(CheckinResult.OK, (row, at), event, False)
+    reg: _Admitted | None = None if own_ticket else await _ticket_holder(scan.secret, event_id)
     try:
         async with db.transaction():
             if own_ticket:
                 result, reg = await _apply_own_ticket(own_ticket, event_id, refused_at_door, at)
             else:
                 result, reg = await _apply_scan(reg, event_id, refused_at_door, at)
-            admitted = {"ok", "already_checked_in"}
             # Flag where the door and the server disagree, in either direction.
             flagged = scan.offline_result is not None and (
-                (scan.offline_result in admitted) != (result in admitted)
+                (scan.offline_result in _ADMITTED) != (result in _ADMITTED)
             )
             inserted = await queries.insert_scan(
                 {
                     "id": uuid4(),
                     "event": event_id,
                     "event_scan": key,
-                    "registration_id": reg["id"] if reg is not None else None,
+                    "registration_id": _who(reg),
                     "secret": scan.secret[:300],
                     # The phone's own label and which door token sent it, both kept.
                     "device": device_label,
-                    "action": "checkin",
+                    "action": ScanAction.CHECKIN,
                     "result": result,
                     "offline_result": scan.offline_result,
                     "flagged": flagged,
@@ -154,66 +163,78 @@ async def _ticket_of_event(secret: str, event_id: UUID) -> str | None:
         return None
     ticket_no, signature = parsed
     keys = await event_keys(event_id)
-    return ticket_no if tickets.verify(event_id, ticket_no, signature, keys["public_key"]) else None
+    return ticket_no if tickets.verify(event_id, ticket_no, signature, keys.public_key) else None
+
+
+def _who(reg: _Admitted | None) -> UUID | None:
+    if reg is None:
+        return None
+    return reg.id if isinstance(reg, RegistrationRow) else reg[0].id
 
 
 async def _apply_own_ticket(
     ticket_no: str, event_id: UUID, refused_at_door: bool, at: datetime
-) -> tuple[str, dict[str, Any] | None]:
+) -> tuple[CheckinResult, _Admitted | None]:
     """_apply_scan for a ticket of this event: straight to the UPDATE, reading only if it
     lets no one in."""
     if not refused_at_door:
         row = await queries.check_in_by_ticket(event_id, ticket_no, at)
         if row is not None:
-            return "ok", {"id": row["id"], "name": row["name"], "checked_in_at": at}
+            return CheckinResult.OK, (row, at)
     return await _apply_scan(await queries.by_ticket_no(ticket_no), event_id, refused_at_door, at)
 
 
 async def _apply_scan(
-    reg: dict[str, Any] | None, event_id: UUID, refused_at_door: bool, at: datetime
-) -> tuple[str, dict[str, Any] | None]:
+    reg: _Admitted | None, event_id: UUID, refused_at_door: bool, at: datetime
+) -> tuple[CheckinResult, _Admitted | None]:
     """Inside the scan's transaction: the result, and the registration as it now stands
     (None when the scan names no one of this event)."""
     if reg is None:
-        return "not_found", None
-    if _uuid(reg["event"]) != event_id:
-        return "wrong_event", None
-    reg_id = _uuid(reg["id"])
-    if reg["status"] == "confirmed" and not refused_at_door:
-        if await queries.check_in_by_ticket(event_id, reg["ticket_no"], at):
-            return "ok", {**reg, "checked_in_at": at}
+        return CheckinResult.NOT_FOUND, None
+    assert isinstance(reg, RegistrationRow)  # _ticket_holder's: a whole row
+    if reg.event != event_id:
+        return CheckinResult.WRONG_EVENT, None
+    if reg.status == RegistrationStatus.CONFIRMED and not refused_at_door:
+        if await queries.check_in_by_ticket(event_id, reg.ticket_no, at):
+            return CheckinResult.OK, msgspec.structs.replace(reg, checked_in_at=at)
+    fresh = reg
     for _ in range(3):
-        fresh = await queries.by_id(reg_id)  # what the UPDATE saw, or a change since the read
-        if fresh is None:
-            return "not_found", None
-        if refused_at_door or fresh["status"] != "confirmed" or fresh["checked_in_at"]:
+        found = await queries.by_id(reg.id)  # what the UPDATE saw, or a change since the read
+        if found is None:
+            return CheckinResult.NOT_FOUND, None
+        fresh = found
+        if refused_at_door or fresh.status != RegistrationStatus.CONFIRMED or fresh.checked_in_at:
             break
         # Confirmed and not in: promoted, or a check-in undone, since the read above (on
         # PostgreSQL also between the UPDATE and this read); the UPDATE decides again.
-        if await queries.check_in_by_ticket(event_id, fresh["ticket_no"], at):
-            return "ok", {**fresh, "checked_in_at": at}
+        if await queries.check_in_by_ticket(event_id, fresh.ticket_no, at):
+            return CheckinResult.OK, msgspec.structs.replace(fresh, checked_in_at=at)
     return _refusal(fresh, refused_at_door), fresh
 
 
 def _scan_out(
-    result: str, reg: dict[str, Any] | None, event: dict[str, Any], flagged: bool
+    result: CheckinResult, reg: _Admitted | None, event: EventRow, flagged: bool
 ) -> ScanOut:
-    if reg is None or result in ("wrong_event", "not_found"):
-        return ScanOut(result=result, flagged=flagged)  # type: ignore[arg-type]
-    checked = reg["checked_in_at"]
+    if reg is None or result in (CheckinResult.WRONG_EVENT, CheckinResult.NOT_FOUND):
+        return ScanOut(result=result, flagged=flagged)
+    if isinstance(reg, RegistrationRow):
+        reg_id, name, checked = reg.id, reg.name, reg.checked_in_at
+    else:
+        (who, checked) = reg
+        reg_id, name = who.id, who.name
     return ScanOut(
-        result=result,  # type: ignore[arg-type]
-        name=reg["name"] or None,
-        registration_id=str(reg["id"]),
+        result=result,
+        name=name or None,
+        registration_id=str(reg_id),
         checked_in_at=to_local(checked, event.timezone) if checked else None,
         flagged=flagged,
     )
 
 
-async def _replay(scan: dict[str, Any], event: dict[str, Any]) -> ScanOut:
+async def _replay(scan: ScanRow, event: EventRow) -> ScanOut:
     """The answer a recorded scan got, with the person as they stand now."""
-    reg = await queries.by_id(_uuid(scan["registration_id"])) if scan["registration_id"] else None
-    return _scan_out(scan["result"], reg, event, scan["flagged"])
+    reg = await queries.by_id(scan.registration_id) if scan.registration_id else None
+    return _scan_out(scan.result, reg, event, scan.flagged)
 
 
 async def check_in(actor: CheckinActor, event_id: str, scan: ScanIn) -> ScanOut:
@@ -240,26 +261,23 @@ def _device(actor: CheckinActor) -> str:
 async def undo_check_in(actor: CheckinActor, event_id: str, registration_id: str) -> ScanOut:
     async with db.transaction():
         event = await _event_for_checkin(actor, event_id)
-        try:
-            reg = await queries.by_id(UUID(registration_id))
-        except ValueError:
-            reg = None
-        if reg is None or _uuid(reg["event"]) != _uuid(event.id):
+        reg = await queries.by_id(parse_id(registration_id))
+        if reg is None or reg.event != event.id:
             raise NotFound("No such registration for this event")
         now = utc_now()
-        if not await queries.undo_check_in(_uuid(reg["id"]), now):
+        if not await queries.undo_check_in(reg.id, now):
             raise Conflict("This person is not checked in")
         await queries.insert_scan(
             {
                 "id": uuid4(),
                 "event": event.id,
                 "event_scan": f"{event.id}:undo:{uuid4()}",
-                "registration_id": reg["id"],
+                "registration_id": reg.id,
                 "device": _device(actor),
-                "action": "undo",
-                "result": "ok",
+                "action": ScanAction.UNDO,
+                "result": CheckinResult.OK,
                 "scanned_at": now,
                 "received_at": now,
             }
         )
-    return ScanOut(result="ok", name=reg["name"] or None, registration_id=str(reg["id"]))
+    return ScanOut(result=CheckinResult.OK, name=reg.name or None, registration_id=str(reg.id))

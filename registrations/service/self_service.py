@@ -12,13 +12,15 @@ from events import service as events_service
 from events import topics
 from notifications import service as mail
 from registrations import queries
+from registrations.queries import RegistrationRow
 from registrations.schemas import RegistrationOut, RegistrationPatch, TicketOut
-from registrations.service._common import _check_profile, _uuid
+from registrations.service._common import _check_profile
 from registrations.service.address_correction import _change_address
 from registrations.service.keys import ticket_code
 from registrations.service.links import manage_url
 from registrations.service.sign_up import address_hash
 from registrations.service.waiting_list import _promote
+from registrations.statuses import RegistrationStatus
 from traffpunkt import db, limits
 from traffpunkt.auth import hash_secret
 from traffpunkt.clock import utc_now
@@ -27,7 +29,7 @@ from traffpunkt.localtime import to_local
 from traffpunkt.settings import get_settings
 
 
-async def by_token(token: str) -> dict[str, Any]:
+async def by_token(token: str) -> RegistrationRow:
     reg = await queries.registration_by_token_hash(hash_secret(token)) if len(token) < 200 else None
     if reg is None:
         await limits.token_miss()
@@ -35,39 +37,37 @@ async def by_token(token: str) -> dict[str, Any]:
     return reg
 
 
-async def registration_out(reg: dict[str, Any], token: str) -> RegistrationOut:
-    event = events_service.event_out(await events_service.event_for_mail(reg["event"]))  # type: ignore[arg-type]
+async def registration_out(reg: RegistrationRow, token: str) -> RegistrationOut:
+    row = await events_service.event_for_mail(reg.event)
+    assert row is not None  # a registration's event is never deleted while it exists (cascade)
+    event = events_service.event_out(row)
     base = get_settings().base_url
     ticket = None
-    if reg["status"] == "confirmed":
+    if reg.status == RegistrationStatus.CONFIRMED:
         ticket = TicketOut(
-            code=await ticket_code(reg),
+            code=await ticket_code(reg.event, reg.ticket_no),
             svg_url=f"{base}/api/v1/registrations/{token}/ticket.svg",
             png_url=f"{base}/api/v1/registrations/{token}/ticket.png",
         )
     position = None
-    if reg["status"] == "waitlisted":
-        position = await queries.waiting_position(
-            _uuid(reg["event"]), reg["queue_seq"], _uuid(reg["id"])
-        )
+    if reg.status == RegistrationStatus.WAITLISTED:
+        position = await queries.waiting_position(reg.event, reg.queue_seq, reg.id)
     return RegistrationOut(
-        id=str(reg["id"]),
-        status=reg["status"],
-        name=reg["name"],
-        email=reg["email"],
-        organisation=reg["organisation"],
-        municipality=reg["municipality"],
-        language=reg["language"],
-        needs=topics.decode(reg["needs"]),
-        offers=topics.decode(reg["offers"]),
-        networking_consent=reg["networking_consent"],
-        role=reg["role"],
-        sector=reg["sector"],
-        about=reg["about"],
+        id=str(reg.id),
+        status=reg.status,
+        name=reg.name,
+        email=reg.email,
+        organisation=reg.organisation,
+        municipality=reg.municipality,
+        language=reg.language,
+        needs=topics.decode(reg.needs),
+        offers=topics.decode(reg.offers),
+        networking_consent=reg.networking_consent,
+        role=reg.role,
+        sector=reg.sector,
+        about=reg.about,
         waitlist_position=position,
-        checked_in_at=to_local(reg["checked_in_at"], event.timezone)
-        if reg["checked_in_at"]
-        else None,
+        checked_in_at=to_local(reg.checked_in_at, event.timezone) if reg.checked_in_at else None,
         event=event,
         ticket=ticket,
         ics_url=event.ics_url,
@@ -112,46 +112,46 @@ async def update_own(token: str, patch: RegistrationPatch) -> RegistrationOut:
             await _change_address(reg, patch.email)
         if values:
             values["updated_at"] = utc_now()
-            await queries.update(_uuid(reg["id"]), values)
+            await queries.update(reg.id, values)
         reg = await by_token(token)
     return await registration_out(reg, token)
 
 
-async def _cancel(reg: dict[str, Any], *, notify: bool) -> None:
+async def _cancel(reg: RegistrationRow, *, notify: bool) -> None:
     """Cancel inside the caller's transaction: free the seat, promote, stop reminders."""
     now = utc_now()
-    was = reg["status"]
-    if was == "cancelled":
+    was = reg.status
+    if was == RegistrationStatus.CANCELLED:
         return
-    offset = reg["itip_offset"] + 1
+    offset = reg.itip_offset + 1
     if not await queries.set_status_if(
-        _uuid(reg["id"]),
+        reg.id,
         was,
         {
-            "status": "cancelled",
+            "status": RegistrationStatus.CANCELLED,
             "cancelled_at": now,
             "updated_at": now,
             "itip_offset": offset,
         },
     ):
         return  # someone else changed it in between; their change stands
-    await mail.cancel_pending(reg["id"], ["reminder", "confirmed", "promoted", "waitlisted"])
+    await mail.cancel_pending(reg.id, ["reminder", "confirmed", "promoted", "waitlisted"])
     if notify:
         await mail.enqueue(
             # A waiting place never had a calendar entry: say so without a CANCEL for it.
-            "registration_cancelled" if was == "confirmed" else "waitlist_left",
-            to=reg["email"],
-            name=reg["name"],
-            language=reg["language"],
-            event_id=reg["event"],
-            registration_id=reg["id"],
+            "registration_cancelled" if was == RegistrationStatus.CONFIRMED else "waitlist_left",
+            to=reg.email,
+            name=reg.name,
+            language=reg.language,
+            event_id=reg.event,
+            registration_id=reg.id,
             data={"sequence_offset": offset},
         )
-    if was == "confirmed":
-        await events_service.release_seat(reg["event"])
-        await _promote(_uuid(reg["event"]))
-    elif was == "waitlisted":
-        await events_service.left_waitlist(reg["event"])
+    if was == RegistrationStatus.CONFIRMED:
+        await events_service.release_seat(reg.event)
+        await _promote(reg.event)
+    elif was == RegistrationStatus.WAITLISTED:
+        await events_service.left_waitlist(reg.event)
 
 
 async def cancel_own(token: str) -> RegistrationOut:
@@ -173,13 +173,13 @@ async def not_me(token: str) -> None:
     that nobody else's sign-up mails it again (an invitation from an organiser still can)."""
     async with db.transaction():
         reg = await by_token(token)
-        await queries.block_address(address_hash(reg["email"]), utc_now())
+        await queries.block_address(address_hash(reg.email), utc_now())
         await _erase(reg)
 
 
-async def _erase(reg: dict[str, Any]) -> None:
+async def _erase(reg: RegistrationRow) -> None:
     """Cancel, free the seat, anonymise, kill the links (inside the caller's transaction)."""
-    reg_id = _uuid(reg["id"])
+    reg_id = reg.id
     await _cancel(reg, notify=False)
     now = utc_now()
     await queries.update(
@@ -187,7 +187,7 @@ async def _erase(reg: dict[str, Any]) -> None:
         {
             "name": "",
             "email": f"erased-{reg_id}@invalid",
-            "event_email": f"{reg['event']}:erased:{reg_id}",
+            "event_email": f"{reg.event}:erased:{reg_id}",
             "organisation": "",
             "municipality": "",
             "needs": "",
@@ -213,6 +213,6 @@ async def correct_own_address(token: str, email: str) -> RegistrationOut:
 
 async def own_ticket_code(token: str) -> str:
     reg = await by_token(token)
-    if reg["status"] != "confirmed":
+    if reg.status != RegistrationStatus.CONFIRMED:
         raise NotFound("There is no ticket while the registration is not confirmed")
-    return await ticket_code(reg)
+    return await ticket_code(reg.event, reg.ticket_no)

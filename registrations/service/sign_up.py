@@ -18,9 +18,10 @@ from events import topics
 from notifications import service as mail
 from registrations import queries, tickets
 from registrations.schemas import RegistrationIn
-from registrations.service._common import _check_profile, _uuid
+from registrations.service._common import _check_profile
 from registrations.service.keys import ticket_code
 from registrations.service.links import _mail, manage_url
+from registrations.statuses import RegistrationStatus
 from traffpunkt import addresses, db, limits
 from traffpunkt.auth import hash_secret, new_secret
 from traffpunkt.clock import utc_now
@@ -32,7 +33,7 @@ MANAGE_LINK_RESEND_KEY = "manage_link:{id}:{hour}"  # at most one re-sent link p
 @dataclass(frozen=True, slots=True)
 class SignUp:
     registration_id: UUID
-    status: str
+    status: RegistrationStatus
     created: bool  # False: the address was already registered (no token is handed out)
     token: str | None
 
@@ -69,17 +70,17 @@ async def _register_once(
     # Everything that only reads happens before the writing transaction: on PostgreSQL the
     # event row stays locked from the seat decision to COMMIT, on SQLite all writers queue.
     event = await events_service.event_for_registration(event_key)
-    event_id = _uuid(event.id)
+    event_id: UUID = event.id
     invitation_id = None
     if data.invitation:
         invitation = await queries.invitation_by_hash(hash_secret(data.invitation))
         if invitation is None:
             await limits.token_miss()
-        if invitation is None or _uuid(invitation["event"]) != event_id:
+        if invitation is None or invitation.event != event_id:
             raise Invalid.field("invitation", "This invitation link is not valid for this event")
-        invitation_id = _uuid(invitation["id"])
+        invitation_id = invitation.id
     existing = await queries.by_event_email(f"{event_id}:{email}")
-    if existing is not None and existing["status"] != "cancelled":
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         now = utc_now()
         async with db.transaction():
             if checks:
@@ -88,10 +89,10 @@ async def _register_once(
                 "manage_link",
                 existing,
                 dedupe_key=MANAGE_LINK_RESEND_KEY.format(
-                    id=existing["id"], hour=now.strftime("%Y%m%d%H")
+                    id=existing.id, hour=now.strftime("%Y%m%d%H")
                 ),
             )
-        return SignUp(_uuid(existing["id"]), existing["status"], False, None)
+        return SignUp(existing.id, existing.status, False, None)
     if not data.invitation and await queries.address_blocked(address_hash(email)):
         raise Conflict(
             "The owner of this address has asked not to be signed up by others. To sign "
@@ -115,25 +116,30 @@ async def _register_once(
     # Numbers, secrets and the signed ticket are made before any lock is taken: on SQLite
     # every writer waits while one holds the lock, so the less CPU under it, the better.
     if existing is not None:  # a cancelled registration comes back to life
-        reg_id = _uuid(existing["id"])
-        ticket_no, itip_offset = existing["ticket_no"], existing["itip_offset"]
+        reg_id = existing.id
+        ticket_no, itip_offset = existing.ticket_no, existing.itip_offset
     else:
         reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
-    reg = {
-        "id": reg_id,
-        "event": event_id,
-        "ticket_no": ticket_no,
-        "itip_offset": itip_offset,
-    }
     token = new_secret()
-    manage_token = {"id": uuid4(), "registration": reg["id"], "token_hash": hash_secret(token)}
+    manage_token = {"id": uuid4(), "registration": reg_id, "token_hash": hash_secret(token)}
     url = manage_url(token)
     # Sent only if a seat is taken; the event's key is made (and committed) here if need be,
     # outside the sign-up's transaction.
-    code = await ticket_code(reg)
+    code = await ticket_code(event_id, ticket_no)
     if existing is None and invitation_id is None and not checks and not db.is_sqlite():
         return await _sign_up_at_once(
-            event_key, reg, email, name, data.language, profile, manage_token, url, code, token
+            event_key,
+            event_id,
+            reg_id,
+            ticket_no,
+            email,
+            name,
+            data.language,
+            profile,
+            manage_token,
+            url,
+            code,
+            token,
         )
     async with db.transaction():
         if checks:
@@ -147,20 +153,21 @@ async def _register_once(
         # Taken under the event row's lock (PostgreSQL) or the write lock (SQLite): ordered as
         # queue_seq, i.e. as the commits.
         now = utc_now()
+        status = RegistrationStatus.CONFIRMED if joined.seat else RegistrationStatus.WAITLISTED
         profile.update(
-            status="confirmed" if joined.seat else "waitlisted",
+            status=status,
             confirmed_at=now if joined.seat else None,
             queue_seq=joined.seq,
             queued_at=now,
             updated_at=now,
         )
         if existing is not None:
-            if not await queries.set_status_if(reg["id"], "cancelled", profile):
+            if not await queries.set_status_if(reg_id, RegistrationStatus.CANCELLED, profile):
                 raise _Raced  # the seat taken above goes back with the rollback
         else:
             await queries.insert(
                 {
-                    "id": reg["id"],
+                    "id": reg_id,
                     "event": event_id,
                     "event_email": f"{event_id}:{email}",
                     "email": email,
@@ -182,16 +189,18 @@ async def _register_once(
             name=name,
             language=data.language,
             event_id=event_id,
-            registration_id=reg["id"],
+            registration_id=reg_id,
             data={"sequence_offset": itip_offset, **extra},
             secrets=secrets,
         )
-    return SignUp(reg["id"], profile["status"], True, token)
+    return SignUp(reg_id, status, True, token)
 
 
 async def _sign_up_at_once(
     event_key: str,
-    reg: dict[str, Any],
+    event_id: UUID,
+    reg_id: UUID,
+    ticket_no: str,
     email: str,
     name: str,
     language: str,
@@ -204,13 +213,12 @@ async def _sign_up_at_once(
     """A new address without an invitation on PostgreSQL (nearly every sign-up): the seat
     decision and every row it writes in one statement (queries.sign_up_at_once), so the event
     row is locked only while the server commits. Both mails are prepared; it picks one."""
-    event_id = reg["event"]
     to: dict[str, Any] = {
         "to": email,
         "name": name,
         "language": language,
         "event_id": event_id,
-        "registration_id": reg["id"],
+        "registration_id": reg_id,
     }
     seat_mail = mail.outbox_row(
         "confirmed",
@@ -227,11 +235,11 @@ async def _sign_up_at_once(
         event_id,
         {
             **profile,
-            "id": reg["id"],
+            "id": reg_id,
             "event": event_id,
             "event_email": f"{event_id}:{email}",
             "email": email,
-            "ticket_no": reg["ticket_no"],
+            "ticket_no": ticket_no,
             "itip_offset": 0,
         },
         manage_token,
@@ -242,7 +250,9 @@ async def _sign_up_at_once(
     if joined is None:  # cancelled (or closed) since the read
         await events_service.event_for_registration(event_key)
         raise Conflict("This event is not open for registration")
-    return SignUp(reg["id"], "confirmed" if joined[1] == 0 else "waitlisted", True, token)
+    seat = joined[1] == 0
+    status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
+    return SignUp(reg_id, status, True, token)
 
 
 def address_hash(email: str) -> str:
