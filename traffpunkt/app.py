@@ -21,31 +21,38 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from piccolo.apps.user.tables import BaseUser
 from piccolo.engine.base import Engine
+from piccolo.table import Table
+from piccolo_api.session_auth.tables import SessionsBase
 
 from accounts.pages import ROUTES as ACCOUNT_PAGES
 from accounts.routes import ROUTES as ACCOUNT_ROUTES
 from events import organisers
 from events.organiser_pages import ROUTES as EVENT_ORGANISER_PAGES
 from events.pages import ROUTES as EVENT_PAGES
+from events.piccolo_app import APP_CONFIG as EVENTS_APP
 from events.routes import ROUTES as EVENT_ROUTES
 from networking.organiser_pages import ROUTES as NETWORKING_ORGANISER_PAGES
 from networking.pages import ROUTES as NETWORKING_PAGES
+from networking.piccolo_app import APP_CONFIG as NETWORKING_APP
 from networking.routes import ROUTES as NETWORKING_ROUTES
 from notifications import service as notifications_service
+from notifications.piccolo_app import APP_CONFIG as NOTIFICATIONS_APP
 from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from notifications.worker import Sender
 from registrations import service as registrations_service
 from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
 from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
 from registrations.pages import ROUTES as REGISTRATION_PAGES
+from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
 from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
-from traffpunkt.auth import SignInRequired
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
-from traffpunkt.errors import EXCEPTION_HANDLERS, sign_in_required_handler
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.limits import client_middleware
+from traffpunkt.limits.piccolo_app import APP_CONFIG as LIMITS_APP
+from traffpunkt.problems import EXCEPTION_HANDLERS
 from traffpunkt.settings import Settings, get_settings
 from traffpunkt.templating import configure_environment, template_dirs
 
@@ -65,6 +72,17 @@ async def favicon() -> File:
         media_type="image/x-icon",
         content_disposition_type="inline",
     )
+
+
+def app_tables() -> list[type[Table]]:
+    """Every table of the domains (in dependency order; the accounts tables are registered in
+    the events app), the abuse limits' counters and the back office's two: what `db.bind`
+    points at an engine. Here, in the composition root, because the database layer may not
+    import the domains."""
+    tables: list[type[Table]] = []
+    for app in (EVENTS_APP, NOTIFICATIONS_APP, REGISTRATIONS_APP, NETWORKING_APP, LIMITS_APP):
+        tables.extend(app.table_classes)
+    return [*tables, BaseUser, SessionsBase]
 
 
 def wire() -> None:
@@ -96,7 +114,7 @@ def create_app(
     """The app. `extra_routes` are mounted as well (the bench's own endpoints: `bench/app.py`)."""
     settings = settings or get_settings()
     engine = engine or db.make_engine(settings.database_url, settings.data_dir)
-    db.bind(engine)
+    db.bind(engine, app_tables())
     logs.install()  # every process that serves the app redacts its log lines
     wire()
 
@@ -157,7 +175,7 @@ def create_app(
         request_class=JsonRequest,
         # The client address for the abuse limits first; then the API's JSON-only rule.
         middleware=[client_middleware, json_api_middleware],
-        exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_required_handler},
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         template_config=template_config,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

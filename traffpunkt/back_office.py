@@ -21,7 +21,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from traffpunkt import security
 from traffpunkt.auth import web_organiser
-from traffpunkt.db import app_tables
+from traffpunkt.db import bound_tables
 from traffpunkt.settings import get_settings
 
 PATH = "/back-office"
@@ -31,7 +31,7 @@ SESSION_LENGTH = timedelta(hours=1)
 def _admin_app() -> Any:
     from piccolo_admin.endpoints import create_admin  # heavy, and only for the back office
 
-    tables = [t for t in app_tables() if t not in (BaseUser, SessionsBase)]
+    tables = [t for t in bound_tables() if t not in (BaseUser, SessionsBase)]
     return create_admin(
         tables=tables,
         auth_table=BaseUser,

@@ -3,7 +3,7 @@ opens a writing transaction (`transaction()`), on either engine."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -16,7 +16,7 @@ from piccolo.table import Table
 from traffpunkt.db.sqlite_engine import TraffpunktSQLiteEngine
 
 
-def make_engine(url: str, data_dir: Path | None = None) -> Engine:
+def make_engine(url: str, data_dir: Path | None = None) -> Engine[Any]:
     if url.startswith("sqlite:"):
         rest = url.removeprefix("sqlite://").removeprefix("/")
         path = Path(rest)
@@ -30,36 +30,30 @@ def make_engine(url: str, data_dir: Path | None = None) -> Engine:
     )
 
 
-def app_tables() -> list[type[Table]]:
-    """Every table of the four domains (in dependency order), the abuse limits' counters and
-    the back office's two."""
-    from piccolo.apps.user.tables import BaseUser
-    from piccolo_api.session_auth.tables import SessionsBase
-
-    from events.piccolo_app import APP_CONFIG as events_app
-    from networking.piccolo_app import APP_CONFIG as networking_app
-    from notifications.piccolo_app import APP_CONFIG as notifications_app
-    from registrations.piccolo_app import APP_CONFIG as registrations_app
-    from traffpunkt.limits.piccolo_app import APP_CONFIG as limits_app
-
-    tables: list[type[Table]] = []
-    for app in (events_app, notifications_app, registrations_app, networking_app, limits_app):
-        tables.extend(app.table_classes)
-    return [*tables, BaseUser, SessionsBase]
+_engine: Engine[Any] | None = None
+_tables: tuple[type[Table], ...] = ()
 
 
-_engine: Engine | None = None
-
-
-def bind(engine: Engine) -> None:
-    """Point every table at `engine` (the app does this once; tests switch engines with it)."""
-    global _engine
+def bind(engine: Engine[Any], tables: Sequence[type[Table]] | None = None) -> None:
+    """Point every table at `engine`. The composition roots hand the tables in
+    (`traffpunkt.app.app_tables`: the domains' Piccolo apps, which this layer may not import);
+    without `tables`, the ones bound before (tests and the lifespan switch engines so)."""
+    global _engine, _tables
+    if tables is not None:
+        _tables = tuple(tables)
+    elif not _tables:
+        raise RuntimeError("no tables to bind; pass traffpunkt.app.app_tables() the first time")
     _engine = engine
-    for table in app_tables():
+    for table in _tables:
         table._meta.db = engine
 
 
-def engine() -> Engine:
+def bound_tables() -> tuple[type[Table], ...]:
+    """The tables of the last `bind` (the back office shows them)."""
+    return _tables
+
+
+def engine() -> Engine[Any]:
     if _engine is None:
         raise RuntimeError("no database engine bound; call traffpunkt.db.bind() first")
     return _engine
@@ -73,7 +67,7 @@ async def _keep_session(connection: Any) -> None:
     """asyncpg's pool `reset`: nothing to do (see `start`)."""
 
 
-async def start(engine_: Engine, pool_max_size: int) -> None:
+async def start(engine_: Engine[Any], pool_max_size: int) -> None:
     if isinstance(engine_, PostgresEngine):
         # No reset query when a connection goes back to the pool: asyncpg's default sends
         # `SELECT pg_advisory_unlock_all(); CLOSE ALL; UNLISTEN *; RESET ALL`, a second round
@@ -86,7 +80,7 @@ async def start(engine_: Engine, pool_max_size: int) -> None:
         engine_.prepare_file()
 
 
-async def stop(engine_: Engine) -> None:
+async def stop(engine_: Engine[Any]) -> None:
     if isinstance(engine_, PostgresEngine):
         await engine_.close_connection_pool()
     elif isinstance(engine_, TraffpunktSQLiteEngine):
