@@ -14,7 +14,7 @@ from traffpunkt import i18n
 from traffpunkt.auth import SESSION_COOKIE
 from traffpunkt.errors import Invalid, NotFound, form_errors
 from traffpunkt.organiser_web import PRIVATE, safe_next, see_other
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 from traffpunkt.templating import page
 
 
@@ -84,7 +84,7 @@ async def sign_in_use(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             httponly=True,
             samesite="lax",
             path="/",
-            secure=get_settings().base_url.startswith("https://"),
+            secure=current_settings().base_url.startswith("https://"),
             max_age=int(service.SESSION_VALID.total_seconds()),
         )
     )

@@ -23,7 +23,7 @@ from traffpunkt import addresses, db, hooks, limits
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 ROLES = ("admin", "organiser")
 SIGN_IN_VALID = timedelta(minutes=20)
@@ -78,7 +78,7 @@ async def request_sign_in(email: str, *, by_admin: bool = False) -> None:
                 to=email,
                 name=row["name"],
                 language=row["language"],
-                url=f"{get_settings().base_url}/organiser/sign-in/{token}",
+                url=f"{current_settings().base_url}/organiser/sign-in/{token}",
             )
         )
 

@@ -21,6 +21,7 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo.engine.base import Engine
 from piccolo.table import Table
@@ -53,7 +54,7 @@ from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.limits import client_middleware
 from traffpunkt.limits.piccolo_app import APP_CONFIG as LIMITS_APP
 from traffpunkt.problems import EXCEPTION_HANDLERS
-from traffpunkt.settings import Settings, get_settings
+from traffpunkt.settings import Settings, get_settings, using
 from traffpunkt.templating import configure_environment, template_dirs
 
 log = logging.getLogger("traffpunkt")
@@ -97,6 +98,17 @@ def wire() -> None:
     hooks.on_event_changed(registrations_service.on_event_changed)
     hooks.on_sign_in_requested(notifications_service.mail_sign_in)
     hooks.provide_attendance_counts(registrations_service.counts_for_events)
+
+
+def app_settings(app: ASGIApp) -> ASGIApp:
+    """Middleware: the serving app's settings (`app.state.settings`, given to `create_app`)
+    govern the request (`traffpunkt.settings.current_settings`), whatever the environment says."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        with using(scope["litestar_app"].state["settings"]):
+            await app(scope, receive, send)
+
+    return middleware
 
 
 def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
@@ -152,7 +164,8 @@ def create_app(
         if run_worker:
             sender = Sender(settings, periodic=periodic_jobs())
             print(f"Mail: {sender.describe()}", flush=True)
-            task = asyncio.create_task(sender.run(), name="mail-sender")
+            with using(settings):  # the task keeps the app's settings (a copy of the context)
+                task = asyncio.create_task(sender.run(), name="mail-sender")
         try:
             yield
         finally:
@@ -173,8 +186,9 @@ def create_app(
     app = Litestar(
         route_handlers=route_handlers,
         request_class=JsonRequest,
-        # The client address for the abuse limits first; then the API's JSON-only rule.
-        middleware=[client_middleware, json_api_middleware],
+        # The app's settings first (everything after reads them); the client address for the
+        # abuse limits; then the API's JSON-only rule.
+        middleware=[app_settings, client_middleware, json_api_middleware],
         exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         template_config=template_config,

@@ -22,7 +22,7 @@ from piccolo_api.session_auth.tables import SessionsBase
 from traffpunkt import security
 from traffpunkt.auth import web_organiser
 from traffpunkt.db import bound_tables
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 PATH = "/back-office"
 SESSION_LENGTH = timedelta(hours=1)
@@ -37,7 +37,7 @@ def _admin_app() -> Any:
         auth_table=BaseUser,
         session_table=SessionsBase,
         site_name="Träffpunkt – back office",
-        production=get_settings().base_url.startswith("https://"),
+        production=current_settings().base_url.startswith("https://"),
         allowed_hosts=[],
         sidebar_links={"Träffpunkt": "/organiser"},
         session_expiry=SESSION_LENGTH,
@@ -95,7 +95,7 @@ async def enter(request: Request[Any, Any, Any]) -> Response[None]:
             path=PATH,
             httponly=True,
             samesite="lax",
-            secure=get_settings().base_url.startswith("https://"),
+            secure=current_settings().base_url.startswith("https://"),
             max_age=int(SESSION_LENGTH.total_seconds()),
         )
     )

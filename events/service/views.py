@@ -11,11 +11,11 @@ from events import topics
 from events.schemas import EventOut, MunicipalityOut, VenueOut
 from traffpunkt.clock import utc_now
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 def municipality_out(row: dict[str, Any]) -> MunicipalityOut:
-    base = get_settings().base_url
+    base = current_settings().base_url
     ics = f"{base}/calendars/{row['slug']}.ics"
     return MunicipalityOut(
         id=str(row["id"]),
@@ -66,7 +66,7 @@ def attendance_mode(row: dict[str, Any]) -> str:
 def event_out(row: dict[str, Any], now: datetime | None = None) -> EventOut:
     now = now or utc_now()
     tz = row["timezone"]
-    base = get_settings().base_url
+    base = current_settings().base_url
     venue = None
     if row["venue_id"] is not None:
         venue = VenueOut(

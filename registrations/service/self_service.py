@@ -24,7 +24,7 @@ from traffpunkt.auth import hash_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 async def by_token(token: str) -> dict[str, Any]:
@@ -37,7 +37,7 @@ async def by_token(token: str) -> dict[str, Any]:
 
 async def registration_out(reg: dict[str, Any], token: str) -> RegistrationOut:
     event = events_service.event_out(await events_service.event_for_mail(reg["event"]))  # type: ignore[arg-type]
-    base = get_settings().base_url
+    base = current_settings().base_url
     ticket = None
     if reg["status"] == "confirmed":
         ticket = TicketOut(
