@@ -13,15 +13,17 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from litestar import Request, Response, asgi, get
+from litestar import Response, asgi, get
 from litestar.datastructures import Cookie
+from litestar.di import Provide
 from litestar.types import Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
 from traffpunkt import security
-from traffpunkt.auth import web_organiser
+from traffpunkt.auth import Principal
 from traffpunkt.db import bound_tables
+from traffpunkt.organiser_web import administrator, provide_actor, signed_in
 from traffpunkt.settings import current_settings
 
 PATH = "/back-office"
@@ -62,10 +64,13 @@ async def back_office(scope: Scope, receive: Receive, send: Send) -> None:
     await _app(scope, receive, send)
 
 
-@get("/organiser/back-office", include_in_schema=False)
-async def enter(request: Request[Any, Any, Any]) -> Response[None]:
-    actor = await web_organiser(request)
-    actor.require_admin()
+@get(
+    "/organiser/back-office",
+    include_in_schema=False,
+    guards=[signed_in, administrator],  # to sign-in; else a 403 page saying why
+    dependencies={"actor": Provide(provide_actor)},
+)
+async def enter(actor: Principal) -> Response[None]:
     username = actor.email
     user = await BaseUser.objects().where(BaseUser.username == username).first()
     if user is None:
