@@ -29,7 +29,14 @@ from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, form_errors
 from traffpunkt.localtime import to_local
-from traffpunkt.organiser_web import PRIVATE, organiser_page, organiser_router, read_form, see_other
+from traffpunkt.organiser_web import (
+    PRIVATE,
+    Actor,
+    organiser_page,
+    organiser_router,
+    read_form,
+    see_other,
+)
 from traffpunkt.templating import page
 
 
@@ -105,7 +112,7 @@ MOVING = ("starts_at", "ends_at", "venue_id", "municipality", "online_url")
 
 
 @get("/")
-async def dashboard(request: Request[Any, Any, Any], actor: Principal) -> Template:
+async def dashboard(request: Request[Any, Any, Any], actor: Actor) -> Template:
     rows = await service.organiser_events(actor)
     counts = await hooks.attendance_counts([r["id"] for r in rows])
     events = [(service.event_out(r), counts.get(str(r["id"]), {})) for r in rows]
@@ -176,7 +183,7 @@ def _as_body(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
 
 
 @get("/events/new")
-async def new_event_form(request: Request[Any, Any, Any], actor: Principal) -> Template:
+async def new_event_form(request: Request[Any, Any, Any], actor: Actor) -> Template:
     return await _event_form(
         request,
         actor,
@@ -186,7 +193,7 @@ async def new_event_form(request: Request[Any, Any, Any], actor: Principal) -> T
 
 
 @post("/events/new")
-async def new_event_submit(request: Request[Any, Any, Any], actor: Principal) -> Response[Any]:
+async def new_event_submit(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     values = (await read_form(request, EventForm)).values()
     lang = i18n.request_language(request)
     try:
@@ -199,7 +206,7 @@ async def new_event_submit(request: Request[Any, Any, Any], actor: Principal) ->
 
 @get("/events/{event_id:str}/edit")
 async def edit_event_form(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     event = service.event_out(row)
@@ -224,7 +231,7 @@ async def edit_event_form(
 
 @post("/events/{event_id:str}/edit")
 async def edit_event_submit(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Response[Any]:
     row = await service.event_for_organiser(actor, event_id)
     event = service.event_out(row)
@@ -267,7 +274,7 @@ def _current(event: Any, key: str) -> str:
 
 @get("/events/{event_id:str}")
 async def event_overview(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
@@ -289,7 +296,7 @@ async def event_overview(
 
 @post("/events/{event_id:str}/publish")
 async def publish(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Redirect:
     await service.publish_event(actor, event_id)
     return see_other(f"/organiser/events/{event_id}?done=published")
@@ -297,7 +304,7 @@ async def publish(
 
 @get("/events/{event_id:str}/cancel")
 async def cancel_form(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     counts = (await hooks.attendance_counts([row["id"]])).get(str(row["id"]), {})
@@ -308,7 +315,7 @@ async def cancel_form(
 
 @post("/events/{event_id:str}/cancel")
 async def cancel_submit(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Redirect:
     note = (await read_form(request, CancelForm)).note[:2000] or None
     await service.cancel_event(actor, event_id, note)
@@ -317,7 +324,7 @@ async def cancel_submit(
 
 @get("/events/{event_id:str}/preview")
 async def preview(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     ev = service.event_out(row)
@@ -341,7 +348,7 @@ async def preview(
 
 
 @get("/admin")
-async def admin_page(request: Request[Any, Any, Any], actor: Principal) -> Template:
+async def admin_page(request: Request[Any, Any, Any], actor: Actor) -> Template:
     return await _settings(request, actor, done=request.query_params.get("done"))
 
 
@@ -389,9 +396,7 @@ async def _settings_failed(
 
 
 @post("/admin/municipalities")
-async def admin_new_municipality(
-    request: Request[Any, Any, Any], actor: Principal
-) -> Response[Any]:
+async def admin_new_municipality(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     values = msgspec.structs.asdict(await read_form(request, MunicipalityForm))
     try:
         data = msgspec.convert(
@@ -406,7 +411,7 @@ async def admin_new_municipality(
 
 
 @post("/admin/venues")
-async def admin_new_venue(request: Request[Any, Any, Any], actor: Principal) -> Response[Any]:
+async def admin_new_venue(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     values = msgspec.structs.asdict(await read_form(request, VenueForm))
     try:
         if values["capacity"] and not values["capacity"].isdigit():
@@ -429,7 +434,7 @@ async def admin_new_venue(request: Request[Any, Any, Any], actor: Principal) -> 
 
 @post("/admin/municipalities/{slug:str}/contact")
 async def admin_municipality_contact(
-    request: Request[Any, Any, Any], actor: Principal, slug: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, slug: FromPath[str]
 ) -> Response[Any]:
     values = msgspec.structs.asdict(await read_form(request, ContactForm))
     try:
@@ -441,9 +446,7 @@ async def admin_municipality_contact(
 
 
 @post("/admin/organisers")
-async def admin_invite_organiser(
-    request: Request[Any, Any, Any], actor: Principal
-) -> Response[Any]:
+async def admin_invite_organiser(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     values = msgspec.structs.asdict(await read_form(request, OrganiserForm))
     try:
         await organisers.invite_organiser(
@@ -460,7 +463,7 @@ async def admin_invite_organiser(
 
 @post("/admin/organisers/{organiser_id:str}/active")
 async def admin_set_active(
-    request: Request[Any, Any, Any], actor: Principal, organiser_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, organiser_id: FromPath[str]
 ) -> Response[Any]:
     form = await read_form(request, ActiveForm)
     try:
@@ -473,7 +476,7 @@ async def admin_set_active(
 
 
 @post("/tokens")
-async def new_token(request: Request[Any, Any, Any], actor: Principal) -> Template:
+async def new_token(request: Request[Any, Any, Any], actor: Actor) -> Template:
     form = await read_form(request, TokenForm)
     _, token = await accounts.create_token(actor.organiser_id, (form.label or "web")[:200])
     return await _settings(request, actor, new_token=token)
@@ -481,7 +484,7 @@ async def new_token(request: Request[Any, Any, Any], actor: Principal) -> Templa
 
 @post("/tokens/{token_id:str}/revoke")
 async def revoke_token(
-    request: Request[Any, Any, Any], actor: Principal, token_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, token_id: FromPath[str]
 ) -> Redirect:
     await accounts.revoke_token(actor, token_id)
     return see_other("/organiser/admin?done=revoked")

@@ -17,7 +17,7 @@ from networking.schemas import PlanIn
 from traffpunkt import i18n
 from traffpunkt.auth import Principal
 from traffpunkt.errors import Conflict, Invalid, NotFound, form_errors
-from traffpunkt.organiser_web import organiser_page, organiser_router, read_form, see_other
+from traffpunkt.organiser_web import Actor, organiser_page, organiser_router, read_form, see_other
 
 
 class PlanForm(msgspec.Struct):
@@ -56,14 +56,14 @@ async def _page(
 
 @get("/events/{event_id:str}/meetings")
 async def meetings(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     return await _page(request, actor, event_id)
 
 
 @post("/events/{event_id:str}/meetings")
 async def generate(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Response[Any]:
     form = await read_form(request, PlanForm)
     lang = i18n.request_language(request)
@@ -84,7 +84,7 @@ async def generate(
 
 @post("/events/{event_id:str}/meetings/publish")
 async def publish(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Redirect:
     try:
         await service.publish_plan(actor, event_id)
@@ -95,7 +95,7 @@ async def publish(
 
 @get("/events/{event_id:str}/meetings.csv")
 async def plan_csv(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Response[bytes]:
     name, body = await service.plan_csv(actor, event_id)
     return Response(

@@ -22,7 +22,7 @@ from registrations.schemas import Invitee as InviteeIn
 from traffpunkt import i18n, qr, spreadsheet
 from traffpunkt.auth import Principal
 from traffpunkt.errors import Conflict, Invalid
-from traffpunkt.organiser_web import organiser_page, organiser_router, read_form, see_other
+from traffpunkt.organiser_web import Actor, organiser_page, organiser_router, read_form, see_other
 
 
 class InvitationForm(msgspec.Struct):
@@ -84,7 +84,7 @@ async def _attendees_page(
 @get("/events/{event_id:str}/attendees")
 async def attendees(
     request: Request[Any, Any, Any],
-    actor: Principal,
+    actor: Actor,
     event_id: FromPath[str],
     q: Annotated[str | None, QueryParameter(max_length=100)] = None,
 ) -> Template:
@@ -99,7 +99,7 @@ EXPORTS = {
 
 @get([f"/events/{{event_id:str}}/attendees.{fmt}" for fmt in EXPORTS])
 async def attendees_export(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Response[bytes]:
     """The attendee list in the organiser's language: a workbook, or a CSV for Swedish Excel."""
     fmt = request.url.path.rsplit(".", 1)[1]
@@ -126,7 +126,7 @@ async def attendees_export(
 
 @post("/events/{event_id:str}/invitations")
 async def invite(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Response[Any]:
     fields = await read_form(request, InvitationForm)
     text = fields.emails
@@ -166,7 +166,7 @@ def _skipped_line(lang: str, skipped: invitees.Skipped) -> str:
 @post("/events/{event_id:str}/registrations/{registration_id:str}/cancel")
 async def cancel_registration(
     request: Request[Any, Any, Any],
-    actor: Principal,
+    actor: Actor,
     event_id: FromPath[str],
     registration_id: FromPath[str],
 ) -> Redirect:
@@ -177,7 +177,7 @@ async def cancel_registration(
 @post("/events/{event_id:str}/registrations/{registration_id:str}/email")
 async def correct_address(
     request: Request[Any, Any, Any],
-    actor: Principal,
+    actor: Actor,
     event_id: FromPath[str],
     registration_id: FromPath[str],
 ) -> Response[Any]:
@@ -222,15 +222,13 @@ async def _door_page(
 
 
 @get("/events/{event_id:str}/door")
-async def door(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
-) -> Template:
+async def door(request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]) -> Template:
     return await _door_page(request, actor, event_id)
 
 
 @post("/events/{event_id:str}/door")
 async def new_door_token(
-    request: Request[Any, Any, Any], actor: Principal, event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     label = (await read_form(request, DoorTokenForm)).label
     created = await service.create_door_token(actor, event_id, label[:100])
@@ -240,7 +238,7 @@ async def new_door_token(
 @post("/events/{event_id:str}/door/{token_id:str}/revoke")
 async def revoke_door_token(
     request: Request[Any, Any, Any],
-    actor: Principal,
+    actor: Actor,
     event_id: FromPath[str],
     token_id: FromPath[str],
 ) -> Redirect:

@@ -21,9 +21,8 @@ from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
 from traffpunkt import security
-from traffpunkt.auth import Principal
 from traffpunkt.db import bound_tables
-from traffpunkt.organiser_web import administrator, provide_actor, signed_in
+from traffpunkt.organiser_web import Actor, administrator, provide_actor, signed_in
 from traffpunkt.settings import current_settings
 
 PATH = "/back-office"
@@ -70,7 +69,7 @@ async def back_office(scope: Scope, receive: Receive, send: Send) -> None:
     guards=[signed_in, administrator],  # to sign-in; else a 403 page saying why
     dependencies={"actor": Provide(provide_actor)},
 )
-async def enter(actor: Principal) -> Response[None]:
+async def enter(actor: Actor) -> Response[None]:
     username = actor.email
     user = await BaseUser.objects().where(BaseUser.username == username).first()
     if user is None:

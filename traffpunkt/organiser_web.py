@@ -6,9 +6,9 @@ Each domain puts its organiser pages under `organiser_router(...)`: a Litestar `
 `/organiser` whose guard (`signed_in`) sends a browser without a valid session to the sign-in
 page (`SignInRequired`, answered by `traffpunkt.problems`) and keeps the organiser it found,
 and whose dependency `actor` hands that organiser (a `Principal`) to every handler that names
-it. Rights over a municipality or an event stay in the services; a page that needs an
-administrator adds the `administrator` guard, which refuses with the reason (a 403 page that
-says "This needs an administrator").
+it (`actor: Actor`). Rights over a municipality or an event stay in the services; a page that
+needs an administrator adds the `administrator` guard, which refuses with the reason (a 403
+page that says "This needs an administrator").
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ import msgspec
 import msgspec.structs
 from litestar import Request, Router
 from litestar.connection import ASGIConnection
-from litestar.di import Provide
+from litestar.di import NamedDependency, Provide
 from litestar.handlers.base import BaseRouteHandler
 from litestar.response import Redirect, Template
 from litestar.status_codes import HTTP_303_SEE_OTHER
@@ -33,6 +33,8 @@ from traffpunkt.templating import page
 PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow"}
 PREFIX = "/organiser"
 FormT = TypeVar("FormT", bound=msgspec.Struct)
+# A handler's `actor: Actor` is the signed-in organiser (the router's dependency "actor").
+Actor = NamedDependency[Principal]
 
 
 async def signed_in(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
