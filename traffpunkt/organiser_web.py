@@ -9,6 +9,12 @@ and whose dependency `actor` hands that organiser (a `Principal`) to every handl
 it (`actor: Actor`). Rights over a municipality or an event stay in the services; a page that
 needs an administrator adds the `administrator` guard, which refuses with the reason (a 403
 page that says "This needs an administrator").
+
+Forms: `read_form` rather than Litestar's `Body(media_type=RequestEncodingType.URL_ENCODED)`
+with a Struct, because Litestar hands a field sent once as a string and sent twice as a list
+(the event's topics), and a value it cannot decode becomes a problem+json answer, where a page
+must show its form again with an error under each field. The CSRF check of every form is the
+app's (`CSRFConfig` in `traffpunkt.app`, a double-submit cookie), before any router.
 """
 
 from __future__ import annotations
