@@ -282,6 +282,8 @@ def http_error_handler(request: Request[Any, Any, Any], exc: HTTPException) -> R
     if wants_html(request) and exc.status_code in (403, 404, 405):
         lang = i18n.request_language(request)
         if exc.status_code == 403:
+            # Litestar's own 403 here is the CSRF check of a form: every other refusal is a
+            # `Forbidden` with its reason (domain_error_handler), guards' included.
             return html_error(
                 request,
                 403,
