@@ -1,9 +1,13 @@
-"""The organiser's web, accounts part: asking for a sign-in link, using it, signing out."""
+"""The organiser's web, accounts part: asking for a sign-in link, using it, signing out.
+
+These pages are for people not yet signed in, so they are not under `organiser_router`; their
+forms are read into Structs the same way (`read_form`)."""
 
 from __future__ import annotations
 
 from typing import Any
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.datastructures import Cookie
 from litestar.params import FromPath
@@ -13,9 +17,17 @@ from accounts import service
 from traffpunkt import i18n
 from traffpunkt.auth import SESSION_COOKIE
 from traffpunkt.errors import Invalid, NotFound, form_errors
-from traffpunkt.organiser_web import PRIVATE, safe_next, see_other
-from traffpunkt.settings import get_settings
+from traffpunkt.organiser_web import PRIVATE, read_form, safe_next, see_other
+from traffpunkt.settings import current_settings
 from traffpunkt.templating import page
+
+
+class SignInForm(msgspec.Struct):
+    email: str = ""
+
+
+class NextForm(msgspec.Struct):
+    next: str = ""  # where to go once signed in (only a local path: `safe_next`)
 
 
 @get("/organiser/sign-in", include_in_schema=False)
@@ -30,8 +42,7 @@ async def sign_in_form(request: Request[Any, Any, Any]) -> Template:
 
 @post("/organiser/sign-in", include_in_schema=False)
 async def sign_in_request(request: Request[Any, Any, Any]) -> Template:
-    form = await request.form()
-    email = str(form.get("email") or "").strip()
+    email = (await read_form(request, SignInForm)).email
     try:
         await service.request_sign_in(email)
     except Invalid as exc:
@@ -75,8 +86,7 @@ async def sign_in_use(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             status_code=404,
             headers=PRIVATE,
         )
-    form = await request.form()
-    response = see_other(safe_next(str(form.get("next") or "")))
+    response = see_other(safe_next((await read_form(request, NextForm)).next))
     response.cookies.append(
         Cookie(
             key=SESSION_COOKIE,
@@ -84,7 +94,7 @@ async def sign_in_use(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             httponly=True,
             samesite="lax",
             path="/",
-            secure=get_settings().base_url.startswith("https://"),
+            secure=current_settings().base_url.startswith("https://"),
             max_age=int(service.SESSION_VALID.total_seconds()),
         )
     )

@@ -10,7 +10,7 @@ from litestar.status_codes import HTTP_204_NO_CONTENT
 
 from accounts import service
 from traffpunkt.auth import Principal, require_organiser
-from traffpunkt.errors import problem_responses
+from traffpunkt.problems import problem_responses
 
 
 class TokensController(Controller):

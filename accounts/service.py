@@ -25,7 +25,7 @@ from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
 from traffpunkt.ids import parse_id
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 SIGN_IN_VALID = timedelta(minutes=20)
 SESSION_VALID = timedelta(hours=12)
@@ -70,7 +70,7 @@ async def request_sign_in(email: str, *, by_admin: bool = False) -> None:
                 to=email,
                 name=row.name,
                 language=row.language,
-                url=f"{get_settings().base_url}/organiser/sign-in/{token}",
+                url=f"{current_settings().base_url}/organiser/sign-in/{token}",
             )
         )
 

@@ -39,7 +39,9 @@ async def in_process(url: str, reps: int, deadline: Deadline) -> dict[str, Any]:
     from traffpunkt import db
 
     engine = db.make_engine(url)
-    db.bind(engine)
+    from traffpunkt.app import app_tables
+
+    db.bind(engine, app_tables())
     await db.start(engine, 10)
     try:
         t0 = time.perf_counter()

@@ -158,7 +158,9 @@ async def _seed_and_break_down(url: str, breakdown: bool) -> None:
     from traffpunkt import db
 
     engine = db.make_engine(url)
-    db.bind(engine)
+    from traffpunkt.app import app_tables
+
+    db.bind(engine, app_tables())
     await db.start(engine, 4)
     try:
         await common.seed(N_MAIN, N_OTHER)

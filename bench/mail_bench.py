@@ -579,7 +579,9 @@ async def bench(url: str, args: argparse.Namespace, sink: SmtpSink, deadline: De
     from traffpunkt.settings import get_settings
 
     engine = db.make_engine(url)
-    db.bind(engine)
+    from traffpunkt.app import app_tables
+
+    db.bind(engine, app_tables())
     await db.start(engine, 10)
     rng = random.Random(20270304)
     variants: list[Variant] = []

@@ -436,7 +436,9 @@ async def e2e(url: str, n: int, slots: int, tables: int, seed: int, mutual_pairs
     from traffpunkt.clock import utc_now
 
     engine = db.make_engine(url)
-    db.bind(engine)
+    from traffpunkt.app import app_tables
+
+    db.bind(engine, app_tables())
     await db.start(engine, 10)
     try:
         world = await common.seed(1, 0)

@@ -15,7 +15,7 @@ from typing import Any
 from events import ics, service, topics
 from events.rows import MunicipalityRow
 from traffpunkt import i18n
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 _BODY_CACHE_SIZE = 128
 _bodies: OrderedDict[str, bytes] = OrderedDict()
@@ -51,7 +51,7 @@ async def feed_info(municipality_key: str, topic: str | None) -> Feed:
     mid = municipality.id if municipality else None
     fp = await service.feed_fingerprint(mid, topic or None)
     etag, last = validators(
-        ("ics", municipality_key, topic, fp.n, str(fp.newest), get_settings().base_url),
+        ("ics", municipality_key, topic, fp.n, str(fp.newest), current_settings().base_url),
         fp.newest,
     )
     return Feed(etag, last, municipality, topic or None)
@@ -64,7 +64,7 @@ async def feed_body(info: Feed) -> bytes:
         return cached
     mid = info.municipality.id if info.municipality else None
     rows = await service.feed_rows(mid, info.topic)
-    settings = get_settings()
+    settings = current_settings()
     place = info.municipality.name if info.municipality else "Norrbotten & Västerbotten"
     name = f"Träffpunkt – {place}"
     if info.topic:
@@ -88,7 +88,7 @@ async def event_ics(key: str) -> tuple[bytes, str, datetime]:
     etag, last = validators(("event", str(row.id), str(row.updated_at)), row.updated_at)
     body = ics.single(
         row,
-        event_url=f"{get_settings().base_url}/events/{row.slug}",
+        event_url=f"{current_settings().base_url}/events/{row.slug}",
         name=row.title,
     )
     assert last is not None

@@ -4,8 +4,10 @@
 The attendance counts on these pages come from registrations through
 `traffpunkt.hooks.attendance_counts` (events may not import registrations).
 
-Every page resolves the signed-in organiser (`web_organiser`), then calls the same service
-functions as the API, so rights, validation and the audit log are the same for both.
+The pages sit under `organiser_router` (traffpunkt.organiser_web): its guard requires a
+signed-in organiser and hands it to each handler as `actor`. A form is read into the Struct of
+what it sends (`read_form`), then converted into the API's schema, and the same service
+functions as the API's are called, so rights, validation and the audit log are the same.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 from typing import Any
 
 import msgspec
+import msgspec.structs
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -30,37 +33,94 @@ from events.schemas import (
 )
 from events.statuses import EventStatus
 from traffpunkt import hooks, i18n
-from traffpunkt.auth import web_organiser
+from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, form_errors
 from traffpunkt.localtime import to_local
-from traffpunkt.organiser_web import PRIVATE, organiser_page, see_other
+from traffpunkt.organiser_web import (
+    PRIVATE,
+    Actor,
+    organiser_page,
+    organiser_router,
+    read_form,
+    see_other,
+)
 from traffpunkt.templating import page
 
-EVENT_FIELDS = (
-    "title",
-    "description",
-    "kind",
-    "municipality",
-    "venue_id",
-    "starts_at",
-    "ends_at",
-    "capacity",
-    "registration_opens_at",
-    "registration_closes_at",
-    "language",
-    "online_url",
-    "reminder_hours",
-)
+
+class EventForm(msgspec.Struct, kw_only=True):
+    """What the event form sends (text as typed); `_as_body` makes an `EventIn` of it."""
+
+    title: str = ""
+    description: str = ""
+    kind: str = ""
+    municipality: str = ""
+    venue_id: str = ""
+    starts_at: str = ""
+    ends_at: str = ""
+    capacity: str = ""
+    registration_opens_at: str = ""
+    registration_closes_at: str = ""
+    language: str = ""
+    online_url: str = ""
+    reminder_hours: str = ""
+    topics: list[str] = msgspec.field(default_factory=list)
+    confirm: str = ""  # "yes": moving a published event with attendees was confirmed
+
+    def values(self) -> dict[str, Any]:
+        """The event's fields (as the form shows them again), without the confirmation."""
+        values = msgspec.structs.asdict(self)
+        del values["confirm"]
+        return values
+
+
+class CancelForm(msgspec.Struct):
+    note: str = ""
+
+
+class MunicipalityForm(msgspec.Struct):
+    name: str = ""
+    slug: str = ""
+    code: str = ""
+    region: str = ""
+
+
+class VenueForm(msgspec.Struct):
+    municipality: str = ""
+    name: str = ""
+    address: str = ""
+    capacity: str = ""
+    accessibility: str = ""
+
+
+class ContactForm(msgspec.Struct):
+    contact_email: str = ""
+    contact_phone: str = ""
+
+
+class OrganiserForm(msgspec.Struct):
+    email: str = ""
+    name: str = ""
+    role: str = ""
+    municipality: str = ""
+
+
+class ActiveForm(msgspec.Struct):
+    active: str = ""  # "yes" or not
+
+
+class TokenForm(msgspec.Struct):
+    label: str = ""
+
+
 MOVING = ("starts_at", "ends_at", "venue_id", "municipality", "online_url")
 
 
 # --- my events --------------------------------------------------------------------------------
 
 
-@get("/organiser", include_in_schema=False)
-async def dashboard(request: Request[Any, Any, Any]) -> Template:
-    actor = await web_organiser(request)
+@get("/")
+async def dashboard(request: Request[Any, Any, Any], actor: Actor) -> Template:
     rows = await service.organiser_events(actor)
     counts = await hooks.attendance_counts([r.id for r in rows])
     events = [(service.event_out(r), counts.get(str(r.id), {})) for r in rows]
@@ -84,7 +144,7 @@ def _local_input(value: Any) -> str:
 
 async def _event_form(
     request: Request[Any, Any, Any],
-    actor: Any,
+    actor: Principal,
     values: dict[str, Any],
     errors: dict[str, str],
     *,
@@ -109,13 +169,6 @@ async def _event_form(
     )
 
 
-async def _read_event_form(request: Request[Any, Any, Any]) -> dict[str, Any]:
-    form = await request.form()
-    values: dict[str, Any] = {k: str(form.get(k) or "").strip() for k in EVENT_FIELDS}
-    values["topics"] = [t for t in form.getall("topics", []) if isinstance(t, str)]
-    return values
-
-
 def _as_body(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     body: dict[str, Any] = {}
     for key, value in values.items():
@@ -137,9 +190,8 @@ def _as_body(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
     return body
 
 
-@get("/organiser/events/new", include_in_schema=False)
-async def new_event_form(request: Request[Any, Any, Any]) -> Template:
-    actor = await web_organiser(request)
+@get("/events/new")
+async def new_event_form(request: Request[Any, Any, Any], actor: Actor) -> Template:
     return await _event_form(
         request,
         actor,
@@ -148,10 +200,9 @@ async def new_event_form(request: Request[Any, Any, Any]) -> Template:
     )
 
 
-@post("/organiser/events/new", include_in_schema=False)
-async def new_event_submit(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await web_organiser(request)
-    values = await _read_event_form(request)
+@post("/events/new")
+async def new_event_submit(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    values = (await read_form(request, EventForm)).values()
     lang = i18n.request_language(request)
     try:
         data = msgspec.convert(_as_body(values, partial=False), EventIn)
@@ -161,9 +212,10 @@ async def new_event_submit(request: Request[Any, Any, Any]) -> Response[Any]:
     return see_other(f"/organiser/events/{created.id}?done=created")
 
 
-@get("/organiser/events/{event_id:str}/edit", include_in_schema=False)
-async def edit_event_form(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    actor = await web_organiser(request)
+@get("/events/{event_id:str}/edit")
+async def edit_event_form(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     event = service.event_out(row)
     values = {
@@ -185,21 +237,20 @@ async def edit_event_form(request: Request[Any, Any, Any], event_id: FromPath[st
     return await _event_form(request, actor, values, {}, event=event)
 
 
-@post("/organiser/events/{event_id:str}/edit", include_in_schema=False)
+@post("/events/{event_id:str}/edit")
 async def edit_event_submit(
-    request: Request[Any, Any, Any], event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Response[Any]:
-    actor = await web_organiser(request)
     row = await service.event_for_organiser(actor, event_id)
     event = service.event_out(row)
-    values = await _read_event_form(request)
-    form = await request.form()
+    form = await read_form(request, EventForm)
+    values = form.values()
     lang = i18n.request_language(request)
     try:
         body = _as_body(values, partial=True)
         patch = msgspec.convert(body, EventPatch)
         moving = [k for k in MOVING if k in body and str(body[k] or "") != _current(event, k)]
-        if event.status == EventStatus.PUBLISHED and moving and form.get("confirm") != "yes":
+        if event.status == EventStatus.PUBLISHED and moving and form.confirm != "yes":
             await service.check_event_patch(actor, event_id, patch)  # errors before the question
             counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
             if counts.get("confirmed", 0):
@@ -229,9 +280,10 @@ def _current(event: Any, key: str) -> str:
     return str(getattr(event, key) or "")
 
 
-@get("/organiser/events/{event_id:str}", include_in_schema=False)
-async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    actor = await web_organiser(request)
+@get("/events/{event_id:str}")
+async def event_overview(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
     return organiser_page(
@@ -250,16 +302,18 @@ async def event_overview(request: Request[Any, Any, Any], event_id: FromPath[str
     )
 
 
-@post("/organiser/events/{event_id:str}/publish", include_in_schema=False)
-async def publish(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Redirect:
-    actor = await web_organiser(request)
+@post("/events/{event_id:str}/publish")
+async def publish(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Redirect:
     await service.publish_event(actor, event_id)
     return see_other(f"/organiser/events/{event_id}?done=published")
 
 
-@get("/organiser/events/{event_id:str}/cancel", include_in_schema=False)
-async def cancel_form(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    actor = await web_organiser(request)
+@get("/events/{event_id:str}/cancel")
+async def cancel_form(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
     return organiser_page(
@@ -267,18 +321,19 @@ async def cancel_form(request: Request[Any, Any, Any], event_id: FromPath[str]) 
     )
 
 
-@post("/organiser/events/{event_id:str}/cancel", include_in_schema=False)
-async def cancel_submit(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Redirect:
-    actor = await web_organiser(request)
-    form = await request.form()
-    note = str(form.get("note") or "").strip()[:2000] or None
+@post("/events/{event_id:str}/cancel")
+async def cancel_submit(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Redirect:
+    note = (await read_form(request, CancelForm)).note[:2000] or None
     await service.cancel_event(actor, event_id, note)
     return see_other(f"/organiser/events/{event_id}?done=cancelled")
 
 
-@get("/organiser/events/{event_id:str}/preview", include_in_schema=False)
-async def preview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    actor = await web_organiser(request)
+@get("/events/{event_id:str}/preview")
+async def preview(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
     row = await service.event_for_organiser(actor, event_id)
     ev = service.event_out(row)
     lang = i18n.request_language(request)
@@ -300,15 +355,14 @@ async def preview(request: Request[Any, Any, Any], event_id: FromPath[str]) -> T
 # --- admin ------------------------------------------------------------------------------------
 
 
-@get("/organiser/admin", include_in_schema=False)
-async def admin_page(request: Request[Any, Any, Any]) -> Template:
-    actor = await web_organiser(request)
+@get("/admin")
+async def admin_page(request: Request[Any, Any, Any], actor: Actor) -> Template:
     return await _settings(request, actor, done=request.query_params.get("done"))
 
 
 async def _settings(
     request: Request[Any, Any, Any],
-    actor: Any,
+    actor: Principal,
     *,
     done: str | None = None,
     new_token: str | None = None,
@@ -336,7 +390,7 @@ async def _settings(
 
 async def _settings_failed(
     request: Request[Any, Any, Any],
-    actor: Any,
+    actor: Principal,
     failed: str,
     values: dict[str, str],
     exc: DomainError | msgspec.ValidationError,
@@ -349,11 +403,9 @@ async def _settings_failed(
     return await _settings(request, actor, failed=failed, values=values, errors=errors)
 
 
-@post("/organiser/admin/municipalities", include_in_schema=False)
-async def admin_new_municipality(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await web_organiser(request)
-    form = await request.form()
-    values = {k: str(form.get(k) or "").strip() for k in ("name", "slug", "code", "region")}
+@post("/admin/municipalities")
+async def admin_new_municipality(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    values = msgspec.structs.asdict(await read_form(request, MunicipalityForm))
     try:
         data = msgspec.convert(
             {**values, "code": values["code"] or None, "region": values["region"] or None},
@@ -366,12 +418,9 @@ async def admin_new_municipality(request: Request[Any, Any, Any]) -> Response[An
     return see_other("/organiser/admin?done=municipality")
 
 
-@post("/organiser/admin/venues", include_in_schema=False)
-async def admin_new_venue(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await web_organiser(request)
-    form = await request.form()
-    keys = ("municipality", "name", "address", "capacity", "accessibility")
-    values = {k: str(form.get(k) or "").strip() for k in keys}
+@post("/admin/venues")
+async def admin_new_venue(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    values = msgspec.structs.asdict(await read_form(request, VenueForm))
     try:
         if values["capacity"] and not values["capacity"].isdigit():
             raise Invalid.field("capacity", "Give a whole number")
@@ -391,13 +440,11 @@ async def admin_new_venue(request: Request[Any, Any, Any]) -> Response[Any]:
     return see_other("/organiser/admin?done=venue")
 
 
-@post("/organiser/admin/municipalities/{slug:str}/contact", include_in_schema=False)
+@post("/admin/municipalities/{slug:str}/contact")
 async def admin_municipality_contact(
-    request: Request[Any, Any, Any], slug: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, slug: FromPath[str]
 ) -> Response[Any]:
-    actor = await web_organiser(request)
-    form = await request.form()
-    values = {k: str(form.get(k) or "").strip() for k in ("contact_email", "contact_phone")}
+    values = msgspec.structs.asdict(await read_form(request, ContactForm))
     try:
         data = msgspec.convert({k: v or None for k, v in values.items()}, MunicipalityPatch)
         await service.update_municipality(actor, slug, data)
@@ -406,11 +453,9 @@ async def admin_municipality_contact(
     return see_other("/organiser/admin?done=contact")
 
 
-@post("/organiser/admin/organisers", include_in_schema=False)
-async def admin_invite_organiser(request: Request[Any, Any, Any]) -> Response[Any]:
-    actor = await web_organiser(request)
-    form = await request.form()
-    values = {k: str(form.get(k) or "").strip() for k in ("email", "name", "role", "municipality")}
+@post("/admin/organisers")
+async def admin_invite_organiser(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
+    values = msgspec.structs.asdict(await read_form(request, OrganiserForm))
     try:
         await organisers.invite_organiser(
             actor,
@@ -424,14 +469,13 @@ async def admin_invite_organiser(request: Request[Any, Any, Any]) -> Response[An
     return see_other("/organiser/admin?done=organiser")
 
 
-@post("/organiser/admin/organisers/{organiser_id:str}/active", include_in_schema=False)
+@post("/admin/organisers/{organiser_id:str}/active")
 async def admin_set_active(
-    request: Request[Any, Any, Any], organiser_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, organiser_id: FromPath[str]
 ) -> Response[Any]:
-    actor = await web_organiser(request)
-    form = await request.form()
+    form = await read_form(request, ActiveForm)
     try:
-        await organisers.set_active(actor, organiser_id, form.get("active") == "yes")
+        await organisers.set_active(actor, organiser_id, form.active == "yes")
     except Invalid as exc:
         return await _settings_failed(request, actor, "active", {}, exc)
     except ValueError:  # not an organiser id at all
@@ -439,24 +483,22 @@ async def admin_set_active(
     return see_other("/organiser/admin?done=saved")
 
 
-@post("/organiser/tokens", include_in_schema=False)
-async def new_token(request: Request[Any, Any, Any]) -> Template:
-    actor = await web_organiser(request)
-    form = await request.form()
-    _, token = await accounts.create_token(
-        actor.organiser_id, str(form.get("label") or "web")[:200]
-    )
+@post("/tokens")
+async def new_token(request: Request[Any, Any, Any], actor: Actor) -> Template:
+    form = await read_form(request, TokenForm)
+    _, token = await accounts.create_token(actor.organiser_id, (form.label or "web")[:200])
     return await _settings(request, actor, new_token=token)
 
 
-@post("/organiser/tokens/{token_id:str}/revoke", include_in_schema=False)
-async def revoke_token(request: Request[Any, Any, Any], token_id: FromPath[str]) -> Redirect:
-    actor = await web_organiser(request)
+@post("/tokens/{token_id:str}/revoke")
+async def revoke_token(
+    request: Request[Any, Any, Any], actor: Actor, token_id: FromPath[str]
+) -> Redirect:
     await accounts.revoke_token(actor, token_id)
     return see_other("/organiser/admin?done=revoked")
 
 
-ROUTES = [
+ROUTER = organiser_router(
     dashboard,
     new_event_form,
     new_event_submit,
@@ -475,4 +517,5 @@ ROUTES = [
     admin_set_active,
     new_token,
     revoke_token,
-]
+)
+ROUTES = [ROUTER]

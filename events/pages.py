@@ -19,7 +19,7 @@ from traffpunkt import i18n, richtext, security
 from traffpunkt.clock import utc_now
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 from traffpunkt.templating import page
 
 STATUS_LD = {
@@ -35,7 +35,7 @@ MODE_LD = {
 
 def json_ld(row: EventRow) -> dict[str, Any]:
     """schema.org Event for search engines and the municipalities' sites."""
-    settings = get_settings()
+    settings = current_settings()
     ev = service.event_out(row)
     url = ev.url
     data: dict[str, Any] = {
@@ -151,7 +151,7 @@ async def _calendar(
         return not_modified_response(headers)
     rows = await service.upcoming_rows(mid, topic)
     now = utc_now()
-    settings = get_settings()
+    settings = current_settings()
     feed_name = f"{slug}.ics"
     ics_url = f"{settings.base_url}/calendars/{feed_name}" + (f"?topic={topic}" if topic else "")
     return page(

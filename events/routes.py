@@ -26,8 +26,9 @@ from events.schemas import (
     VenueOut,
 )
 from traffpunkt.auth import Principal, optional_organiser, require_organiser
-from traffpunkt.errors import NotFound, problem_responses
+from traffpunkt.errors import NotFound
 from traffpunkt.http import not_modified, not_modified_response, validator_headers
+from traffpunkt.problems import problem_responses
 
 ORGANISER = {"actor": Provide(require_organiser)}
 ICS_MEDIA_TYPE = "text/calendar"  # Litestar adds "; charset=utf-8"

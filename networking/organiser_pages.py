@@ -1,10 +1,12 @@
-"""The organiser's web, networking part: the 1:1 meeting plan."""
+"""The organiser's web, networking part: the 1:1 meeting plan (under `organiser_router`:
+signed in, the organiser as `actor`, the form read into a Struct)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 import msgspec
+import msgspec.structs
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Redirect, Template
@@ -13,18 +15,27 @@ from events import service as events_service
 from networking import service
 from networking.schemas import PlanIn
 from traffpunkt import i18n
-from traffpunkt.auth import web_organiser
+from traffpunkt.auth import Principal
 from traffpunkt.errors import Conflict, Invalid, NotFound, form_errors
-from traffpunkt.organiser_web import organiser_page, see_other
+from traffpunkt.organiser_web import Actor, organiser_page, organiser_router, read_form, see_other
+
+
+class PlanForm(msgspec.Struct):
+    """What the plan form sends; `PlanIn` (the API's) holds the rules."""
+
+    slots: str = ""
+    minutes: str = ""
+    tables: str = ""
+    starts_at: str = ""
 
 
 async def _page(
     request: Request[Any, Any, Any],
+    actor: Principal,
     event_id: str,
     errors: dict[str, str] | None = None,
     status_code: int = 200,
 ) -> Template:
-    actor = await web_organiser(request)
     row = await events_service.event_for_organiser(actor, event_id)
     try:
         plan = await service.get_plan(actor, event_id)
@@ -43,33 +54,38 @@ async def _page(
     )
 
 
-@get("/organiser/events/{event_id:str}/meetings", include_in_schema=False)
-async def meetings(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    return await _page(request, event_id)
+@get("/events/{event_id:str}/meetings")
+async def meetings(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
+    return await _page(request, actor, event_id)
 
 
-@post("/organiser/events/{event_id:str}/meetings", include_in_schema=False)
-async def generate(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Response[Any]:
-    actor = await web_organiser(request)
-    form = await request.form()
+@post("/events/{event_id:str}/meetings")
+async def generate(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Response[Any]:
+    form = await read_form(request, PlanForm)
     lang = i18n.request_language(request)
     try:
+        # Numbers as numbers; a field left empty (or not a number) is left to PlanIn's default.
         body: dict[str, int | str] = {
-            k: int(str(form.get(k)))
-            for k in ("slots", "minutes", "tables")
-            if str(form.get(k) or "").isdigit()
+            k: int(v)
+            for k, v in msgspec.structs.asdict(form).items()
+            if k != "starts_at" and v.isdigit()
         }
-        if form.get("starts_at"):
-            body["starts_at"] = str(form.get("starts_at"))
+        if form.starts_at:
+            body["starts_at"] = form.starts_at
         await service.create_plan(actor, event_id, msgspec.convert(body, PlanIn))
     except (Invalid, msgspec.ValidationError) as exc:
-        return await _page(request, event_id, form_errors(exc, lang), status_code=422)
+        return await _page(request, actor, event_id, form_errors(exc, lang), status_code=422)
     return see_other(f"/organiser/events/{event_id}/meetings?done=generated")
 
 
-@post("/organiser/events/{event_id:str}/meetings/publish", include_in_schema=False)
-async def publish(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Redirect:
-    actor = await web_organiser(request)
+@post("/events/{event_id:str}/meetings/publish")
+async def publish(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Redirect:
     try:
         await service.publish_plan(actor, event_id)
     except Conflict:
@@ -77,9 +93,10 @@ async def publish(request: Request[Any, Any, Any], event_id: FromPath[str]) -> R
     return see_other(f"/organiser/events/{event_id}/meetings?done=published")
 
 
-@get("/organiser/events/{event_id:str}/meetings.csv", include_in_schema=False)
-async def plan_csv(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Response[bytes]:
-    actor = await web_organiser(request)
+@get("/events/{event_id:str}/meetings.csv")
+async def plan_csv(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Response[bytes]:
     name, body = await service.plan_csv(actor, event_id)
     return Response(
         body,
@@ -88,4 +105,5 @@ async def plan_csv(request: Request[Any, Any, Any], event_id: FromPath[str]) -> 
     )
 
 
-ROUTES = [meetings, generate, publish, plan_csv]
+ROUTER = organiser_router(meetings, generate, publish, plan_csv)
+ROUTES = [ROUTER]

@@ -13,7 +13,7 @@ from networking import service
 from networking.schemas import DecisionIn, DecisionOut, MatchList, NeedsMap, PlanIn, PlanOut
 from traffpunkt import i18n
 from traffpunkt.auth import Principal, require_organiser
-from traffpunkt.errors import problem_responses
+from traffpunkt.problems import problem_responses
 
 ORGANISER = {"actor": Provide(require_organiser)}
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]

@@ -11,7 +11,7 @@ from litestar.params import FromPath, QueryParameter
 from notifications import service
 from notifications.schemas import MessageList
 from traffpunkt.auth import Principal, require_organiser
-from traffpunkt.errors import problem_responses
+from traffpunkt.problems import problem_responses
 
 
 class MessagesController(Controller):

@@ -1,10 +1,14 @@
-"""The organiser's web, registrations part: attendees, invitations, the door."""
+"""The organiser's web, registrations part: attendees, invitations, the door.
+
+Under `organiser_router` (traffpunkt.organiser_web): signed in, the organiser as `actor`, forms
+read into Structs; rights over the event are the services' (`event_for_organiser`)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from urllib.parse import quote
 
+import msgspec
 from litestar import Request, Response, get, post
 from litestar.params import FromPath, QueryParameter
 from litestar.response import Redirect, Template
@@ -18,13 +22,29 @@ from registrations.schemas import InvitationsIn
 from registrations.schemas import Invitee as InviteeIn
 from registrations.statuses import RegistrationStatus
 from traffpunkt import i18n, qr, spreadsheet
-from traffpunkt.auth import web_organiser
+from traffpunkt.auth import Principal
 from traffpunkt.errors import Conflict, Invalid
-from traffpunkt.organiser_web import organiser_page, see_other
+from traffpunkt.organiser_web import Actor, organiser_page, organiser_router, read_form, see_other
+
+
+class InvitationForm(msgspec.Struct):
+    """The invitation form's text fields (the uploaded file is read as it comes)."""
+
+    emails: str = ""
+    language: str = ""
+
+
+class AddressForm(msgspec.Struct):
+    email: str = ""
+
+
+class DoorTokenForm(msgspec.Struct):
+    label: str = ""
 
 
 async def _attendees_page(
     request: Request[Any, Any, Any],
+    actor: Principal,
     event_id: str,
     *,
     invite_text: str = "",
@@ -34,7 +54,6 @@ async def _attendees_page(
     address_error: str | None = None,
     status_code: int = 200,
 ) -> Template:
-    actor = await web_organiser(request)
     row = await events_service.event_for_organiser(actor, event_id)
     q = request.query_params.get("q") or None
     wanted = request.query_params.get("status")
@@ -63,13 +82,14 @@ async def _attendees_page(
     )
 
 
-@get("/organiser/events/{event_id:str}/attendees", include_in_schema=False)
+@get("/events/{event_id:str}/attendees")
 async def attendees(
     request: Request[Any, Any, Any],
+    actor: Actor,
     event_id: FromPath[str],
     q: Annotated[str | None, QueryParameter(max_length=100)] = None,
 ) -> Template:
-    return await _attendees_page(request, event_id)
+    return await _attendees_page(request, actor, event_id)
 
 
 EXPORTS = {
@@ -78,16 +98,12 @@ EXPORTS = {
 }
 
 
-@get(
-    [f"/organiser/events/{{event_id:str}}/attendees.{fmt}" for fmt in EXPORTS],
-    include_in_schema=False,
-)
+@get([f"/events/{{event_id:str}}/attendees.{fmt}" for fmt in EXPORTS])
 async def attendees_export(
-    request: Request[Any, Any, Any], event_id: FromPath[str]
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Response[bytes]:
     """The attendee list in the organiser's language: a workbook, or a CSV for Swedish Excel."""
     fmt = request.url.path.rsplit(".", 1)[1]
-    actor = await web_organiser(request)
     lang = i18n.request_language(request)
     name, headers, rows = await service.attendee_table(actor, event_id, lang)
     if fmt == "xlsx":
@@ -109,12 +125,13 @@ async def attendees_export(
     )
 
 
-@post("/organiser/events/{event_id:str}/invitations", include_in_schema=False)
-async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Response[Any]:
-    actor = await web_organiser(request)
-    form = await request.form()
-    text = str(form.get("emails") or "")
-    upload = form.get("file")
+@post("/events/{event_id:str}/invitations")
+async def invite(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Response[Any]:
+    fields = await read_form(request, InvitationForm)
+    text = fields.emails
+    upload = (await request.form()).get("file")  # the file itself: read as it comes
     uploaded = ""
     if upload is not None and hasattr(upload, "read"):
         raw = await upload.read()
@@ -126,9 +143,9 @@ async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Re
     retry = "\n".join(s.text for s in skipped if s.source == "text")
     if not people:
         return await _attendees_page(
-            request, event_id, invite_text=text, invalid=report or [""], status_code=422
+            request, actor, event_id, invite_text=text, invalid=report or [""], status_code=422
         )
-    language: Language = "en" if form.get("language") == "en" else "sv"
+    language: Language = "en" if fields.language == "en" else "sv"
     result = await service.invite(
         actor,
         event_id,
@@ -138,7 +155,7 @@ async def invite(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Re
         ),
     )
     return await _attendees_page(
-        request, event_id, invited=result, skipped=report, invite_text=retry
+        request, actor, event_id, invited=result, skipped=report, invite_text=retry
     )
 
 
@@ -148,37 +165,34 @@ def _skipped_line(lang: str, skipped: invitees.Skipped) -> str:
     return f"{where}: ‘{skipped.text}’ – {i18n.gettext(lang, skipped.reason)}"
 
 
-@post(
-    "/organiser/events/{event_id:str}/registrations/{registration_id:str}/cancel",
-    include_in_schema=False,
-)
+@post("/events/{event_id:str}/registrations/{registration_id:str}/cancel")
 async def cancel_registration(
-    request: Request[Any, Any, Any], event_id: FromPath[str], registration_id: FromPath[str]
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    event_id: FromPath[str],
+    registration_id: FromPath[str],
 ) -> Redirect:
-    actor = await web_organiser(request)
     await service.organiser_cancel(actor, event_id, registration_id)
     return see_other(f"/organiser/events/{event_id}/attendees?done=removed")
 
 
-@post(
-    "/organiser/events/{event_id:str}/registrations/{registration_id:str}/email",
-    include_in_schema=False,
-)
+@post("/events/{event_id:str}/registrations/{registration_id:str}/email")
 async def correct_address(
-    request: Request[Any, Any, Any], event_id: FromPath[str], registration_id: FromPath[str]
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    event_id: FromPath[str],
+    registration_id: FromPath[str],
 ) -> Response[Any]:
     """The organiser corrects an address that mail could not be delivered to."""
-    actor = await web_organiser(request)
-    form = await request.form()
+    email = (await read_form(request, AddressForm)).email
     try:
-        await service.organiser_correct_address(
-            actor, event_id, registration_id, str(form.get("email") or "")
-        )
+        await service.organiser_correct_address(actor, event_id, registration_id, email)
     except (Invalid, Conflict) as exc:
         lang = i18n.request_language(request)
         message = exc.errors[0].message if exc.errors else exc.detail
         return await _attendees_page(
             request,
+            actor,
             event_id,
             address_error=i18n.gettext(lang, message).format(**exc.params),
             status_code=exc.status,
@@ -186,8 +200,9 @@ async def correct_address(
     return see_other(f"/organiser/events/{event_id}/attendees?done=address")
 
 
-async def _door_page(request: Request[Any, Any, Any], event_id: str, new: Any = None) -> Template:
-    actor = await web_organiser(request)
+async def _door_page(
+    request: Request[Any, Any, Any], actor: Principal, event_id: str, new: Any = None
+) -> Template:
     row = await events_service.event_for_organiser(actor, event_id)
     stats = await service.stats(actor, event_id)
     tokens = await service.door_tokens(actor, event_id)
@@ -208,29 +223,32 @@ async def _door_page(request: Request[Any, Any, Any], event_id: str, new: Any = 
     )
 
 
-@get("/organiser/events/{event_id:str}/door", include_in_schema=False)
-async def door(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    return await _door_page(request, event_id)
+@get("/events/{event_id:str}/door")
+async def door(request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]) -> Template:
+    return await _door_page(request, actor, event_id)
 
 
-@post("/organiser/events/{event_id:str}/door", include_in_schema=False)
-async def new_door_token(request: Request[Any, Any, Any], event_id: FromPath[str]) -> Template:
-    actor = await web_organiser(request)
-    form = await request.form()
-    created = await service.create_door_token(actor, event_id, str(form.get("label") or "")[:100])
-    return await _door_page(request, event_id, new=created)
+@post("/events/{event_id:str}/door")
+async def new_door_token(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
+    label = (await read_form(request, DoorTokenForm)).label
+    created = await service.create_door_token(actor, event_id, label[:100])
+    return await _door_page(request, actor, event_id, new=created)
 
 
-@post("/organiser/events/{event_id:str}/door/{token_id:str}/revoke", include_in_schema=False)
+@post("/events/{event_id:str}/door/{token_id:str}/revoke")
 async def revoke_door_token(
-    request: Request[Any, Any, Any], event_id: FromPath[str], token_id: FromPath[str]
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    event_id: FromPath[str],
+    token_id: FromPath[str],
 ) -> Redirect:
-    actor = await web_organiser(request)
     await service.revoke_door_token(actor, event_id, token_id)
     return see_other(f"/organiser/events/{event_id}/door")
 
 
-ROUTES = [
+ROUTER = organiser_router(
     attendees,
     attendees_export,
     invite,
@@ -239,4 +257,5 @@ ROUTES = [
     door,
     new_door_token,
     revoke_door_token,
-]
+)
+ROUTES = [ROUTER]

@@ -38,7 +38,7 @@ from traffpunkt.auth import (
     require_checkin_actor,
     require_organiser,
 )
-from traffpunkt.errors import problem_responses
+from traffpunkt.problems import problem_responses
 
 # An organiser's Principal or a phone's DoorPrincipal; the service checks which may do what.
 # (Typed Any here because Litestar's signature model cannot validate a union of dataclasses.)

@@ -145,18 +145,18 @@ def database_url(engine_name: str, request: pytest.FixtureRequest, tmp_path: Pat
 
 
 async def _truncate_pg() -> None:
-    names = ", ".join(f'"{t._meta.tablename}"' for t in db.app_tables())
+    names = ", ".join(f'"{t._meta.tablename}"' for t in db.bound_tables())
     await db.engine().run_ddl(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
 
 
 @pytest.fixture
 async def engine(database_url: str) -> AsyncIterator[Any]:
     """A bound engine with an empty, migrated schema (pool started on this test's loop)."""
-    from traffpunkt.app import wire
+    from traffpunkt.app import app_tables, wire
 
     wire()  # services used without an app still reach each other's listeners
     eng = db.make_engine(database_url)
-    db.bind(eng)
+    db.bind(eng, app_tables())
     await db.start(eng, 10)
     if not database_url.startswith("sqlite"):
         await _truncate_pg()

@@ -111,3 +111,26 @@ def test_service_packages_import_their_modules_directly() -> None:
                 elif isinstance(node, (ast.Import, ast.ImportFrom)) and node.col_offset > 0:
                     problems.append(f"{path.relative_to(ROOT)}: an import inside a function")
     assert problems == []
+
+
+def test_the_domain_errors_know_nothing_of_http() -> None:
+    """`traffpunkt/errors.py` (what services raise) imports no web framework and nothing of the
+    shell that does; the HTTP answers are `traffpunkt/problems.py`. Neither imports inside a
+    function (the cycle templating -> localtime -> errors is gone, not dodged)."""
+    web = ("litestar", "traffpunkt.templating", "traffpunkt.problems", "traffpunkt.auth")
+    tree = ast.parse((ROOT / "traffpunkt" / "errors.py").read_text())
+    imported = [
+        node.module if isinstance(node, ast.ImportFrom) else alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.Import, ast.ImportFrom))
+        for alias in node.names
+    ]
+    assert [m for m in imported if m and m.startswith(web)] == []
+    for name in ("errors.py", "problems.py"):
+        tree = ast.parse((ROOT / "traffpunkt" / name).read_text())
+        nested = [
+            node.lineno
+            for node in ast.walk(tree)
+            if isinstance(node, (ast.Import, ast.ImportFrom)) and node.col_offset > 0
+        ]
+        assert nested == [], (name, nested)

@@ -28,11 +28,12 @@ DOOR = ("198.51.100.7", 40001)
 
 
 @pytest.fixture
-def set_limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
+def set_limits(monkeypatch: pytest.MonkeyPatch, app: Any) -> Iterator[Callable[..., None]]:
     def apply(**rules: str) -> None:
         for name, value in rules.items():
             monkeypatch.setenv(f"TRAFFPUNKT_RATE_LIMIT_{name.upper()}", value)
         get_settings.cache_clear()
+        app.state["settings"] = get_settings()  # the app's settings govern its requests
 
     yield apply
     monkeypatch.undo()

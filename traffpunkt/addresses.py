@@ -34,7 +34,7 @@ from litestar.params import KwargDefinition
 from msgspec import Meta
 
 from traffpunkt.errors import FieldError, Invalid
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 MAX_INPUT = 400  # what a field takes before trimming; the address itself is at most 254
 
@@ -125,7 +125,7 @@ def trim(text: str) -> str:
 
 
 def smtputf8_allowed() -> bool:
-    return get_settings().smtp_utf8
+    return current_settings().smtp_utf8
 
 
 def normalise(text: str, *, smtputf8: bool | None = None) -> str:

@@ -22,32 +22,40 @@ from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.response import File
 from litestar.static_files import create_static_files_router
 from litestar.template.config import TemplateConfig
+from litestar.types import ASGIApp, Receive, Scope, Send
+from piccolo.apps.user.tables import BaseUser
 from piccolo.engine.base import Engine
+from piccolo.table import Table
+from piccolo_api.session_auth.tables import SessionsBase
 
 from accounts.pages import ROUTES as ACCOUNT_PAGES
 from accounts.routes import ROUTES as ACCOUNT_ROUTES
 from events import organisers
 from events.organiser_pages import ROUTES as EVENT_ORGANISER_PAGES
 from events.pages import ROUTES as EVENT_PAGES
+from events.piccolo_app import APP_CONFIG as EVENTS_APP
 from events.routes import ROUTES as EVENT_ROUTES
 from networking.organiser_pages import ROUTES as NETWORKING_ORGANISER_PAGES
 from networking.pages import ROUTES as NETWORKING_PAGES
+from networking.piccolo_app import APP_CONFIG as NETWORKING_APP
 from networking.routes import ROUTES as NETWORKING_ROUTES
 from notifications import service as notifications_service
+from notifications.piccolo_app import APP_CONFIG as NOTIFICATIONS_APP
 from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from notifications.worker import Sender
 from registrations import service as registrations_service
 from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
 from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
 from registrations.pages import ROUTES as REGISTRATION_PAGES
+from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
 from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
-from traffpunkt.auth import SignInRequired
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
-from traffpunkt.errors import EXCEPTION_HANDLERS, sign_in_required_handler
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.limits import client_middleware
-from traffpunkt.settings import Settings, get_settings
+from traffpunkt.limits.piccolo_app import APP_CONFIG as LIMITS_APP
+from traffpunkt.problems import EXCEPTION_HANDLERS
+from traffpunkt.settings import Settings, get_settings, using
 from traffpunkt.templating import configure_environment, template_dirs
 
 log = logging.getLogger("traffpunkt")
@@ -68,6 +76,17 @@ async def favicon() -> File:
     )
 
 
+def app_tables() -> list[type[Table]]:
+    """Every table of the domains (in dependency order; the accounts tables are registered in
+    the events app), the abuse limits' counters and the back office's two: what `db.bind`
+    points at an engine. Here, in the composition root, because the database layer may not
+    import the domains."""
+    tables: list[type[Table]] = []
+    for app in (EVENTS_APP, NOTIFICATIONS_APP, REGISTRATIONS_APP, NETWORKING_APP, LIMITS_APP):
+        tables.extend(app.table_classes)
+    return [*tables, BaseUser, SessionsBase]
+
+
 def wire() -> None:
     """Connect the domains through the shell's ports (idempotent): who is behind a token or a
     session (`traffpunkt.auth`), and the listeners of `traffpunkt.hooks`. `create_app` calls
@@ -80,6 +99,17 @@ def wire() -> None:
     hooks.on_event_changed(registrations_service.on_event_changed)
     hooks.on_sign_in_requested(notifications_service.mail_sign_in)
     hooks.provide_attendance_counts(registrations_service.counts_for_events)
+
+
+def app_settings(app: ASGIApp) -> ASGIApp:
+    """Middleware: the serving app's settings (`app.state.settings`, given to `create_app`)
+    govern the request (`traffpunkt.settings.current_settings`), whatever the environment says."""
+
+    async def middleware(scope: Scope, receive: Receive, send: Send) -> None:
+        with using(scope["litestar_app"].state["settings"]):
+            await app(scope, receive, send)
+
+    return middleware
 
 
 def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
@@ -97,7 +127,7 @@ def create_app(
     """The app. `extra_routes` are mounted as well (the bench's own endpoints: `bench/app.py`)."""
     settings = settings or get_settings()
     engine = engine or db.make_engine(settings.database_url, settings.data_dir)
-    db.bind(engine)
+    db.bind(engine, app_tables())
     logs.install()  # every process that serves the app redacts its log lines
     wire()
 
@@ -135,7 +165,8 @@ def create_app(
         if run_worker:
             sender = Sender(settings, periodic=periodic_jobs())
             print(f"Mail: {sender.describe()}", flush=True)
-            task = asyncio.create_task(sender.run(), name="mail-sender")
+            with using(settings):  # the task keeps the app's settings (a copy of the context)
+                task = asyncio.create_task(sender.run(), name="mail-sender")
         try:
             yield
         finally:
@@ -157,9 +188,10 @@ def create_app(
     app = Litestar(
         route_handlers=route_handlers,
         request_class=JsonRequest,
-        # The client address for the abuse limits first; then the API's JSON-only rule.
-        middleware=[client_middleware, json_api_middleware],
-        exception_handlers={**EXCEPTION_HANDLERS, SignInRequired: sign_in_required_handler},
+        # The app's settings first (everything after reads them); the client address for the
+        # abuse limits; then the API's JSON-only rule.
+        middleware=[app_settings, client_middleware, json_api_middleware],
+        exception_handlers=EXCEPTION_HANDLERS,
         lifespan=[lifespan],
         template_config=template_config,
         compression_config=CompressionConfig(backend="gzip", minimum_size=1024),

@@ -13,16 +13,17 @@ import secrets
 from datetime import datetime, timedelta
 from typing import Any
 
-from litestar import Request, Response, asgi, get
+from litestar import Response, asgi, get
 from litestar.datastructures import Cookie
+from litestar.di import Provide
 from litestar.types import Receive, Scope, Send
 from piccolo.apps.user.tables import BaseUser
 from piccolo_api.session_auth.tables import SessionsBase
 
 from traffpunkt import security
-from traffpunkt.auth import web_organiser
-from traffpunkt.db import app_tables
-from traffpunkt.settings import get_settings
+from traffpunkt.db import bound_tables
+from traffpunkt.organiser_web import Actor, administrator, provide_actor, signed_in
+from traffpunkt.settings import current_settings
 
 PATH = "/back-office"
 SESSION_LENGTH = timedelta(hours=1)
@@ -31,13 +32,13 @@ SESSION_LENGTH = timedelta(hours=1)
 def _admin_app() -> Any:
     from piccolo_admin.endpoints import create_admin  # heavy, and only for the back office
 
-    tables = [t for t in app_tables() if t not in (BaseUser, SessionsBase)]
+    tables = [t for t in bound_tables() if t not in (BaseUser, SessionsBase)]
     return create_admin(
         tables=tables,
         auth_table=BaseUser,
         session_table=SessionsBase,
         site_name="Träffpunkt – back office",
-        production=get_settings().base_url.startswith("https://"),
+        production=current_settings().base_url.startswith("https://"),
         allowed_hosts=[],
         sidebar_links={"Träffpunkt": "/organiser"},
         session_expiry=SESSION_LENGTH,
@@ -62,10 +63,13 @@ async def back_office(scope: Scope, receive: Receive, send: Send) -> None:
     await _app(scope, receive, send)
 
 
-@get("/organiser/back-office", include_in_schema=False)
-async def enter(request: Request[Any, Any, Any]) -> Response[None]:
-    actor = await web_organiser(request)
-    actor.require_admin()
+@get(
+    "/organiser/back-office",
+    include_in_schema=False,
+    guards=[signed_in, administrator],  # to sign-in; else a 403 page saying why
+    dependencies={"actor": Provide(provide_actor)},
+)
+async def enter(actor: Actor) -> Response[None]:
     username = actor.email
     user = await BaseUser.objects().where(BaseUser.username == username).first()
     if user is None:
@@ -95,7 +99,7 @@ async def enter(request: Request[Any, Any, Any]) -> Response[None]:
             path=PATH,
             httponly=True,
             samesite="lax",
-            secure=get_settings().base_url.startswith("https://"),
+            secure=current_settings().base_url.startswith("https://"),
             max_age=int(SESSION_LENGTH.total_seconds()),
         )
     )

@@ -32,9 +32,10 @@ async def migrate(quiet: bool = False) -> None:
 
     import piccolo_conf
     from traffpunkt import db
+    from traffpunkt.app import app_tables
 
     engine = piccolo_conf.DB
-    db.bind(engine)
+    db.bind(engine, app_tables())
     lock_conn: Any = None
     if not get_settings().is_sqlite:
         import asyncpg
@@ -59,10 +60,11 @@ async def migrate(quiet: bool = False) -> None:
 
 async def _with_engine(coro_fn: Any, *args: Any) -> Any:
     from traffpunkt import db
+    from traffpunkt.app import app_tables
 
     settings = get_settings()
     engine = db.make_engine(settings.database_url, settings.data_dir)
-    db.bind(engine)
+    db.bind(engine, app_tables())
     await db.start(engine, 4)
     try:
         return await coro_fn(*args)

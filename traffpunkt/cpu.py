@@ -44,6 +44,8 @@ from collections.abc import Callable
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, TypeVar
 
+from traffpunkt.settings import current_settings
+
 log = logging.getLogger("traffpunkt.cpu")
 
 T = TypeVar("T")
@@ -111,9 +113,7 @@ def _the_pool() -> concurrent.futures.ProcessPoolExecutor | None:
     global _pool, _processes
     with _lock:
         if _processes is None:
-            from traffpunkt.settings import get_settings
-
-            _processes = get_settings().cpu_processes
+            _processes = current_settings().cpu_processes
         if _pool is None and _processes > 0:
             _pool = new_pool(_processes, _warm_up)
         return _pool

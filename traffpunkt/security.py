@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 from litestar.types import Message, Scope
 
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 def page_csp(frame_ancestors: str = "'none'") -> str:
@@ -116,7 +116,7 @@ def is_https(scope: Scope) -> bool:
         return True
     app = scope.get("app")
     settings = app.state.get("settings") if app is not None else None
-    return (settings or get_settings()).base_url.startswith("https://")
+    return (settings or current_settings()).base_url.startswith("https://")
 
 
 async def before_send(message: Message, scope: Scope) -> None:

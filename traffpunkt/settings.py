@@ -1,5 +1,12 @@
 """One frozen settings object, read once from the environment (and an optional `.env` file).
 
+Which settings govern the code that runs now: `current_settings()`. The app factory binds the
+app's own (`create_app(settings=…)`) to every request it serves and to its lifespan (the mail
+sender), through a context variable, so services stay plain async functions that take no
+settings parameter and two apps in one process (tests) each answer with their own. Outside an
+app (a command, a test calling a service) it is the environment's (`get_settings()`), or what
+`using(settings)` binds for a block.
+
 Paths that are not absolute are relative to the directory the process starts in (docs/api.md: the
 default SQLite file and the mail folder are created under the directory `traffpunkt` runs in).
 """
@@ -9,7 +16,9 @@ from __future__ import annotations
 import functools
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -158,3 +167,22 @@ def load_settings() -> Settings:
 @functools.cache
 def get_settings() -> Settings:
     return load_settings()
+
+
+_current: ContextVar[Settings | None] = ContextVar("traffpunkt_settings", default=None)
+
+
+def current_settings() -> Settings:
+    """The settings in force: the serving app's (bound per request and in its lifespan by
+    `traffpunkt.app`), else those bound by `using`, else the environment's."""
+    return _current.get() or get_settings()
+
+
+@contextmanager
+def using(settings: Settings) -> Iterator[Settings]:
+    """Bind `settings` for the block (and the tasks it starts)."""
+    token = _current.set(settings)
+    try:
+        yield settings
+    finally:
+        _current.reset(token)

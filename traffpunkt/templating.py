@@ -20,7 +20,7 @@ from markupsafe import Markup
 
 from traffpunkt import i18n, static_assets
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 DOMAINS = ("accounts", "events", "registrations", "networking", "notifications")
@@ -90,7 +90,7 @@ def event_when(row: Scheduled, lang: str) -> str:
 
 
 def _default_timezone() -> str:
-    return get_settings().default_timezone
+    return current_settings().default_timezone
 
 
 def event_place(event: Any) -> str:

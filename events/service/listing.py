@@ -23,7 +23,7 @@ from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
 from traffpunkt.ids import parse_id
 from traffpunkt.localtime import in_range, to_utc
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 # Feeds keep published events that ended less than this long ago, so calendar apps that
 # subscribed keep recent history; older ones drop out of the feed (never out of the database).
@@ -108,7 +108,7 @@ class EventQuery:
 
 async def _resolve_filters(q: EventQuery) -> tuple[UUID | None, str]:
     municipality_id = None
-    tz = get_settings().default_timezone
+    tz = current_settings().default_timezone
     if q.municipality:
         row = await queries.municipality_by_slug_or_id(q.municipality)
         if row is None:

@@ -17,7 +17,7 @@ from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, Invalid, NotFound
 from traffpunkt.localtime import zone
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 def _check_timezone(name: str) -> None:
@@ -40,7 +40,7 @@ async def get_municipality(key: str) -> MunicipalityRow:
 
 async def create_municipality(actor: Principal, data: MunicipalityIn) -> MunicipalityOut:
     actor.require_admin()
-    tz = data.timezone or get_settings().default_timezone
+    tz = data.timezone or current_settings().default_timezone
     _check_timezone(tz)
     row = MunicipalityRow(
         id=uuid4(),

@@ -12,11 +12,11 @@ from events.schemas import AttendanceMode, EventOut, MunicipalityOut, VenueOut
 from events.statuses import EventStatus
 from traffpunkt.clock import utc_now
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 def municipality_out(row: MunicipalityRow) -> MunicipalityOut:
-    base = get_settings().base_url
+    base = current_settings().base_url
     ics = f"{base}/calendars/{row.slug}.ics"
     return MunicipalityOut(
         id=str(row.id),
@@ -67,7 +67,7 @@ def attendance_mode(row: EventRow) -> AttendanceMode:
 def event_out(row: EventRow, now: datetime | None = None) -> EventOut:
     now = now or utc_now()
     tz = row.timezone
-    base = get_settings().base_url
+    base = current_settings().base_url
     venue = None
     if row.venue_id is not None:
         venue = VenueOut(

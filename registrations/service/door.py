@@ -19,7 +19,7 @@ from traffpunkt.clock import utc_now
 from traffpunkt.errors import Forbidden, NotFound
 from traffpunkt.ids import parse_id
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 from traffpunkt.ttl import TTLCache
 
 CheckinActor = Principal | DoorPrincipal
@@ -44,7 +44,7 @@ async def create_door_token(actor: Principal, event_id: str, label: str) -> Door
             }
         )
     # The token travels in the fragment: browsers never send it to servers or write it in logs.
-    url = f"{get_settings().base_url}/checkin/{event.id}#door={token}"
+    url = f"{current_settings().base_url}/checkin/{event.id}#door={token}"
     return DoorTokenOut(
         id=str(token_id), token=token, url=url, expires_at=to_local(expires, event.timezone)
     )

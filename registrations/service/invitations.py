@@ -18,7 +18,7 @@ from traffpunkt import addresses, db, limits
 from traffpunkt.auth import Principal, hash_secret, new_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, Invalid
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 def _invitees(body: InvitationsIn) -> dict[str, str]:
@@ -62,7 +62,7 @@ async def invite(actor: Principal, event_id: str, body: InvitationsIn) -> Invita
             raise Conflict("Publish the event before inviting people")
         now = utc_now()
         ev_id = event.id
-        base = get_settings().base_url
+        base = current_settings().base_url
         already: list[str] = []
         wanted: list[str] = []
         for email in dict.fromkeys(emails):

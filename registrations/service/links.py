@@ -14,11 +14,11 @@ from registrations.queries import RegistrationRow
 from registrations.service.keys import ticket_code
 from traffpunkt.auth import hash_secret, new_secret
 from traffpunkt.clock import utc_now
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 def manage_url(token: str) -> str:
-    return f"{get_settings().base_url}/r/{token}"
+    return f"{current_settings().base_url}/r/{token}"
 
 
 async def _new_manage_token(registration_id: UUID) -> str:

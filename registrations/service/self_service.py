@@ -26,7 +26,7 @@ from traffpunkt.auth import hash_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
 from traffpunkt.localtime import to_local
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 
 async def by_token(token: str) -> RegistrationRow:
@@ -41,7 +41,7 @@ async def registration_out(reg: RegistrationRow, token: str) -> RegistrationOut:
     row = await events_service.event_for_mail(reg.event)
     assert row is not None  # a registration's event is never deleted while it exists (cascade)
     event = events_service.event_out(row)
-    base = get_settings().base_url
+    base = current_settings().base_url
     ticket = None
     if reg.status == RegistrationStatus.CONFIRMED:
         ticket = TicketOut(

@@ -44,6 +44,7 @@ from zoneinfo import ZoneInfo
 import httpx
 import pytest
 from aiosmtpd.controller import Controller
+from litestar import Router
 
 from accounts import pages as account_pages
 from events import organiser_pages as event_pages
@@ -581,8 +582,18 @@ PUBLIC = ("/organiser/sign-in", "/organiser/sign-in/{token:str}")
 ADMIN_ONLY = sorted(p for p in back_office.enter.paths if p.startswith("/organiser/"))
 
 
+def _paths(handler: Any) -> Iterator[tuple[str, set[str]]]:
+    """(path, methods) of a route handler, or of every route of a domain's organiser Router."""
+    if isinstance(handler, Router):
+        for route in handler.routes:
+            yield route.path, set(route.methods)
+    else:
+        for path in handler.paths:
+            yield path, set(handler.http_methods)
+
+
 def routes(method: str) -> list[str]:
-    return sorted(path for h in ALL_ROUTES if method in h.http_methods for path in h.paths)
+    return sorted(path for h in ALL_ROUTES for path, methods in _paths(h) if method in methods)
 
 
 def fill(path: str, values: dict[str, str]) -> str:

@@ -81,11 +81,13 @@ def smtp_utf8() -> Iterator[Server]:
 
 
 @pytest.fixture
-def utf8_allowed(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
-    """TRAFFPUNKT_SMTP_UTF8=1: the operator says the relay offers SMTPUTF8."""
+def utf8_allowed(monkeypatch: pytest.MonkeyPatch, app: Any) -> Iterator[None]:
+    """TRAFFPUNKT_SMTP_UTF8=1: the operator says the relay offers SMTPUTF8 (the app's settings
+    govern its requests, so the app gets the new ones too)."""
     monkeypatch.setenv("TRAFFPUNKT_SMTP_UTF8", "1")
     get_settings.cache_clear()
     assert get_settings().smtp_utf8
+    app.state["settings"] = get_settings()
     yield
     monkeypatch.delenv("TRAFFPUNKT_SMTP_UTF8")
     get_settings.cache_clear()

@@ -3,8 +3,9 @@ interface. Domains use only the names below; what is behind them, and why, is in
 docs/architecture.md ("The database layer").
 
 Modules, each named for what it holds:
-- `engines`: which engine (`make_engine`), bound to the tables (`bind`, `engine`, `is_sqlite`),
-  started and stopped (`start`, `stop`); `transaction()` for writing transactions;
+- `engines`: which engine (`make_engine`), bound to the tables the app hands in (`bind`,
+  `bound_tables`, `engine`, `is_sqlite`), started and stopped (`start`, `stop`);
+  `transaction()` for writing transactions;
 - `statements`: the fast statement paths (`prepared`, `insert_row`, `insert_select` with `Sql`
   and `OneOf`, `hot`, `as_template`);
 - `errors`: database errors recognised by type (`is_unique_violation`);
@@ -22,8 +23,8 @@ from __future__ import annotations
 
 from traffpunkt.db import conversion as conversion  # registers the converters (see there)
 from traffpunkt.db.engines import (
-    app_tables,
     bind,
+    bound_tables,
     engine,
     is_sqlite,
     make_engine,
@@ -48,9 +49,9 @@ __all__ = [
     "OneOf",
     "Sql",
     "TraffpunktSQLiteEngine",
-    "app_tables",
     "as_template",
     "bind",
+    "bound_tables",
     "engine",
     "hot",
     "insert_row",

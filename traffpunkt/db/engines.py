@@ -3,7 +3,7 @@ opens a writing transaction (`transaction()`), on either engine."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
@@ -30,33 +30,27 @@ def make_engine(url: str, data_dir: Path | None = None) -> Engine[Any]:
     )
 
 
-def app_tables() -> list[type[Table]]:
-    """Every table of the four domains (in dependency order), the abuse limits' counters and
-    the back office's two."""
-    from piccolo.apps.user.tables import BaseUser
-    from piccolo_api.session_auth.tables import SessionsBase
-
-    from events.piccolo_app import APP_CONFIG as events_app
-    from networking.piccolo_app import APP_CONFIG as networking_app
-    from notifications.piccolo_app import APP_CONFIG as notifications_app
-    from registrations.piccolo_app import APP_CONFIG as registrations_app
-    from traffpunkt.limits.piccolo_app import APP_CONFIG as limits_app
-
-    tables: list[type[Table]] = []
-    for app in (events_app, notifications_app, registrations_app, networking_app, limits_app):
-        tables.extend(app.table_classes)
-    return [*tables, BaseUser, SessionsBase]
-
-
 _engine: Engine[Any] | None = None
+_tables: tuple[type[Table], ...] = ()
 
 
-def bind(engine: Engine[Any]) -> None:
-    """Point every table at `engine` (the app does this once; tests switch engines with it)."""
-    global _engine
+def bind(engine: Engine[Any], tables: Sequence[type[Table]] | None = None) -> None:
+    """Point every table at `engine`. The composition roots hand the tables in
+    (`traffpunkt.app.app_tables`: the domains' Piccolo apps, which this layer may not import);
+    without `tables`, the ones bound before (tests and the lifespan switch engines so)."""
+    global _engine, _tables
+    if tables is not None:
+        _tables = tuple(tables)
+    elif not _tables:
+        raise RuntimeError("no tables to bind; pass traffpunkt.app.app_tables() the first time")
     _engine = engine
-    for table in app_tables():
+    for table in _tables:
         table._meta.db = engine
+
+
+def bound_tables() -> tuple[type[Table], ...]:
+    """The tables of the last `bind` (the back office shows them)."""
+    return _tables
 
 
 def engine() -> Engine[Any]:

@@ -40,7 +40,7 @@ from traffpunkt import db
 from traffpunkt.errors import TooManyRequests
 from traffpunkt.limit_rules import DEFAULTS, Rule
 from traffpunkt.limits.tables import RateCounter
-from traffpunkt.settings import get_settings
+from traffpunkt.settings import current_settings
 
 __all__ = [
     "Hit",
@@ -91,7 +91,7 @@ class Hit:
 
 
 def _key(rule: str, identity: str) -> str:
-    secret = get_settings().secret_key.encode()
+    secret = current_settings().secret_key.encode()
     digest = hmac.new(secret, identity.encode(), hashlib.sha256).hexdigest()[:40]
     return f"{rule}:{digest}"
 
@@ -134,7 +134,7 @@ Check = tuple[str, str | None] | tuple[str, str | None, int]
 async def count(checks: Iterable[Check]) -> list[Hit]:
     """Count each (rule, identity[, amount]) whose rule is in force and whose identity is
     known, in one statement; the hits, in the order given."""
-    rules = get_settings().rate_limits
+    rules = current_settings().rate_limits
     wanted: dict[str, tuple[str, str, Rule, int]] = {}
     for check in checks:
         rule_name, identity = check[0], check[1]
