@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from babel.dates import format_date, format_datetime, format_time, get_timezone_name
 from jinja2 import Environment
 from litestar import Request
+from litestar.datastructures import Cookie
 from litestar.response import Template
 from markupsafe import Markup
 
@@ -179,8 +180,6 @@ def page(
     lang = i18n.request_language(request, default_language)
     cookies = []
     if request.query_params.get("lang") in i18n.LANGUAGES:
-        from litestar.datastructures import Cookie
-
         cookies.append(Cookie(key="lang", value=lang, max_age=365 * 24 * 3600, samesite="lax"))
     return Template(
         template_name=template_name,
