@@ -13,6 +13,7 @@ functions as the API's are called, so rights, validation and the audit log are t
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
 
 import msgspec
 import msgspec.structs
@@ -134,6 +135,11 @@ async def dashboard(request: Request[Any, Any, Any], actor: Actor) -> Template:
     )
 
 
+async def _counts_of(event_id: UUID) -> dict[str, int]:
+    """One event's attendance counts (kept by registrations, asked through the hook)."""
+    return (await hooks.attendance_counts([event_id])).get(str(event_id), {})
+
+
 def _ended(event: EventOut) -> bool:
     return event.ends_at < utc_now()
 
@@ -252,7 +258,7 @@ async def edit_event_submit(
         moving = [k for k in MOVING if k in body and str(body[k] or "") != _current(event, k)]
         if event.status == EventStatus.PUBLISHED and moving and form.confirm != "yes":
             await service.check_event_patch(actor, event_id, patch)  # errors before the question
-            counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
+            counts = await _counts_of(row.id)
             if counts.get("confirmed", 0):
                 return organiser_page(
                     request,
@@ -285,7 +291,7 @@ async def event_overview(
     request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     row = await service.event_for_organiser(actor, event_id)
-    counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
+    counts = await _counts_of(row.id)
     return organiser_page(
         request,
         "events/organiser/event.html",
@@ -315,7 +321,7 @@ async def cancel_form(
     request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
 ) -> Template:
     row = await service.event_for_organiser(actor, event_id)
-    counts = (await hooks.attendance_counts([row.id])).get(str(row.id), {})
+    counts = await _counts_of(row.id)
     return organiser_page(
         request, "events/organiser/cancel.html", {"event": service.event_out(row), "counts": counts}
     )
