@@ -1,4 +1,4 @@
-"""Piccolo's configuration: the engine from TRAFFPUNKT_DATABASE_URL and the four domain apps."""
+"""Piccolo's configuration: the engine from TRAFFPUNKT_DATABASE_URL and the domains' apps."""
 
 from piccolo.conf.apps import AppRegistry
 
@@ -14,6 +14,8 @@ APP_REGISTRY = AppRegistry(
         "notifications.piccolo_app",
         "registrations.piccolo_app",
         "networking.piccolo_app",
+        "surveys.piccolo_app",
+        "planning.piccolo_app",
         "traffpunkt.limits.piccolo_app",  # shared counters of the abuse limits
         # The back office (piccolo-admin) keeps its own users and sessions; see back_office.py.
         "piccolo.apps.user.piccolo_app",

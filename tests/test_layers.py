@@ -12,7 +12,16 @@ import tomllib
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-PACKAGES = ("traffpunkt", "accounts", "events", "registrations", "networking", "notifications")
+PACKAGES = (
+    "traffpunkt",
+    "accounts",
+    "events",
+    "registrations",
+    "networking",
+    "notifications",
+    "surveys",
+    "planning",
+)
 DOMAINS = PACKAGES[1:]
 # What another domain may import of a domain (tables only from tables, for foreign keys).
 PUBLIC = {"__init__", "service", "schemas", "statuses", "rows", "tables", "piccolo_app"}

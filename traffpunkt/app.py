@@ -43,12 +43,14 @@ from notifications import service as notifications_service
 from notifications.piccolo_app import APP_CONFIG as NOTIFICATIONS_APP
 from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from notifications.worker import Sender
+from planning.piccolo_app import APP_CONFIG as PLANNING_APP
 from registrations import service as registrations_service
 from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
 from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
 from registrations.pages import ROUTES as REGISTRATION_PAGES
 from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
+from surveys.piccolo_app import APP_CONFIG as SURVEYS_APP
 from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
@@ -82,7 +84,15 @@ def app_tables() -> list[type[Table]]:
     points at an engine. Here, in the composition root, because the database layer may not
     import the domains."""
     tables: list[type[Table]] = []
-    for app in (EVENTS_APP, NOTIFICATIONS_APP, REGISTRATIONS_APP, NETWORKING_APP, LIMITS_APP):
+    for app in (
+        EVENTS_APP,
+        NOTIFICATIONS_APP,
+        REGISTRATIONS_APP,
+        SURVEYS_APP,
+        NETWORKING_APP,
+        PLANNING_APP,
+        LIMITS_APP,
+    ):
         tables.extend(app.table_classes)
     return [*tables, BaseUser, SessionsBase]
 

@@ -1,0 +1,1 @@
+"""The planning rules (one module per concern, re-exported here)."""

@@ -1,0 +1,3 @@
+"""Tables of the planning domain. All times are `Timestamptz` (UTC on both engines)."""
+
+from __future__ import annotations
