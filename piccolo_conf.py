@@ -16,6 +16,7 @@ APP_REGISTRY = AppRegistry(
         "networking.piccolo_app",
         "surveys.piccolo_app",
         "planning.piccolo_app",
+        "evaluations.piccolo_app",
         "traffpunkt.limits.piccolo_app",  # shared counters of the abuse limits
         # The back office (piccolo-admin) keeps its own users and sessions; see back_office.py.
         "piccolo.apps.user.piccolo_app",

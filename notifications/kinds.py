@@ -221,6 +221,40 @@ KINDS: dict[str, Kind] = {
             action=MANAGE,
             requires=("name", "manage_url", "items"),
         ),
+        # After the event: one personal link to the evaluation (evaluations domain).
+        Kind(
+            "evaluation",
+            N_("How was it? {title}"),
+            (
+                N_("Hello {name},"),
+                N_(
+                    "Thank you for coming to {title}. Five short questions tell us what worked "
+                    "and which topics you want next; it takes two minutes."
+                ),
+                N_(
+                    "Your answer is anonymous: organisers see only results of at least three "
+                    "answers, never who said what. You can change it for 14 days."
+                ),
+            ),
+            action=(N_("Answer the evaluation"), "evaluation_url"),
+            show_event=False,
+            requires=("name", "evaluation_url"),
+        ),
+        # Three months later, the same link: did they start using it (the project's effect).
+        Kind(
+            "evaluation_follow_up",
+            N_("Three months later: {title}"),
+            (
+                N_("Hello {name},"),
+                N_(
+                    "Three months ago you took part in {title}. Have you started using what you "
+                    "learnt? One question, and a line if you like."
+                ),
+            ),
+            action=(N_("Answer the follow-up"), "evaluation_url"),
+            show_event=False,
+            requires=("name", "evaluation_url"),
+        ),
         Kind(
             "sign_in",
             N_("Sign in to Träffpunkt"),

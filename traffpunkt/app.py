@@ -30,6 +30,11 @@ from piccolo_api.session_auth.tables import SessionsBase
 
 from accounts.pages import ROUTES as ACCOUNT_PAGES
 from accounts.routes import ROUTES as ACCOUNT_ROUTES
+from evaluations import service as evaluations_service
+from evaluations.organiser_pages import ROUTES as EVALUATION_ORGANISER_PAGES
+from evaluations.pages import ROUTES as EVALUATION_PAGES
+from evaluations.piccolo_app import APP_CONFIG as EVALUATIONS_APP
+from evaluations.routes import ROUTES as EVALUATION_ROUTES
 from events import organisers
 from events.organiser_pages import ROUTES as EVENT_ORGANISER_PAGES
 from events.pages import ROUTES as EVENT_PAGES
@@ -89,6 +94,7 @@ def app_tables() -> list[type[Table]]:
         NOTIFICATIONS_APP,
         REGISTRATIONS_APP,
         SURVEYS_APP,
+        EVALUATIONS_APP,
         NETWORKING_APP,
         PLANNING_APP,
         LIMITS_APP,
@@ -124,7 +130,11 @@ def app_settings(app: ASGIApp) -> ASGIApp:
 
 def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
     """(every seconds, job) pairs that the mail sender runs between batches."""
-    return [(60.0, registrations_service.schedule_reminders), (300.0, limits.sweep)]
+    return [
+        (60.0, registrations_service.schedule_reminders),
+        (300.0, evaluations_service.send_evaluations),
+        (300.0, limits.sweep),
+    ]
 
 
 def create_app(
@@ -155,6 +165,9 @@ def create_app(
         *EVENT_ORGANISER_PAGES,
         *REGISTRATION_ORGANISER_PAGES,
         *NETWORKING_ORGANISER_PAGES,
+        *EVALUATION_ROUTES,
+        *EVALUATION_PAGES,
+        *EVALUATION_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(
             path="/static",

@@ -43,6 +43,14 @@ async def events_starting_within(window: timedelta) -> list[EventRow]:
     return await queries.public_events(ends_after=now, starts_before=now + window)
 
 
+async def events_ended_within(window: timedelta) -> list[EventRow]:
+    """Published (not cancelled) events that ended between now - window and now (for the
+    evaluation mails; a course series' end is its last session's)."""
+    now = utc_now()
+    rows = await queries.public_events(ends_after=now - window, starts_before=now)
+    return [r for r in rows if r.ends_at <= now]
+
+
 def is_public(row: EventRow) -> bool:
     return row.status == EventStatus.PUBLISHED or (
         row.status == EventStatus.CANCELLED and row.published_at is not None

@@ -16,6 +16,7 @@ one module per concern:
 - `event_changes`: what a changed or cancelled event does to its registrations.
 - `reminders`: reminders before an event.
 - `for_networking`: what the networking domain reads of registrations.
+- `for_evaluations`: who attended (checked in, not erased), for the evaluation mails.
 - `keys`: each event's signing keys and the ticket codes they sign.
 - `links`: manage links, and the mail to a registration that carries one.
 - `_common`: small private helpers several concerns share.
@@ -48,6 +49,7 @@ from registrations.service.door import (
     revoke_door_token,
 )
 from registrations.service.event_changes import on_event_changed
+from registrations.service.for_evaluations import checked_in_attendee, checked_in_attendees
 from registrations.service.for_networking import (
     networking_profiles,
     new_manage_link,
@@ -88,6 +90,8 @@ __all__ = [
     "cancel_own",
     "check_in",
     "check_in_batch",
+    "checked_in_attendee",
+    "checked_in_attendees",
     "checkin_data",
     "correct_own_address",
     "counts_for_events",

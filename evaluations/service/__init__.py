@@ -1,0 +1,5 @@
+"""stub"""
+
+
+async def send_evaluations() -> int:
+    return 0
