@@ -17,3 +17,12 @@ class FollowUpUse(StrEnum):
     YES = "yes"
     PARTLY = "partly"
     NO = "no"
+
+
+class GroupBy(StrEnum):
+    """How results are grouped (filters narrow them further)."""
+
+    EVENT = "event"
+    TOPIC = "topic"  # the event's topics: an answer counts under each of them
+    MUNICIPALITY = "municipality"
+    MONTH = "month"  # the month the event ended, local time
