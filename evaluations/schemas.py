@@ -89,7 +89,8 @@ class EvaluationOut(Struct, kw_only=True):
     # Until when the answer can be given or changed; None: no answer yet, no limit.
     editable_until: datetime | None
     can_answer: bool
-    follow_up_open: bool  # the follow-up has been sent and can be answered
+    follow_up_open: bool  # the follow-up has been sent
+    follow_up_can_answer: bool  # …and its answer can be given or changed now
     follow_up: FollowUpOut | None
 
 

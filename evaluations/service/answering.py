@@ -72,6 +72,8 @@ async def evaluation(token: str) -> EvaluationOut:
         editable_until=until,
         can_answer=now <= until,
         follow_up_open=_follow_up_open(req, now),
+        follow_up_can_answer=_follow_up_open(req, now)
+        and (follow_up is None or now <= follow_up.answered_at + EDIT_WINDOW),
         follow_up=(
             FollowUpOut(
                 used=FollowUpUse(follow_up.used),
