@@ -10,7 +10,14 @@ from babel.messages.extract import extract_from_dir
 from traffpunkt import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("traffpunkt", "events", "registrations", "networking", "notifications", "evaluations")
+SOURCE_DIRS = (
+    "traffpunkt",
+    "events",
+    "registrations",
+    "networking",
+    "notifications",
+    "evaluations",
+)
 # Callables whose string-literal arguments are message ids.
 MESSAGE_CALLS = {
     "NotFound",

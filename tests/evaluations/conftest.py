@@ -12,6 +12,7 @@ import httpx
 from events import service as events_service
 from notifications.tables import OutboxMessage
 from tests.conftest import World
+from tests.organiser.conftest import anna, olle  # noqa: F401 (the signed-in organisers' fixtures)
 from tests.registrations.conftest import make_event, sign_up, token_of
 
 

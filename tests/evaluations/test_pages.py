@@ -10,7 +10,7 @@ from evaluations import service
 from evaluations.tables import EvaluationAnswer
 from tests.conftest import World
 from tests.evaluations.conftest import Past, after, link_token, outbox, past_event
-from tests.organiser.conftest import anna, csrf, olle  # noqa: F401 (fixtures)
+from tests.organiser.conftest import csrf
 from traffpunkt.clock import frozen_at
 
 
@@ -24,7 +24,7 @@ async def _links(
 
 
 async def test_answer_change_and_close(client: httpx.AsyncClient, world: World) -> None:
-    past, tokens = await _links(client, world, 1)
+    _past, tokens = await _links(client, world, 1)
     token = tokens[0]
     page = await client.get(f"/evaluation/{token}")
     assert page.status_code == 200 and "Hur var det?" in page.text

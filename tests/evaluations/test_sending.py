@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
+
 import httpx
 
 from evaluations import service
@@ -108,7 +109,7 @@ def test_the_mails_render_in_both_languages() -> None:
 
     for kind in ("evaluation", "evaluation_follow_up"):
         for lang, word in (("sv", "Hej Anna"), ("en", "Hello Anna")):
-            subject, text, html = render_parts(
+            subject, text, _html = render_parts(
                 KINDS[kind],
                 None,
                 language=lang,
