@@ -79,23 +79,30 @@ async def results_page(request: Request[Any, Any, Any], actor: Actor) -> Templat
     return await _results_page(request, actor)
 
 
-@get("/evaluations.{fmt:str}")
-async def results_download(
-    request: Request[Any, Any, Any], actor: Actor, fmt: FromPath[str]
+async def _download(
+    request: Request[Any, Any, Any], actor: Principal, fmt: str
 ) -> Response[bytes] | Template:
     lang = i18n.request_language(request)
-    if fmt not in ("csv", "xlsx"):
-        return await _results_page(request, actor, status_code=404)
     try:
         q = service.parse_query(request.query_params.get)
         name, media, body = service.export(await service.results(actor, q, lang), lang, fmt)
     except Invalid:
-        return await _results_page(request, actor)
+        return await _results_page(request, actor)  # the filters' errors, under each field
     return Response(
         body,
         media_type=media,
         headers={**PRIVATE, "Content-Disposition": f'attachment; filename="{name}"'},
     )
+
+
+@get("/evaluations.csv")
+async def results_csv(request: Request[Any, Any, Any], actor: Actor) -> Response[bytes] | Template:
+    return await _download(request, actor, "csv")
+
+
+@get("/evaluations.xlsx")
+async def results_xlsx(request: Request[Any, Any, Any], actor: Actor) -> Response[bytes] | Template:
+    return await _download(request, actor, "xlsx")
 
 
 async def _settings_page(
@@ -191,5 +198,5 @@ def _slot_errors(
     return out
 
 
-ROUTER = organiser_router(results_page, results_download, settings_page, settings_submit)
+ROUTER = organiser_router(results_page, results_csv, results_xlsx, settings_page, settings_submit)
 ROUTES = [ROUTER]

@@ -190,6 +190,8 @@ async def need_signals(
     municipalities: Sequence[UUID] | None, start: datetime, end: datetime
 ) -> list[NeedSignal]:
     """Every topic wanted in answers first given in [start, end)."""
+    if municipalities is not None and not municipalities:
+        return []
     event: Any = A.request.event
     query = A.select(
         event.municipality.id.as_alias("municipality"),

@@ -2,7 +2,9 @@
 
 Every number shown stands for at least `MIN_GROUP` (3) answers: a group with fewer says only
 that it has fewer than three (no count, no average, no text); the follow-up's answers, and each
-of the organiser's own questions, are suppressed on their own the same way. Free texts are
+of the organiser's own questions, are suppressed on their own the same way. An event with fewer
+than three answers counts in no group and no total at all, so that no two results differ by
+one person's answer (every filter selects whole events). Free texts are
 shown only in groups that are shown, sorted (not in the order given), never beside a name.
 Results read no registration: answers carry no person (see `evaluations.tables`).
 
@@ -148,6 +150,11 @@ def _grouped(rows: Sequence[W], by: GroupBy, lang: str) -> dict[tuple[str, str],
     return groups
 
 
+def _small_events(rows: Sequence[Where]) -> set[UUID]:
+    per_event = Counter(r.event for r in rows)
+    return {event for event, n in per_event.items() if n < MIN_GROUP}
+
+
 def group_results(
     rows: Sequence[ResultRow],
     follow_ups: Sequence[FollowUpResultRow],
@@ -160,10 +167,20 @@ def group_results(
     if topic is not None:
         rows = [r for r in rows if topic in topics.decode(r.event_topics)]
         follow_ups = [r for r in follow_ups if topic in topics.decode(r.event_topics)]
-    answers = _grouped(rows, by, lang)
-    followed = _grouped(follow_ups, by, lang)
+    # An event counts only with 3 answers or more, in every group and the total: every filter
+    # works on whole events (its id, municipality, topics, end), so the difference of any two
+    # results is made of whole events of 3 or more, never one person's answer.
+    small = _small_events(rows)
+    small_follow = _small_events(follow_ups)
+    kept = [r for r in rows if r.event not in small]
+    kept_follow = [r for r in follow_ups if r.event not in small_follow]
+    answers = _grouped(kept, by, lang)
+    followed = _grouped(kept_follow, by, lang)
+    keys = answers.keys() | followed.keys()
+    if by == GroupBy.EVENT:  # an event too small to show is still named, as such
+        keys |= {(str(r.event), r.event_title) for r in rows}
     items = []
-    for key, label in sorted(answers.keys() | followed.keys(), key=lambda k: (k[1], k[0])):
+    for key, label in sorted(keys, key=lambda k: (k[1], k[0])):
         event_questions = None
         if by == GroupBy.EVENT and questions is not None:
             event_questions = questions.get(UUID(key), [])
@@ -176,7 +193,7 @@ def group_results(
                 event_questions,
             )
         )
-    total = _group("all", i18n.gettext(lang, "All"), list(rows), list(follow_ups), None)
+    total = _group("all", i18n.gettext(lang, "All"), kept, kept_follow, None)
     return ResultList(items=items, total=total)
 
 
