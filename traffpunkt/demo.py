@@ -20,6 +20,8 @@ from datetime import date, datetime, time, timedelta
 
 import holidays
 
+from evaluations import service as evaluations_service
+from evaluations.schemas import AnswerIn
 from events import organisers, service
 from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
 from networking import service as networking_service
@@ -656,6 +658,33 @@ PEOPLE = [
 ]
 
 
+def _evaluation(
+    overall: int, relevance: int, next_step: str, topics: list[str], contact: bool = False
+) -> AnswerIn:
+    return AnswerIn(
+        overall=overall,
+        relevance=relevance,
+        next_step=next_step,
+        topics=topics,
+        wants_follow_up_contact=contact,
+    )
+
+
+# Answers to the past meeting's evaluation (who gave which is not kept anywhere).
+EVALUATION_ANSWERS = [
+    _evaluation(5, 5, "Börja skanna kvitton i mobilen i stället för pärmen.", ["ai-tools"]),
+    _evaluation(4, 5, "Testa ett bokföringsprogram med bankkoppling.", ["bookkeeping"], True),
+    _evaluation(4, 4, "Låta AI skriva första utkastet till veckans nyhetsbrev.", ["ai-tools"]),
+    _evaluation(5, 4, "Boka ett möte med redovisningsbyrån om digitala underlag.", []),
+    _evaluation(3, 3, "", ["cybersecurity"]),
+    _evaluation(4, 5, "Införa digital tidrapportering för de anställda.", ["recruitment"], True),
+    _evaluation(5, 5, "Prova en schemaläggare för inläggen på sociala medier.", ["social-media"]),
+    _evaluation(2, 3, "Inget just nu, men bra att veta vad som finns.", []),
+    _evaluation(4, 4, "Se över lösenorden och slå på tvåstegsinloggning.", ["cybersecurity"]),
+    _evaluation(5, 4, "Lägga upp webbshopen före julhandeln.", ["e-commerce"], True),
+]
+
+
 def _address(person: DemoPerson) -> str:
     """A made-up address at the reserved example.com domain."""
     first, last = person.name.removeprefix("Dr. ").lower().split()[:2]
@@ -801,6 +830,17 @@ async def load_demo() -> str:
             )
             checked_in += 1
 
+    # The past meeting's evaluation, answered by ten of the eleven who came (anonymous
+    # results need three answers; the organiser's results page has something to show).
+    answered = 0
+    for e in past:
+        row = await service.event_for_mail(event_ids[e.key])
+        assert row is not None
+        links = await evaluations_service.send_for_event(row)
+        for token, answer in zip(links.values(), EVALUATION_ANSWERS, strict=False):
+            await evaluations_service.answer(token, answer)
+            answered += 1
+
     # A draft 1:1 meeting plan for the researchers' meeting, for the organiser to look at.
     await networking_service.create_plan(
         admin, event_ids["researchers"], PlanIn(slots=4, minutes=10, tables=4)
@@ -813,6 +853,6 @@ async def load_demo() -> str:
     return (
         f"Loaded {len(MUNICIPALITIES)} municipalities, "
         f"{sum(len(v) for v in VENUES.values())} venues, {len(EVENTS)} published events "
-        f"({len(past)} past, {checked_in} check-ins) and {len(registration_ids)} registrations "
-        f"of {len(PEOPLE)} people."
+        f"({len(past)} past, {checked_in} check-ins, {answered} evaluations) and "
+        f"{len(registration_ids)} registrations of {len(PEOPLE)} people."
     )

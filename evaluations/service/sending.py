@@ -17,7 +17,7 @@ erased registration's pending mail).
 from __future__ import annotations
 
 from typing import Any
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 from evaluations import queries
 from evaluations.service._common import FOLLOW_UP_AFTER, SEND_WITHIN, evaluation_url
@@ -34,19 +34,21 @@ async def send_evaluations() -> int:
     """Requests and mails for attendees of events that ended lately; how many were created."""
     created = 0
     for event in await events_service.events_ended_within(SEND_WITHIN):
-        created += await send_for_event(event)
+        created += len(await send_for_event(event))
     return created
 
 
-async def send_for_event(event: EventRow) -> int:
+async def send_for_event(event: EventRow) -> dict[UUID, str]:
+    """Requests and mails for the event's attendees who have none yet: {registration id: the
+    personal link's secret} of those created here (the demo answers through them)."""
     attendees = await registrations_service.checked_in_attendees(event.id)
     done = await queries.requested(event.id)
     todo = [a.id for a in attendees if a.id not in done]
     if not todo:
-        return 0
+        return {}
     settings = await queries.settings(event.id)
     follow_up = settings is None or settings.follow_up
-    created = 0
+    created: dict[UUID, str] = {}
     for registration_id in todo:
         async with db.transaction():
             # Read again inside the transaction: erased or un-checked-in since means no mail.
@@ -83,5 +85,5 @@ async def send_for_event(event: EventRow) -> int:
                     send_at=follow_up_at,
                     **common,
                 )
-            created += 1
+            created[reg.id] = token
     return created
