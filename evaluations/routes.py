@@ -13,6 +13,7 @@ from evaluations import service
 from evaluations.schemas import (
     AnswerIn,
     EvaluationOut,
+    EventEvaluation,
     FollowUpIn,
     ResultList,
     SettingsIn,
@@ -88,6 +89,18 @@ class SettingsController(Controller):
         data: JSONBody[SettingsIn],
     ) -> SettingsOut:
         return await service.save_settings(actor, event_id, data)
+
+    @get(
+        "/{event_id:str}/evaluation",
+        security=BEARER,
+        summary="The event's evaluation: numbers of answers, and each question's figures "
+        "where 3 or more answered it",
+        responses=problem_responses(401, 403, 404),
+    )
+    async def event_evaluation(
+        self, actor: NamedDependency[Principal], event_id: FromPath[str]
+    ) -> EventEvaluation:
+        return await service.event_evaluation(actor, event_id)
 
 
 _DAY = r"^\d{4}-\d{2}-\d{2}$"

@@ -148,6 +148,30 @@ class ResultList(Struct, kw_only=True):
     next: str | None = None
 
 
+class QuestionFigures(Struct, kw_only=True, omit_defaults=True):
+    """One question of an event's evaluation: `overall`, `relevance`, `wants_follow_up_contact`,
+    `follow_up` or the organiser's own (`q1`…`q5`). The figures are absent while fewer than 3
+    answered it (a free-text question has none: its texts are on the results page)."""
+
+    key: str
+    kind: str  # scale, choice, text, yes_no (wants_follow_up_contact), follow_up
+    text: str = ""  # the organiser's wording of their own questions
+    answers: int | msgspec.UnsetType = msgspec.UNSET
+    mean: float | msgspec.UnsetType = msgspec.UNSET
+    # scale: answers giving 1..5; choice: per option, in `options` order; yes_no: [no, yes];
+    # follow_up: [yes, partly, no]
+    distribution: list[int] | msgspec.UnsetType = msgspec.UNSET
+    options: list[str] | msgspec.UnsetType = msgspec.UNSET
+
+
+class EventEvaluation(Struct, kw_only=True):
+    event: UUID
+    requests: int  # evaluation mails sent
+    answers: int
+    follow_up_answers: int
+    questions: list[QuestionFigures]
+
+
 def question_ids(questions: list[QuestionIn]) -> list[Question]:
     return [
         Question(id=f"q{i}", kind=q.kind, text=q.text, options=list(q.options))

@@ -15,7 +15,7 @@ from pathlib import Path
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("networking", "registrations", "notifications", "events", "accounts")
+DOMAINS = ("networking", "evaluations", "registrations", "notifications", "events", "accounts")
 ROOTS = ("traffpunkt.app", "traffpunkt.cli", "traffpunkt.demo")  # the composition roots
 
 

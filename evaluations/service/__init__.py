@@ -15,6 +15,7 @@ from evaluations.service._common import EDIT_WINDOW, FOLLOW_UP_AFTER, SEND_WITHI
 from evaluations.service.answering import answer, answer_follow_up, evaluation
 from evaluations.service.results import (
     ResultQuery,
+    event_evaluation,
     export,
     group_results,
     parse_query,
@@ -32,6 +33,7 @@ __all__ = [
     "answer",
     "answer_follow_up",
     "evaluation",
+    "event_evaluation",
     "export",
     "get_settings",
     "group_results",

@@ -29,8 +29,10 @@ from evaluations.schemas import (
     MIN_GROUP,
     ChoiceCount,
     CustomResult,
+    EventEvaluation,
     FollowUpResult,
     Question,
+    QuestionFigures,
     ResultGroup,
     ResultList,
     Scale,
@@ -251,6 +253,57 @@ HEADERS = (
     "Using it: partly",
     "Using it: no",
 )
+
+
+async def event_evaluation(actor: Principal, event_id: str) -> EventEvaluation:
+    """The contract's per-event figures (`GET /api/v1/events/{id}/evaluation`): the numbers of
+    answers, and each question's figures only where 3 or more answered it."""
+    row = await events_service.event_for_organiser(actor, event_id)
+    rows = await queries.result_rows(None, row.id, None, None)
+    follow = await queries.follow_up_rows(None, row.id, None, None)
+    settings = await queries.settings(row.id)
+    questions = decode_questions(settings.questions) if settings else []
+    requests, _ = await queries.counts(row.id)
+    shown = len(rows) >= MIN_GROUP
+    items = [
+        QuestionFigures(key="overall", kind=QuestionKind.SCALE),
+        QuestionFigures(key="relevance", kind=QuestionKind.SCALE),
+        QuestionFigures(key="wants_follow_up_contact", kind="yes_no"),
+    ]
+    if shown:
+        for item, values in zip(
+            items[:2], ([r.overall for r in rows], [r.relevance for r in rows]), strict=True
+        ):
+            scale = _scale(values)
+            item.answers, item.mean, item.distribution = (
+                len(values),
+                scale.average,
+                scale.distribution,
+            )
+        wanted = sum(1 for r in rows if r.wants_follow_up_contact)
+        items[2].answers, items[2].distribution = len(rows), [len(rows) - wanted, wanted]
+    for c in _custom(questions, rows):
+        item = QuestionFigures(key=c.id, kind=c.kind, text=c.text)
+        if c.kind == QuestionKind.CHOICE:
+            item.options = [o for q in questions if q.id == c.id for o in q.options]
+        if c.answers:
+            item.answers = c.answers
+            if c.scale is not None:
+                item.mean, item.distribution = c.scale.average, c.scale.distribution
+            if c.choices is not None:
+                item.distribution = [ch.count for ch in c.choices]
+        items.append(item)
+    follow_up = QuestionFigures(key="follow_up", kind="follow_up")
+    if (f := _follow_up(list(follow))) is not None:
+        follow_up.answers, follow_up.distribution = f.answers, [f.yes, f.partly, f.no]
+    items.append(follow_up)
+    return EventEvaluation(
+        event=row.id,
+        requests=requests,
+        answers=len(rows),
+        follow_up_answers=len(follow),
+        questions=items,
+    )
 
 
 def _export_rows(result: ResultList, lang: str) -> list[list[spreadsheet.Cell]]:

@@ -236,3 +236,32 @@ async def test_topics_wanted_are_need_signals(client: httpx.AsyncClient, world: 
     assert {s.company for s in signals} <= {str(r["registration_id"]) for r in requests}
     assert signals[0].at >= past.ends_at
     assert await service.need_signals([], datetime(2000, 1, 1, tzinfo=UTC), now) == []
+
+
+async def test_the_contracts_event_evaluation(client: httpx.AsyncClient, world: World) -> None:
+    """`GET /api/v1/events/{id}/evaluation`: per-question figures only with 3 or more answers."""
+    h = World.auth(world.asele)
+    two = await _answered(client, world, [_answer(5, 4), _answer(3, 2)], title="Två")
+    r = await client.get(f"/api/v1/events/{two.event['id']}/evaluation", headers=h)
+    assert r.status_code == 200, r.text
+    body = r.json()
+    assert body["answers"] == 2 and body["requests"] == 2
+    assert all(set(q) <= {"key", "kind", "text", "options"} for q in body["questions"])
+    three = await _answered(
+        client, world, [_answer(5, 4), _answer(3, 2), _answer(4, 3, wants_follow_up_contact=True)]
+    )
+    body = (await client.get(f"/api/v1/events/{three.event['id']}/evaluation", headers=h)).json()
+    figures = {q["key"]: q for q in body["questions"]}
+    assert figures["overall"] == {
+        "key": "overall",
+        "kind": "scale",
+        "answers": 3,
+        "mean": 4.0,
+        "distribution": [0, 0, 1, 1, 1],
+    }
+    assert figures["wants_follow_up_contact"]["distribution"] == [2, 1]
+    assert "answers" not in figures["follow_up"]
+    other = await client.get(
+        f"/api/v1/events/{three.event['id']}/evaluation", headers=World.auth(world.arvidsjaur)
+    )
+    assert other.status_code == 403
