@@ -113,6 +113,7 @@ async def test_settings_page_and_the_link_from_the_event(
     event_id = past.event["id"]
     page = await anna.get(f"/organiser/events/{event_id}")
     assert f"/organiser/events/{event_id}/evaluation" in page.text
+    assert f"/organiser/evaluations?event={event_id}" in page.text
     form = await anna.get(f"/organiser/events/{event_id}/evaluation")
     assert form.status_code == 200
     r = await anna.post(

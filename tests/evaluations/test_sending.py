@@ -119,3 +119,17 @@ def test_the_mails_render_in_both_languages() -> None:
                 settings=get_settings(),
             )
             assert word in text and "https://x.test/evaluation/abc" in text and subject
+
+
+async def test_erased_after_the_evaluation_gets_no_follow_up(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    past = await past_event(client, world, people=2, present=2)
+    with frozen_at(after(past)):
+        await service.send_evaluations()
+    gone = past.checked_in[0]
+    r = await client.post(f"/api/v1/registrations/{past.manage[gone]}/erase")
+    assert r.status_code in (200, 204), r.text
+    follow = {str(m["registration_id"]): m for m in await outbox("evaluation_follow_up")}
+    assert follow[gone]["status"] == "cancelled" and follow[gone]["secrets"] is None
+    assert follow[past.checked_in[1]]["status"] == "pending"

@@ -40,6 +40,8 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "waitlist_left": {},
     "reminder": {"secrets": {"manage_url": MANAGE, "ticket_code": TICKET}},
     "sign_in": {"secrets": {"sign_in_url": "http://testserver/organiser/sign-in/abc"}},
+    "evaluation": {"secrets": {"evaluation_url": "http://testserver/evaluation/abc"}},
+    "evaluation_follow_up": {"secrets": {"evaluation_url": "http://testserver/evaluation/abc"}},
     "meeting_plan": {
         "data": {"items": ["10:00, bord 3: Hugo Lind (Lind Redovisning AB)"]},
         "secrets": {"manage_url": MANAGE},
