@@ -19,7 +19,7 @@ from events import service as events_service
 from events import topics
 from traffpunkt import i18n
 from traffpunkt.auth import Principal
-from traffpunkt.errors import Invalid, form_errors
+from traffpunkt.errors import Invalid, NotFound, form_errors
 from traffpunkt.organiser_web import PRIVATE, Actor, organiser_page, organiser_router, see_other
 
 
@@ -46,6 +46,11 @@ async def _results_page(
         result = await service.results(actor, q, lang)
     except Invalid as exc:
         errors = form_errors(exc, lang)
+        status_code = 422
+    except NotFound as exc:  # a municipality or event that does not exist: a filter's error
+        errors = {
+            "municipality" if params.get("municipality") else "event": exc.translated_detail(lang)
+        }
         status_code = 422
     events = await events_service.organiser_events(actor)
     return organiser_page(
@@ -86,7 +91,7 @@ async def _download(
     try:
         q = service.parse_query(request.query_params.get)
         name, media, body = service.export(await service.results(actor, q, lang), lang, fmt)
-    except Invalid:
+    except (Invalid, NotFound):
         return await _results_page(request, actor)  # the filters' errors, under each field
     return Response(
         body,

@@ -265,3 +265,22 @@ async def test_the_contracts_event_evaluation(client: httpx.AsyncClient, world: 
         f"/api/v1/events/{three.event['id']}/evaluation", headers=World.auth(world.arvidsjaur)
     )
     assert other.status_code == 403
+
+
+async def test_bad_filters_on_the_page_are_errors_not_failures(
+    anna: httpx.AsyncClient, world: World
+) -> None:
+    for query, status in (
+        ("by=person", 422),
+        ("event=not-an-id", 422),
+        ("from=2027-02-31", 422),
+        ("from=2027-05-01&to=2027-04-01", 422),
+        ("topic=nope", 422),
+        ("municipality=atlantis", 422),
+        ("event=00000000-0000-0000-0000-000000000001", 422),
+    ):
+        r = await anna.get(f"/organiser/evaluations?{query}")
+        assert r.status_code == status, (query, r.status_code)
+        assert "<html" in r.text
+    r = await anna.get("/organiser/evaluations.csv?by=person")
+    assert r.status_code == 422 and "<html" in r.text
