@@ -43,7 +43,7 @@ def shots(tmp_path: Path) -> Path:
     return folder
 
 
-async def _links(site: Any, people: int) -> list[str]:
+async def _links(site: Any, people: int) -> tuple[str, list[str]]:
     """A new event in Åsele with `people` checked in, over; their evaluation links."""
     token = site.cli("token", "create", "--email", "eva@example.se", "--role", "admin").split()[-1]
     h = {"Authorization": f"Bearer {token}"}
@@ -84,7 +84,7 @@ async def _links(site: Any, people: int) -> list[str]:
             created = await evaluations.send_for_event(row)
     finally:
         await db.stop(engine)
-    return list(created.values())
+    return event["id"], list(created.values())
 
 
 async def _look(page: Any, name: str, folder: Path, problems: list[str]) -> None:
@@ -101,7 +101,7 @@ async def _look(page: Any, name: str, folder: Path, problems: list[str]) -> None
 async def test_attendee_answers_on_a_phone_and_organiser_sees_results(
     site: Any, new_page: Any, shots: Path
 ) -> None:
-    sv_link, en_link = await _links(site, 2)
+    event_id, (sv_link, en_link) = await _links(site, 2)
     problems: list[str] = []
 
     # Swedish, on a phone: the form, an error under a field, the answer, the thanks.
@@ -164,4 +164,13 @@ async def test_attendee_answers_on_a_phone_and_organiser_sees_results(
     await open_page(organiser, f"{site.url}/organiser/evaluations?lang=en&by=topic")
     assert "Evaluation results" in await organiser.locator("h1").inner_text()
     await _look(organiser, "evaluation-results-en", shots, problems)
+    # The event's evaluation settings: own questions, the follow-up; a choice without options.
+    await open_page(organiser, f"{site.url}/organiser/events/{event_id}/evaluation")
+    await _look(organiser, "evaluation-settings", shots, problems)
+    await organiser.locator("#q1_kind").select_option("choice")
+    await organiser.locator("#q1_text").fill("Hur hittade du hit?")
+    await organiser.get_by_role("button", name="Save").click()
+    await organiser.wait_for_load_state()
+    assert await organiser.locator("#q1_options-error").count() == 1
+    await _look(organiser, "evaluation-settings-errors", shots, problems)
     assert problems == [], "\n".join(problems)
