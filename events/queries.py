@@ -32,6 +32,7 @@ _EVENT_COLUMNS: list[Column | Any] = [
     Event.municipality.timezone.as_alias("timezone"),
     Event.municipality.contact_email.as_alias("contact_email"),
     Event.municipality.contact_phone.as_alias("contact_phone"),
+    Event.municipality.report_fields.as_alias("municipality_report_fields"),
     Event.venue.as_alias("venue_id"),
     Event.venue.name.as_alias("venue_name"),
     Event.venue.address.as_alias("venue_address"),

@@ -58,6 +58,10 @@ class RegistrationRow(msgspec.Struct, frozen=True, kw_only=True):
     queued_at: datetime
     created_at: datetime
     updated_at: datetime
+    org_number: str = ""
+    sni_section: str = ""
+    size_band: str = ""
+    gender: str = ""
 
 
 # Text -> member by a dict lookup: calling the Enum class (`RegistrationStatus(text)`) costs

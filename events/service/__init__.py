@@ -75,6 +75,7 @@ from events.service.views import (
     is_registration_open,
     municipality_out,
     registration_window,
+    report_fields_asked,
     venue_out,
 )
 
@@ -122,6 +123,7 @@ __all__ = [
     "record_action",
     "registration_window",
     "release_seat",
+    "report_fields_asked",
     "slugify",
     "upcoming_rows",
     "update_event",
