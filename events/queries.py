@@ -191,6 +191,23 @@ async def events_of_municipalities(municipality_ids: list[UUID] | None) -> list[
     return rows_of(await query, EventRow)
 
 
+async def held_in(municipality_ids: list[UUID], start: datetime, end: datetime) -> list[EventRow]:
+    """Published events of these municipalities starting in [start, end), oldest first (one
+    SELECT on the starts_at index; cancelled and draft events were not held)."""
+    query = (
+        Event.select(*_EVENT_COLUMNS)
+        .where(
+            (Event.status == EventStatus.PUBLISHED)
+            & (Event.starts_at >= start)
+            & (Event.starts_at < end)
+            & Event.municipality.is_in(municipality_ids or [UUID(int=0)])
+        )
+        .order_by(Event.starts_at)
+        .order_by(Event.id)
+    )
+    return rows_of(await query, EventRow)
+
+
 async def slug_taken(slug: str) -> bool:
     return await Event.exists().where(Event.slug == slug)
 

@@ -21,6 +21,7 @@ PACKAGES = (
     "notifications",
     "surveys",
     "planning",
+    "reports",
 )
 DOMAINS = PACKAGES[1:]
 # What another domain may import of a domain (tables only from tables, for foreign keys).

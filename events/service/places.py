@@ -32,6 +32,11 @@ async def list_municipalities() -> list[MunicipalityOut]:
     return [municipality_out(r) for r in await queries.municipalities()]
 
 
+async def municipality_rows() -> list[MunicipalityRow]:
+    """Every municipality, by name (the caller decides who may see what of them)."""
+    return await queries.municipalities()
+
+
 async def get_municipality(key: str) -> MunicipalityRow:
     row = await queries.municipality_by_slug_or_id(key)
     if row is None:

@@ -16,6 +16,7 @@ one module per concern:
 - `event_changes`: what a changed or cancelled event does to its registrations.
 - `reminders`: reminders before an event.
 - `for_networking`: what the networking domain reads of registrations.
+- `for_reports`: what the reports domain reads: check-ins, the list signed on paper.
 - `keys`: each event's signing keys and the ticket codes they sign.
 - `links`: manage links, and the mail to a registration that carries one.
 - `_common`: small private helpers several concerns share.
@@ -28,7 +29,7 @@ Structs with UUIDs, datetimes and the StrEnums of `registrations.statuses`); oth
 name `RegistrationRow` through this package.
 """
 
-from registrations.queries import RegistrationRow
+from registrations.queries import CheckedInRow, RegistrationRow
 from registrations.service.address_correction import delivery_failure
 from registrations.service.attendee_lists import (
     attendee_table,
@@ -54,6 +55,11 @@ from registrations.service.for_networking import (
     registration,
     topic_demand,
 )
+from registrations.service.for_reports import (
+    SignatureLine,
+    checked_in_for_report,
+    signature_list,
+)
 from registrations.service.invitations import invitation_person, invite
 from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
@@ -76,10 +82,12 @@ from registrations.service.sign_up import MANAGE_LINK_RESEND_KEY, SignUp, addres
 __all__ = [
     "DOOR_TOKEN_GRACE",
     "MANAGE_LINK_RESEND_KEY",
+    "CheckedInRow",
     "CheckinActor",
     "DoorTokenLine",
     "RegistrationRow",
     "SignUp",
+    "SignatureLine",
     "address_hash",
     "attendee_table",
     "attendees",
@@ -88,6 +96,7 @@ __all__ = [
     "cancel_own",
     "check_in",
     "check_in_batch",
+    "checked_in_for_report",
     "checkin_data",
     "correct_own_address",
     "counts_for_events",
@@ -113,6 +122,7 @@ __all__ = [
     "registration_out",
     "revoke_door_token",
     "schedule_reminders",
+    "signature_list",
     "stats",
     "ticket_code",
     "topic_demand",
