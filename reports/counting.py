@@ -9,7 +9,7 @@ person), and the number who answered is never shown, so no count can be had by s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Hashable, Iterable
 from datetime import date, datetime, timedelta
 from typing import Final
 from uuid import UUID
@@ -114,12 +114,14 @@ def suppress_gender(n: int) -> Count:
 
 
 def participation_hours(
-    attended: Iterable[tuple[UUID, str, timedelta]],
-) -> dict[tuple[UUID, str], float]:
+    attended: Iterable[tuple[Hashable, str, timedelta]],
+) -> dict[tuple[Hashable, str], float]:
     """Hours of participation per (activity, person) from the durations each person attended:
     today one per check-in (the event's length); a course series can feed one per session
-    attended, and they add up. Rounded to the hundredth of an hour."""
-    total: dict[tuple[UUID, str], timedelta] = defaultdict(timedelta)
+    attended, and they add up. Rounded to the hundredth of an hour. The activity is named by
+    any key; `build` takes them keyed by `UUID.int` (hashing a UUID object costs a Python call
+    each, and 30,000 check-ins are hashed several times)."""
+    total: dict[tuple[Hashable, str], timedelta] = defaultdict(timedelta)
     for activity, person, duration in attended:
         total[(activity, person)] += duration
     return {k: round(v.total_seconds() / 3600, 2) for k, v in total.items()}
@@ -130,24 +132,29 @@ def build(
     attendances: list[Attendance],
     survey_companies: list[SurveyCompany],
     municipalities: list[tuple[str, str]],
-    hours: dict[tuple[UUID, str], float] | None = None,
+    hours: dict[tuple[Hashable, str], float] | None = None,
 ) -> Report:
     """The report. `municipalities`: (slug, name) of those asked for, in the order shown;
-    `hours`: from `participation_hours` (each check-in counts its activity's length when
-    None)."""
-    by_id = {a.id: a for a in activities}
-    seen = [a for a in attendances if a.activity in by_id]
-    # One check-in per person and activity (a person twice on one list is one participant).
-    pairs: dict[tuple[UUID, str], Attendance] = {}
-    for a in sorted(seen, key=lambda a: (a.at, a.person)):
-        pairs.setdefault((a.activity, a.person), a)
-    if hours is None:
-        hours = {k: round(by_id[k[0]].hours, 2) for k in pairs}
-    hours_of = {k: hours.get(k, 0.0) for k in pairs}
+    `hours`: from `participation_hours`, keyed by (activity id's `.int`, person); each
+    check-in counts its activity's length when None."""
+    by_id = {a.id.int: a for a in activities}
+    # One check-in per person and activity (a person twice on one list is one participant),
+    # oldest first; the newest answer of a person or company is the one that counts.
+    seen = sorted(
+        (a for a in attendances if a.activity.int in by_id), key=lambda a: (a.at, a.person)
+    )
+    pairs: dict[tuple[int, str], Attendance] = {}
+    for a in seen:
+        pairs.setdefault((a.activity.int, a.person), a)
+    hours_of = {
+        k: (hours.get(k, 0.0) if hours is not None else round(by_id[k[0]].hours, 2)) for k in pairs
+    }
 
-    per_activity: dict[UUID, list[str]] = defaultdict(list)
-    for activity_id, person in pairs:
-        per_activity[activity_id].append(person)
+    per_activity: dict[int, list[str]] = defaultdict(list)
+    per_municipality: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    for key in pairs:
+        per_activity[key[0]].append(key[1])
+        per_municipality[by_id[key[0]].municipality].append(key)
     lines = [
         ActivityLine(
             date=a.day,
@@ -158,8 +165,10 @@ def build(
             municipality=a.municipality,
             municipality_name=a.municipality_name,
             hours=round(a.hours, 2),
-            participants=len(per_activity[a.id]),
-            participant_hours=round(sum(hours_of[(a.id, p)] for p in per_activity[a.id]), 2),
+            participants=len(per_activity[a.id.int]),
+            participant_hours=round(
+                sum(hours_of[(a.id.int, p)] for p in per_activity[a.id.int]), 2
+            ),
         )
         for a in sorted(activities, key=lambda a: (a.starts_at, a.title, a.id))
     ]
@@ -175,37 +184,44 @@ def build(
             company_sector[s.org_number] = s.sni_section
         if s.size_band and s.org_number not in company_size:
             company_size[s.org_number] = s.size_band
-    newest_first = sorted(pairs.values(), key=lambda a: (a.at, a.person), reverse=True)
+    newest_first = list(pairs.values())[::-1]
+    gender: dict[str, str] = {}  # each person's newest answer (an empty one is no answer)
     for a in newest_first:
+        if a.gender and a.person not in gender:
+            gender[a.person] = a.gender
         if not a.org_number:
             continue
-        company_places[a.org_number].add(by_id[a.activity].municipality)
+        company_places[a.org_number].add(by_id[a.activity.int].municipality)
         if a.sni_section and a.org_number not in company_sector:
             company_sector[a.org_number] = a.sni_section
         if a.size_band and a.org_number not in company_size:
             company_size[a.org_number] = a.size_band
 
-    # Gender: each person's newest answer (an empty one is no answer).
-    gender: dict[str, str] = {}
-    for a in newest_first:
-        if a.gender and a.person not in gender:
-            gender[a.person] = a.gender
-
+    companies_in: dict[str, int] = defaultdict(int)
+    for places in company_places.values():
+        for place in places:
+            companies_in[place] += 1
+    activities_in: dict[str, int] = defaultdict(int)
+    for held in activities:
+        activities_in[held.municipality] += 1
     by_municipality = []
     for slug, name in municipalities:
-        keys = [k for k in pairs if by_id[k[0]].municipality == slug]
+        keys = per_municipality[slug]
         by_municipality.append(
             MunicipalityLine(
                 municipality=slug,
                 name=name,
-                activities=sum(1 for a in activities if a.municipality == slug),
+                activities=activities_in[slug],
                 participants=suppress(len(keys)),
                 persons=suppress(len({p for _, p in keys})),
-                companies=suppress(sum(1 for places in company_places.values() if slug in places)),
+                companies=suppress(companies_in[slug]),
                 hours=round(sum(hours_of[k] for k in keys), 2),
             )
         )
 
+    genders: dict[str, int] = defaultdict(int)
+    for g in gender.values():
+        genders[g] += 1
     return Report(
         activities=len(activities),
         participants=len(pairs),
@@ -216,10 +232,7 @@ def build(
         by_municipality=by_municipality,
         by_sector=_shares(company_places, company_sector, SECTOR_ORDER),
         by_size_band=_shares(company_places, company_size, SIZE_ORDER),
-        by_gender=[
-            Share(key=g, count=suppress_gender(sum(1 for v in gender.values() if v == g)))
-            for g in GENDERS
-        ],
+        by_gender=[Share(key=g, count=suppress_gender(genders[g])) for g in GENDERS],
     )
 
 

@@ -71,7 +71,7 @@ async def participation(
         )
         for e in events
     ]
-    length = {e.id: e.ends_at - e.starts_at for e in events}
+    length = {e.id.int: e.ends_at - e.starts_at for e in events}
     attendances = [
         counting.Attendance(
             activity=c.event,
@@ -87,7 +87,7 @@ async def participation(
     # Today a check-in counts its event's length; a course series' session attendance will
     # feed the sessions' lengths here instead.
     hours = counting.participation_hours(
-        (a.activity, a.person, length[a.activity]) for a in attendances
+        (a.activity.int, a.person, length[a.activity.int]) for a in attendances
     )
     companies = [
         counting.SurveyCompany(

@@ -27,13 +27,13 @@ START = date(2027, 1, 1)
 def test_participation_hours_add_up_per_person_and_activity() -> None:
     hours = participation_hours(
         [
-            (A, "p", timedelta(hours=2)),
-            (A, "p", timedelta(minutes=90)),  # a second session of the same series
-            (A, "q", timedelta(hours=2)),
-            (B, "p", timedelta(minutes=20)),
+            (A.int, "p", timedelta(hours=2)),
+            (A.int, "p", timedelta(minutes=90)),  # a second session of the same series
+            (A.int, "q", timedelta(hours=2)),
+            (B.int, "p", timedelta(minutes=20)),
         ]
     )
-    assert hours == {(A, "p"): 3.5, (A, "q"): 2.0, (B, "p"): 0.33}
+    assert hours == {(A.int, "p"): 3.5, (A.int, "q"): 2.0, (B.int, "p"): 0.33}
 
 
 def _activity(i: int, municipality: str, day: int) -> Activity:
