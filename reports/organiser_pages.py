@@ -7,6 +7,7 @@ rights and figures are the same."""
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import urlencode
 
 from litestar import Request, Response, get
 from litestar.params import FromPath, QueryParameter
@@ -43,7 +44,15 @@ async def report_page(
     except (Invalid, Forbidden) as exc:
         errors = form_errors(exc, lang)
     period = None if errors else service.period_of(start, end)
-    query = request.url.query or ""
+    # The downloads get the same period and municipalities as the page shows.
+    query = urlencode(
+        {
+            "from": period.start.isoformat() if period else "",
+            "to": period.end.isoformat() if period else "",
+            "municipality": chosen,
+        },
+        doseq=True,
+    )
     return organiser_page(
         request,
         "reports/report.html",
@@ -54,7 +63,7 @@ async def report_page(
             "chosen": chosen or [m.slug for m in managed],
             "start": start or (period.start.isoformat() if period else ""),
             "end": end or (period.end.isoformat() if period else ""),
-            "query": query,
+            "download_query": query,
             "labels": labels,
             "lang": lang,
         },

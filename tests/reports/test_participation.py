@@ -160,6 +160,8 @@ async def test_the_pages_and_the_attendance_list(
     assert page.status_code == 200
     assert "Deltagarrapport" in page.text and "Frukost" in page.text
     assert "Kurs i bokföring" not in page.text  # Arvidsjaur's
+    # The downloads carry the period shown.
+    assert "participation.xlsx?from=2027-01-01&amp;to=2027-12-31" in page.text
     bad = await client.get("/organiser/reports?from=2027-01-01&to=2026-01-01")
     assert bad.status_code == 422 and "error-summary" in bad.text
     pdf = await client.get("/organiser/reports/participation.pdf?from=2027-01-01&to=2027-12-31")
