@@ -146,3 +146,42 @@ async def test_switches_on_the_event_form_and_the_settings_page(
     assert event["report_fields_asked"] == ["gender"]
     form = await client.get(f"/organiser/events/{event['id']}/edit")
     assert 'name="report_fields" value="org_number"' in form.text
+
+
+async def test_moving_an_event_keeps_its_questions_through_the_confirmation(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    import re
+
+    event = await make_event(client, world, report_fields=["org_number", "gender"])
+    assert (await sign_up(client, event["id"], "x@example.se")).status_code == 201
+    await sign_in(client, "anna@asele.se")
+    url = f"/organiser/events/{event['id']}/edit"
+    form = await client.get(url)
+    fields = dict(
+        re.findall(r'<input id="(\w+)" name="\w+" type="[\w-]+" value="([^"]*)"', form.text)
+    )
+    data = {
+        "_csrf_token": csrf(form.text),
+        "title": event["title"],
+        "kind": "network",
+        "municipality": "asele",
+        "starts_at": "2027-03-05T08:00",  # moved: the organiser is asked first
+        "ends_at": "2027-03-05T10:00",
+        "capacity": fields.get("capacity", "5"),
+        "language": "sv",
+        "reminder_hours": "24",
+        "report_fields": ["org_number", "gender"],
+    }
+    confirm = await client.post(url, data=data)
+    assert confirm.status_code == 200 and 'name="confirm"' in confirm.text
+    hidden = re.findall(r'<input type="hidden" name="(\w+)" value="([^"]*)">', confirm.text)
+    assert ("report_fields", "org_number") in hidden and ("report_fields", "gender") in hidden
+    again: dict[str, list[str]] = {}
+    for name, value in hidden:
+        again.setdefault(name, []).append(value)
+    again["_csrf_token"] = [csrf(confirm.text)]
+    r = await client.post(url, data={**again, "confirm": "yes"})
+    assert r.status_code == 303, r.text
+    got = (await client.get(f"/api/v1/events/{event['id']}")).json()
+    assert got["report_fields"] == ["org_number", "gender"]
