@@ -76,6 +76,8 @@ async def test_enabled_per_municipality_on_the_form_with_the_purpose(
     assert "redovisa deltagandet till projektets finansiär" in form.text
     assert 'name="org_number"' in form.text and 'name="size_band"' in form.text
     assert 'value="prefer_not_to_say"' in form.text and 'name="sni_section"' not in form.text
+    # No answer is the default, and can be chosen again after a click on another.
+    assert '<input type="radio" name="gender" value="" checked>' in form.text
     bad = await client.post(
         url,
         data={
