@@ -66,6 +66,7 @@ class EventForm(msgspec.Struct, kw_only=True):
     online_url: str = ""
     reminder_hours: str = ""
     topics: list[str] = msgspec.field(default_factory=list)
+    report_fields: list[str] = msgspec.field(default_factory=list)
     confirm: str = ""  # "yes": moving a published event with attendees was confirmed
 
     def values(self) -> dict[str, Any]:
@@ -97,6 +98,10 @@ class VenueForm(msgspec.Struct):
 class ContactForm(msgspec.Struct):
     contact_email: str = ""
     contact_phone: str = ""
+
+
+class ReportFieldsForm(msgspec.Struct):
+    report_fields: list[str] = msgspec.field(default_factory=list)
 
 
 class OrganiserForm(msgspec.Struct):
@@ -189,7 +194,7 @@ def _as_body(values: dict[str, Any], *, partial: bool) -> dict[str, Any]:
                 raise Invalid.field(key, "Give a whole number") from None
         elif key in ("venue_id", "online_url", "registration_opens_at", "registration_closes_at"):
             body[key] = value or None
-        elif key == "topics":
+        elif key in ("topics", "report_fields"):
             body[key] = value
         elif value != "" or (partial and key == "description"):
             body[key] = value
@@ -201,7 +206,13 @@ async def new_event_form(request: Request[Any, Any, Any], actor: Actor) -> Templ
     return await _event_form(
         request,
         actor,
-        {"language": "sv", "kind": "seminar", "reminder_hours": "24", "topics": []},
+        {
+            "language": "sv",
+            "kind": "seminar",
+            "reminder_hours": "24",
+            "topics": [],
+            "report_fields": [],
+        },
         {},
     )
 
@@ -239,6 +250,7 @@ async def edit_event_form(
         "online_url": event.online_url or "",
         "reminder_hours": str(event.reminder_hours),
         "topics": event.topics,
+        "report_fields": [f.value for f in event.report_fields],
     }
     return await _event_form(request, actor, values, {}, event=event)
 
@@ -459,6 +471,20 @@ async def admin_municipality_contact(
     return see_other("/organiser/admin?done=contact")
 
 
+@post("/admin/municipalities/{slug:str}/report-fields")
+async def admin_municipality_report_fields(
+    request: Request[Any, Any, Any], actor: Actor, slug: FromPath[str]
+) -> Response[Any]:
+    """The report questions every event of the municipality asks at sign-up."""
+    form = await read_form(request, ReportFieldsForm)
+    try:
+        data = msgspec.convert({"report_fields": form.report_fields}, MunicipalityPatch)
+        await service.update_municipality(actor, slug, data)
+    except (Invalid, NotFound, msgspec.ValidationError) as exc:
+        return await _settings_failed(request, actor, f"report-{slug}", {}, exc)
+    return see_other("/organiser/admin?done=report_fields")
+
+
 @post("/admin/organisers")
 async def admin_invite_organiser(request: Request[Any, Any, Any], actor: Actor) -> Response[Any]:
     values = msgspec.structs.asdict(await read_form(request, OrganiserForm))
@@ -518,6 +544,7 @@ ROUTER = organiser_router(
     admin_page,
     admin_new_municipality,
     admin_municipality_contact,
+    admin_municipality_report_fields,
     admin_new_venue,
     admin_invite_organiser,
     admin_set_active,

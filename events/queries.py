@@ -32,6 +32,7 @@ _EVENT_COLUMNS: list[Column | Any] = [
     Event.municipality.timezone.as_alias("timezone"),
     Event.municipality.contact_email.as_alias("contact_email"),
     Event.municipality.contact_phone.as_alias("contact_phone"),
+    Event.municipality.report_fields.as_alias("municipality_report_fields"),
     Event.venue.as_alias("venue_id"),
     Event.venue.name.as_alias("venue_name"),
     Event.venue.address.as_alias("venue_address"),
@@ -187,6 +188,23 @@ async def events_of_municipalities(municipality_ids: list[UUID] | None) -> list[
     query = Event.select(*_EVENT_COLUMNS).order_by(Event.starts_at, ascending=False)
     if municipality_ids is not None:
         query = query.where(Event.municipality.is_in(municipality_ids or [UUID(int=0)]))
+    return rows_of(await query, EventRow)
+
+
+async def held_in(municipality_ids: list[UUID], start: datetime, end: datetime) -> list[EventRow]:
+    """Published events of these municipalities starting in [start, end), oldest first (one
+    SELECT on the starts_at index; cancelled and draft events were not held)."""
+    query = (
+        Event.select(*_EVENT_COLUMNS)
+        .where(
+            (Event.status == EventStatus.PUBLISHED)
+            & (Event.starts_at >= start)
+            & (Event.starts_at < end)
+            & Event.municipality.is_in(municipality_ids or [UUID(int=0)])
+        )
+        .order_by(Event.starts_at)
+        .order_by(Event.id)
+    )
     return rows_of(await query, EventRow)
 
 

@@ -27,6 +27,7 @@ class MunicipalityRow(msgspec.Struct, frozen=True):
     region: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    report_fields: str = ""  # " a b " (statuses.ReportField)
 
 
 class VenueRow(msgspec.Struct, frozen=True):
@@ -81,6 +82,9 @@ class EventRow(msgspec.Struct, frozen=True):
     venue_latitude: float | None
     venue_longitude: float | None
     venue_accessibility: str | None
+    # Report questions asked at sign-up (" a b "): the event's own and its municipality's.
+    report_fields: str = ""
+    municipality_report_fields: str = ""
 
 
 class Fingerprint(msgspec.Struct, frozen=True):

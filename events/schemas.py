@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
-from events.statuses import EventKind, EventStatus
+from events.statuses import EventKind, EventStatus, ReportField
 from traffpunkt.addresses import Email
 
 Slug = Annotated[
@@ -29,6 +29,8 @@ AttendanceMode = Literal["offline", "online", "mixed"]
 TopicSlug = Annotated[str, Meta(max_length=64)]
 Topics = Annotated[list[TopicSlug], Meta(max_length=15)]
 ReminderHours = Annotated[int, Meta(ge=0, le=24 * 14)]
+# Questions for the funder's report that sign-up asks (besides the municipality's).
+ReportFields = Annotated[list[ReportField], Meta(max_length=len(ReportField))]
 # ISO 8601 date-time; seconds and offset are optional (phones' <input type=datetime-local> sends
 # "2027-03-04T09:00"). Without an offset it is local time in the municipality's zone. The day
 # must lie in 1900-01-01..2999-12-31 (traffpunkt.localtime checks it; a 422 names the field).
@@ -87,6 +89,8 @@ class MunicipalityPatch(Strict, kw_only=True):
 
     contact_email: ContactEmail | UnsetType | None = UNSET
     contact_phone: ContactPhone | UnsetType | None = UNSET
+    # Report questions asked at sign-up for all of the municipality's events.
+    report_fields: ReportFields | UnsetType = UNSET
 
 
 class MunicipalityOut(msgspec.Struct, kw_only=True):
@@ -101,6 +105,7 @@ class MunicipalityOut(msgspec.Struct, kw_only=True):
     webcal_url: str
     contact_email: str | None = None
     contact_phone: str | None = None
+    report_fields: list[ReportField] = msgspec.field(default_factory=list)
 
 
 class VenueIn(Strict, kw_only=True):
@@ -139,6 +144,7 @@ class EventIn(Strict, kw_only=True):
     language: Language = "sv"
     online_url: Url | None = None
     reminder_hours: ReminderHours = 24
+    report_fields: ReportFields = msgspec.field(default_factory=list)
 
 
 class EventPatch(Strict, kw_only=True):
@@ -158,6 +164,7 @@ class EventPatch(Strict, kw_only=True):
     language: Language | UnsetType = UNSET
     online_url: Url | UnsetType | None = UNSET
     reminder_hours: ReminderHours | UnsetType = UNSET
+    report_fields: ReportFields | UnsetType = UNSET
 
 
 class EventOut(msgspec.Struct, kw_only=True):
@@ -191,6 +198,10 @@ class EventOut(msgspec.Struct, kw_only=True):
     reminder_hours: int
     sequence: int
     updated_at: datetime
+    # The event's own report questions, and all it asks at sign-up (with the municipality's):
+    # a registration may carry `org_number`, `sni_section`, `size_band`, `gender` only if asked.
+    report_fields: list[ReportField] = msgspec.field(default_factory=list)
+    report_fields_asked: list[ReportField] = msgspec.field(default_factory=list)
 
 
 class EventList(msgspec.Struct, kw_only=True):

@@ -17,3 +17,13 @@ class EventKind(StrEnum):
     NETWORK = "network"
     COURSE = "course"
     WEBINAR = "webinar"
+
+
+class ReportField(StrEnum):
+    """Questions for the funder's participant report that the sign-up form asks only where the
+    organiser enabled them (for an event, or for all events of a municipality)."""
+
+    ORG_NUMBER = "org_number"
+    SNI_SECTION = "sni_section"
+    SIZE_BAND = "size_band"
+    GENDER = "gender"

@@ -32,6 +32,9 @@ class Municipality(Table, tablename="municipality"):
     # Where people with questions about the municipality's events turn (shown on event pages).
     contact_email = Varchar(length=320, null=True, default=None)
     contact_phone = Varchar(length=40, null=True, default=None)
+    # Report questions (statuses.ReportField) asked at sign-up for every event here, as
+    # " a b " (space-delimited, padded); an event may ask more (Event.report_fields).
+    report_fields = Varchar(length=100, default="")
 
 
 class Venue(Table, tablename="venue"):
@@ -84,6 +87,8 @@ class Event(Table, tablename="event"):
     language = Varchar(length=2, default="sv")
     online_url = Varchar(length=500, null=True, default=None)
     reminder_hours = Integer(default=24)
+    # Report questions asked at sign-up besides the municipality's, " a b " like `topics`.
+    report_fields = Varchar(length=100, default="")
     # RFC 5545 SEQUENCE: grows with every change of time, place or status.
     sequence = Integer(default=0)
     created_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)

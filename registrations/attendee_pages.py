@@ -22,6 +22,7 @@ from events.rows import EventRow
 from registrations import service
 from registrations.schemas import RegistrationIn, RegistrationPatch
 from traffpunkt import addresses, i18n
+from traffpunkt.companies import SIZE_BANDS, SNI_SECTIONS
 from traffpunkt.errors import Conflict, Invalid, NotFound, convert_form, form_errors
 from traffpunkt.templating import page
 
@@ -30,7 +31,17 @@ PRIVATE = {
     "Referrer-Policy": "no-referrer",
     "X-Robots-Tag": "noindex, nofollow",
 }
-FIELDS = ("name", "email", "organisation", "municipality", "language")
+FIELDS = (
+    "name",
+    "email",
+    "organisation",
+    "municipality",
+    "language",
+    "org_number",
+    "sni_section",
+    "size_band",
+    "gender",
+)
 
 
 def _topic_choices(lang: str) -> list[tuple[str, str]]:
@@ -70,13 +81,29 @@ def _signup_page(
             "errors": errors,
             "closed": closed,
             "topic_choices": _topic_choices(lang),
+            # Only the report questions the organiser enabled are shown (and accepted).
+            "asked": {f.value for f in events_service.report_fields_asked(row)},
+            "sni_choices": [(s.code, s.label(lang)) for s in SNI_SECTIONS],
+            "size_choices": [(s.code, s.label(lang)) for s in SIZE_BANDS],
         },
         status_code=status_code,
         headers={"Cache-Control": "private, no-store", "Referrer-Policy": "no-referrer"},
     )
 
 
-FORM_ORDER = ("name", "email", "organisation", "municipality", "language", "needs", "offers")
+FORM_ORDER = (
+    "name",
+    "email",
+    "organisation",
+    "municipality",
+    "language",
+    "org_number",
+    "sni_section",
+    "size_band",
+    "gender",
+    "needs",
+    "offers",
+)
 
 
 def _signup_errors(values: dict[str, Any], lang: str) -> dict[str, str]:

@@ -9,7 +9,7 @@ import msgspec
 from msgspec import UNSET, Meta, UnsetType
 
 from events.schemas import EventOut, Language, LocalDateTime, Strict, Topics
-from registrations.statuses import AttendeeRole, CheckinResult, RegistrationStatus
+from registrations.statuses import AttendeeRole, CheckinResult, Gender, RegistrationStatus
 from traffpunkt.addresses import Email
 
 PersonName = Annotated[str, Meta(min_length=1, max_length=200)]
@@ -31,6 +31,13 @@ class RegistrationIn(Strict, kw_only=True):
     about: About | None = None
     # The personal link of an invitation, if the person came from one.
     invitation: Annotated[str, Meta(max_length=100)] | None = None
+    # For the funder's report, accepted only when the event asks them (its
+    # `report_fields_asked`), else 422 naming the field. `sni_section`: an SNI 2007 section
+    # letter; `size_band`: 0, 1-4, 5-9, 10-49 or 50+; `gender` voluntary.
+    org_number: Annotated[str, Meta(max_length=20)] | None = None
+    sni_section: Annotated[str, Meta(max_length=2)] | None = None
+    size_band: Annotated[str, Meta(max_length=8)] | None = None
+    gender: Gender | None = None
 
 
 class RegistrationCreated(msgspec.Struct, kw_only=True):

@@ -36,3 +36,13 @@ class CheckinResult(StrEnum):
 class ScanAction(StrEnum):
     CHECKIN = "checkin"
     UNDO = "undo"
+
+
+class Gender(StrEnum):
+    """The voluntary question of the funder's report; "prefer not to say" is an answer, and no
+    answer at all is allowed too (stored as "")."""
+
+    WOMAN = "woman"  # kvinna
+    MAN = "man"
+    OTHER = "other"  # annat
+    PREFER_NOT_TO_SAY = "prefer_not_to_say"  # vill inte svara

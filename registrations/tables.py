@@ -36,6 +36,12 @@ class Registration(Table, tablename="registration"):
     role = Varchar(length=20, default=AttendeeRole.COMPANY.value)  # statuses.AttendeeRole
     sector = Varchar(length=100, default="")
     about = Text(default="")
+    # The funder's report (asked only where the organiser enabled it, events.ReportField;
+    # "" = not asked or not answered). Not the free-text `sector` above, which is networking's.
+    org_number = Varchar(length=11, default="")  # "NNNNNN-NNNN" (traffpunkt.companies)
+    sni_section = Varchar(length=1, default="")  # SNI 2007 section letter
+    size_band = Varchar(length=8, default="")  # companies.SIZE_BANDS code
+    gender = Varchar(length=20, default="")  # statuses.Gender; only ever counted, never shown
     status = Varchar(length=16, index=True)  # statuses.RegistrationStatus
     # Random 9 bytes (base64url, 12 chars), signed into the QR ticket; unique across events.
     ticket_no = Varchar(length=16, unique=True)

@@ -53,7 +53,7 @@ def test_paths_named_in_the_docs_exist() -> None:
     assert {p.name for p in docs} >= {"README.md", "api.md", "architecture.md", "operating.md"}
     named = re.compile(
         r"`((?:docs|bench|scripts|tests|traffpunkt|events|registrations|networking"
-        r"|notifications)/[\w./-]*\w)`"
+        r"|notifications|reports)/[\w./-]*\w)`"
     )
     missing = []
     for doc in docs:

@@ -17,6 +17,7 @@ SOURCE_DIRS = (
     "networking",
     "notifications",
     "evaluations",
+    "reports",
 )
 # Callables whose string-literal arguments are message ids.
 MESSAGE_CALLS = {

@@ -22,6 +22,7 @@ PACKAGES = (
     "surveys",
     "planning",
     "evaluations",
+    "reports",
 )
 DOMAINS = PACKAGES[1:]
 # What another domain may import of a domain (tables only from tables, for foreign keys).

@@ -55,6 +55,8 @@ from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
 from registrations.pages import ROUTES as REGISTRATION_PAGES
 from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
+from reports.organiser_pages import ROUTES as REPORT_ORGANISER_PAGES
+from reports.routes import ROUTES as REPORT_ROUTES
 from surveys.piccolo_app import APP_CONFIG as SURVEYS_APP
 from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
@@ -168,6 +170,8 @@ def create_app(
         *EVALUATION_ROUTES,
         *EVALUATION_PAGES,
         *EVALUATION_ORGANISER_PAGES,
+        *REPORT_ROUTES,
+        *REPORT_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(
             path="/static",

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Sequence
+import tempfile
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -52,6 +53,31 @@ def xlsx(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> 
     out = io.BytesIO()
     # constant_memory: each row goes to a temporary file as written, so memory stays flat.
     book = xlsxwriter.Workbook(out, {"constant_memory": True})
+    _sheet(book, sheet, headers, rows)
+    book.close()
+    return out.getvalue()
+
+
+Sheet = tuple[str, Sequence[str], Iterable[Sequence[Cell]]]
+CHUNK = 64 * 1024
+
+
+def xlsx_stream(sheets: Iterable[Sheet]) -> Iterator[bytes]:
+    """A workbook of several sheets, streamed: rows go to XlsxWriter's temporary files as they
+    come (constant_memory), the finished file to a temporary file on disk, and it is handed out
+    in 64 KiB chunks, so memory stays bounded however long the sheets are. Synchronous (CPU
+    work): an ASGI response iterates it in a worker thread."""
+    with tempfile.TemporaryFile() as out:
+        book = xlsxwriter.Workbook(out, {"constant_memory": True})
+        for name, headers, rows in sheets:
+            _sheet(book, name, headers, rows)
+        book.close()
+        out.seek(0)
+        while chunk := out.read(CHUNK):
+            yield chunk
+
+
+def _sheet(book: Any, sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> None:
     ws = book.add_worksheet(sheet[:31])  # Excel's limit for a sheet name
     bold = book.add_format({"bold": True})
     when = book.add_format({"num_format": "yyyy-mm-dd hh:mm"})
@@ -68,8 +94,6 @@ def xlsx(sheet: str, headers: Sequence[str], rows: Iterable[Sequence[Cell]]) -> 
         ws.set_column(col, col, width + 2)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, max(count, 1), max(len(headers) - 1, 0))
-    book.close()
-    return out.getvalue()
 
 
 def _write(ws: Any, row: int, col: int, value: Cell, when: Any, day: Any) -> None:

@@ -41,6 +41,7 @@ from events.service.listing import (
     event_for_mail,
     event_row,
     events_ended_within,
+    events_held,
     events_starting_within,
     feed_fingerprint,
     feed_rows,
@@ -57,6 +58,7 @@ from events.service.places import (
     get_municipality,
     list_municipalities,
     list_venues,
+    municipality_rows,
     organiser_municipalities,
     update_municipality,
 )
@@ -76,6 +78,7 @@ from events.service.views import (
     is_registration_open,
     municipality_out,
     registration_window,
+    report_fields_asked,
     venue_out,
 )
 
@@ -100,6 +103,7 @@ __all__ = [
     "event_out",
     "event_row",
     "events_ended_within",
+    "events_held",
     "events_starting_within",
     "feed_fingerprint",
     "feed_rows",
@@ -115,6 +119,7 @@ __all__ = [
     "list_municipalities",
     "list_venues",
     "municipality_out",
+    "municipality_rows",
     "one_line",
     "organiser_events",
     "organiser_municipalities",
@@ -124,6 +129,7 @@ __all__ = [
     "record_action",
     "registration_window",
     "release_seat",
+    "report_fields_asked",
     "slugify",
     "upcoming_rows",
     "update_event",

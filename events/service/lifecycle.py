@@ -23,7 +23,7 @@ from events.rows import EventRow
 from events.schemas import EventIn, EventOut, EventPatch
 from events.service._common import check_topics, one_line
 from events.service.places import _municipality_for_write
-from events.service.views import event_out
+from events.service.views import encode_report_fields, event_out
 from events.statuses import EventStatus
 from traffpunkt import db, hooks
 from traffpunkt.auth import Principal
@@ -149,6 +149,7 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
             "language": data.language,
             "online_url": data.online_url,
             "reminder_hours": data.reminder_hours,
+            "report_fields": encode_report_fields(data.report_fields),
             "sequence": 0,
             "created_by": actor.organiser_id,
             "created_at": now,
@@ -197,6 +198,8 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
         ):
             if name in given:
                 new[name] = one_line(given[name]) if name == "title" else given[name]
+        if "report_fields" in given:
+            new["report_fields"] = encode_report_fields(given["report_fields"])
         if "topics" in given:
             check_topics(given["topics"])
             new["topics"] = topics.encode(given["topics"])

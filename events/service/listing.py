@@ -190,3 +190,11 @@ async def organiser_events(actor: Principal) -> list[EventRow]:
     return await queries.events_of_municipalities(
         None if actor.is_admin else list(actor.municipality_ids)
     )
+
+
+async def events_held(
+    municipality_ids: list[UUID], start: datetime, end: datetime
+) -> list[EventRow]:
+    """The activities held for the funder's report: published events of these municipalities
+    that start in [start, end) (UTC), oldest first. The caller checks the rights."""
+    return await queries.held_in(municipality_ids, start, end)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from typing import Any
 from uuid import uuid4
 
 import msgspec
@@ -11,7 +12,7 @@ from events import audit, queries
 from events.rows import MunicipalityRow, VenueRow
 from events.schemas import MunicipalityIn, MunicipalityOut, MunicipalityPatch, VenueIn, VenueOut
 from events.service._common import one_line
-from events.service.views import municipality_out, venue_out
+from events.service.views import encode_report_fields, municipality_out, venue_out
 from traffpunkt import addresses, db
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
@@ -29,6 +30,11 @@ def _check_timezone(name: str) -> None:
 
 async def list_municipalities() -> list[MunicipalityOut]:
     return [municipality_out(r) for r in await queries.municipalities()]
+
+
+async def municipality_rows() -> list[MunicipalityRow]:
+    """Every municipality, by name (the caller decides who may see what of them)."""
+    return await queries.municipalities()
 
 
 async def get_municipality(key: str) -> MunicipalityRow:
@@ -75,7 +81,11 @@ async def update_municipality(
         if row is None:
             raise NotFound("No such municipality")
         actor.require_municipality(row.id)
-        values = {k: (v.strip() or None) if isinstance(v, str) else v for k, v in given.items()}
+        values: dict[str, Any] = {
+            k: (v.strip() or None) if isinstance(v, str) else v for k, v in given.items()
+        }
+        if "report_fields" in given:
+            values["report_fields"] = encode_report_fields(given["report_fields"])
         if isinstance(email := values.get("contact_email"), str):
             values["contact_email"] = addresses.checked(email, "contact_email")
         if values:

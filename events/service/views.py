@@ -9,7 +9,7 @@ from datetime import datetime
 from events import topics
 from events.rows import EventRow, MunicipalityRow, VenueRow
 from events.schemas import AttendanceMode, EventOut, MunicipalityOut, VenueOut
-from events.statuses import EventStatus
+from events.statuses import EventStatus, ReportField
 from traffpunkt.clock import utc_now
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import current_settings
@@ -30,6 +30,7 @@ def municipality_out(row: MunicipalityRow) -> MunicipalityOut:
         webcal_url="webcal://" + ics.split("://", 1)[1],
         contact_email=row.contact_email,
         contact_phone=row.contact_phone,
+        report_fields=decode_report_fields(row.report_fields),
     )
 
 
@@ -114,4 +115,26 @@ def event_out(row: EventRow, now: datetime | None = None) -> EventOut:
         reminder_hours=row.reminder_hours,
         sequence=row.sequence,
         updated_at=to_local(row.updated_at, tz),
+        report_fields=decode_report_fields(row.report_fields),
+        report_fields_asked=report_fields_asked(row),
     )
+
+
+_REPORT_FIELD = {f.value: f for f in ReportField}
+
+
+def encode_report_fields(fields: list[ReportField]) -> str:
+    """As stored: " a b " in the order of `ReportField` (the same set, the same text)."""
+    chosen = set(fields)
+    return " " + " ".join(f.value for f in ReportField if f in chosen) + " " if chosen else ""
+
+
+def decode_report_fields(text: str) -> list[ReportField]:
+    return [_REPORT_FIELD[t] for t in text.split() if t in _REPORT_FIELD]
+
+
+def report_fields_asked(row: EventRow) -> list[ReportField]:
+    """What sign-up asks for the funder's report: the event's and its municipality's."""
+    asked = set(decode_report_fields(row.report_fields))
+    asked.update(decode_report_fields(row.municipality_report_fields))
+    return [f for f in ReportField if f in asked]

@@ -17,6 +17,7 @@ one module per concern:
 - `reminders`: reminders before an event.
 - `for_networking`: what the networking domain reads of registrations.
 - `for_evaluations`: who attended (checked in, not erased), for the evaluation mails.
+- `for_reports`: what the reports domain reads: check-ins, the list signed on paper.
 - `keys`: each event's signing keys and the ticket codes they sign.
 - `links`: manage links, and the mail to a registration that carries one.
 - `_common`: small private helpers several concerns share.
@@ -29,7 +30,7 @@ Structs with UUIDs, datetimes and the StrEnums of `registrations.statuses`); oth
 name `RegistrationRow` through this package.
 """
 
-from registrations.queries import RegistrationRow
+from registrations.queries import CheckedInRow, RegistrationRow
 from registrations.service.address_correction import delivery_failure
 from registrations.service.attendee_lists import (
     attendee_table,
@@ -56,6 +57,11 @@ from registrations.service.for_networking import (
     registration,
     topic_demand,
 )
+from registrations.service.for_reports import (
+    SignatureLine,
+    checked_in_for_report,
+    signature_list,
+)
 from registrations.service.invitations import invitation_person, invite
 from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
@@ -78,10 +84,12 @@ from registrations.service.sign_up import MANAGE_LINK_RESEND_KEY, SignUp, addres
 __all__ = [
     "DOOR_TOKEN_GRACE",
     "MANAGE_LINK_RESEND_KEY",
+    "CheckedInRow",
     "CheckinActor",
     "DoorTokenLine",
     "RegistrationRow",
     "SignUp",
+    "SignatureLine",
     "address_hash",
     "attendee_table",
     "attendees",
@@ -92,6 +100,7 @@ __all__ = [
     "check_in_batch",
     "checked_in_attendee",
     "checked_in_attendees",
+    "checked_in_for_report",
     "checkin_data",
     "correct_own_address",
     "counts_for_events",
@@ -117,6 +126,7 @@ __all__ = [
     "registration_out",
     "revoke_door_token",
     "schedule_reminders",
+    "signature_list",
     "stats",
     "ticket_code",
     "topic_demand",

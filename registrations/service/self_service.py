@@ -195,6 +195,11 @@ async def _erase(reg: RegistrationRow) -> None:
             "networking_consent": False,
             "sector": "",
             "about": "",
+            # The report's answers go too: an erased person is counted nowhere.
+            "org_number": "",
+            "sni_section": "",
+            "size_band": "",
+            "gender": "",
             "erased_at": now,
             "updated_at": now,
         },

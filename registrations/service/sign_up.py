@@ -18,7 +18,7 @@ from events import topics
 from notifications import service as mail
 from registrations import queries, tickets
 from registrations.schemas import RegistrationIn
-from registrations.service._common import _check_profile
+from registrations.service._common import _check_profile, report_answers
 from registrations.service.keys import ticket_code
 from registrations.service.links import _mail, manage_url
 from registrations.statuses import RegistrationStatus
@@ -99,7 +99,7 @@ async def _register_once(
             "up yourself, ask the organiser for an invitation.",
             code="address_blocked",
         )
-    profile = {
+    profile: dict[str, Any] = {
         "name": name,
         "organisation": " ".join((data.organisation or "").split()),
         "municipality": " ".join((data.municipality or "").split()),
@@ -110,6 +110,7 @@ async def _register_once(
         "role": data.role,
         "sector": " ".join((data.sector or "").split()),
         "about": (data.about or "").strip(),
+        **report_answers(event, data),
         "cancelled_at": None,
         "checked_in_at": None,
     }
