@@ -9,13 +9,25 @@ tests/test_layers.py fails when docs/import-graph.md is not what this prints.
 from __future__ import annotations
 
 import sys
+import tomllib
 from collections import defaultdict
 from pathlib import Path
 
 import grimp
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("networking", "evaluations", "registrations", "notifications", "events", "accounts")
+
+
+def _domains() -> tuple[str, ...]:
+    """The domains in the order of the layers contract in pyproject.toml (top first), so that a
+    new domain is drawn as soon as it is a layer."""
+    with (ROOT / "pyproject.toml").open("rb") as f:
+        contracts = tomllib.load(f)["tool"]["importlinter"]["contracts"]
+    layers = next(c["layers"] for c in contracts if c["type"] == "layers")
+    return tuple(d.strip() for layer in layers for d in layer.split("|"))
+
+
+DOMAINS = _domains()
 ROOTS = ("traffpunkt.app", "traffpunkt.cli", "traffpunkt.demo")  # the composition roots
 
 
