@@ -50,7 +50,10 @@ from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
 from registrations.pages import ROUTES as REGISTRATION_PAGES
 from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
+from surveys.organiser_pages import ROUTES as SURVEY_ORGANISER_PAGES
+from surveys.pages import ROUTES as SURVEY_PAGES
 from surveys.piccolo_app import APP_CONFIG as SURVEYS_APP
+from surveys.routes import ROUTES as SURVEY_ROUTES
 from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
@@ -152,9 +155,12 @@ def create_app(
         *ATTENDEE_PAGES,
         *NETWORKING_ROUTES,
         *NETWORKING_PAGES,
+        *SURVEY_ROUTES,
+        *SURVEY_PAGES,
         *EVENT_ORGANISER_PAGES,
         *REGISTRATION_ORGANISER_PAGES,
         *NETWORKING_ORGANISER_PAGES,
+        *SURVEY_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(
             path="/static",

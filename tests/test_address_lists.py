@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from registrations.invitees import Invitee, Skipped, from_csv, pasted, read
+from traffpunkt.address_lists import Invitee, Skipped, from_csv, pasted, read
 from traffpunkt import addresses
 
 
