@@ -40,8 +40,8 @@ __all__ = [
     "my_meetings",
     "needs_csv",
     "needs_map",
-    "tally",
     "plan_csv",
     "publish_plan",
     "reasons",
+    "tally",
 ]

@@ -50,7 +50,7 @@ async def _registration_signals(
                     kind=kind,
                     company=email,
                     at=start,
-                )  # fmt: skip
+                )
                 for email in people
             ]
     return out
