@@ -192,7 +192,7 @@ async def _save(
     return answer_id
 
 
-async def _receipt(row: RoundRow, body: AnswerIn, email: str, token: str) -> bool:
+async def _receipt(row: RoundRow, body: AnswerIn, email: str, token: str, answer_id: UUID) -> bool:
     """The receipt with the answer's link, unless this address got too many lately (a stranger
     typing someone's address into the open form must not flood them)."""
     over = await limits.enforce(
@@ -206,6 +206,9 @@ async def _receipt(row: RoundRow, body: AnswerIn, email: str, token: str) -> boo
         name=" ".join(body.contact_name.split()),
         language=body.language,
         event_id=None,
+        # The outbox's "registration" id names the row a mail is about: erasing the answer
+        # cancels and scrubs its receipt as erasing a registration does its mail.
+        registration_id=answer_id,
         data={
             "survey_title": row.title,
             "company": " ".join(body.company_name.split()),
@@ -234,7 +237,7 @@ async def submit_open(slug: str, body: AnswerIn) -> Submitted:
             replacing=None,
         )
         email = addresses.normalise(body.email)
-        receipt = await _receipt(ctx.round, body, email, token)
+        receipt = await _receipt(ctx.round, body, email, token, answer_id)
     return Submitted(answer_id, token, receipt)
 
 
@@ -256,7 +259,7 @@ async def submit_by_link(token: str, body: AnswerIn) -> Submitted:
             receipt = False
             if ctx.answer is None:  # the first answer through the invitation: a receipt
                 email = addresses.normalise(body.email)
-                receipt = await _receipt(ctx.round, body, email, token)
+                receipt = await _receipt(ctx.round, body, email, token, answer_id)
             return Submitted(answer_id, token, receipt)
         answer_id = await _save(
             ctx.round,
@@ -279,4 +282,5 @@ async def erase_by_link(token: str) -> bool:
             return False
         await queries.unlink_invites(answer.id)
         await queries.delete_answer(answer.id)
+        await mail.forget(answer.id)  # the receipt: unsent ones cancelled, the address dropped
     return True
