@@ -6,9 +6,11 @@ over a round are the services' (the municipalities it is for)."""
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Any
 
 import msgspec
+from babel.dates import format_date
 from litestar import Request, Response, get, post
 from litestar.params import FromPath
 from litestar.response import Template
@@ -142,12 +144,15 @@ async def _round_page(
     status_code: int = 200,
 ) -> Template:
     r = await service.get_round(actor, round_id)
+    locale = "en_GB" if i18n.request_language(request) == "en" else "sv_SE"
     return organiser_page(
         request,
         "surveys/organiser/round.html",
         {
             "r": r,
             "f": r.figures,
+            "opens": format_date(date.fromisoformat(r.opens), "long", locale=locale),
+            "closes": format_date(date.fromisoformat(r.closes), "long", locale=locale),
             "rate": None
             if r.figures is None or r.figures.answer_rate is None
             else round(r.figures.answer_rate * 100),

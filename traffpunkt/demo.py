@@ -730,7 +730,7 @@ async def _load_survey(admin: Principal, today: date) -> int:
             intro=(
                 "Projektet vill veta vilken kompetens företagen i Åsele, Arvidsjaur och "
                 "Överkalix behöver, så att seminarier, nätverksträffar och kurser hålls där "
-                "behoven finns. Enkäten tar ungefär fem minuter."
+                "behoven finns."
             ),
             municipalities=["asele", "arvidsjaur", "overkalix"],
             opens=(today - timedelta(days=21)).isoformat(),
