@@ -259,7 +259,7 @@ KINDS: dict[str, Kind] = {
             "survey_receipt",
             N_("Thank you for your answer: {survey_title}"),
             (
-                N_("Hello {name},"),
+                N_("Hello,"),
                 N_("Thank you for answering {survey_title} for {company}."),
                 N_(
                     "You can change or erase your answer through the link below until {closes}. "
@@ -268,7 +268,8 @@ KINDS: dict[str, Kind] = {
             ),
             action=(N_("See or change your answer"), "answer_url"),
             show_event=False,
-            requires=("name", "answer_url", "survey_title", "company", "closes"),
+            requires=("answer_url", "survey_title", "company", "closes"),
+            greet_by_name=True,
         ),
         Kind(
             "sign_in",

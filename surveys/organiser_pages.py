@@ -78,10 +78,16 @@ def _as_body(form: RoundForm) -> dict[str, Any]:
     return {
         "title": form.title,
         "intro": form.intro,
-        "opens": form.opens,
-        "closes": form.closes,
+        "opens_at": form.opens,
+        "closes_at": form.closes,
         "municipalities": form.municipalities,
     }
+
+
+def _form_fields(errors: dict[str, str]) -> dict[str, str]:
+    """The API's field names as the form's (`opens_at` is the form's date `opens`)."""
+    names = {"opens_at": "opens", "closes_at": "closes"}
+    return {names.get(k, k): v for k, v in errors.items()}
 
 
 @post("/surveys")
@@ -89,11 +95,12 @@ async def create_round(request: Request[Any, Any, Any], actor: Actor) -> Respons
     form = await read_form(request, RoundForm)
     lang = i18n.request_language(request)
     body, errors = convert_form(_as_body(form), RoundIn, lang)
+    errors = _form_fields(errors)
     if body is not None:
         try:
             created = await service.create_round(actor, body)
         except Invalid as exc:
-            errors = form_errors(exc, lang)
+            errors = _form_fields(form_errors(exc, lang))
         else:
             return see_other(f"/organiser/surveys/{created.id}?done=created")
     return await _form_page(request, actor, form, errors, status_code=422)
@@ -121,11 +128,12 @@ async def save_round(
     form = await read_form(request, RoundForm)
     lang = i18n.request_language(request)
     body, errors = convert_form(_as_body(form), RoundPatch, lang)
+    errors = _form_fields(errors)
     if body is not None:
         try:
             await service.update_round(actor, round_id, body)
         except Invalid as exc:
-            errors = form_errors(exc, lang)
+            errors = _form_fields(form_errors(exc, lang))
         else:
             return see_other(f"/organiser/surveys/{round_id}?done=saved")
     return await _form_page(request, actor, form, errors, round_id=round_id, status_code=422)

@@ -159,6 +159,14 @@ async def _submit(
         return _form_page(request, ctx, values, errors, action=action, token=token, status_code=422)
     except Conflict:  # closed (or not yet open) meanwhile: the page says so
         return _form_page(request, ctx, values, {}, action=action, token=token, status_code=409)
+    if token is None and not done.created:
+        # The company had answered: the new link goes by mail only, never to this screen.
+        return page(
+            request,
+            "surveys/mailed.html",
+            {"round": ctx.round, "mailed": done.receipt},
+            headers=PRIVATE,
+        )
     flag = "saved-mailed" if done.receipt else "saved"
     return Redirect(f"/survey/a/{done.token}?done={flag}", status_code=HTTP_303_SEE_OTHER)
 

@@ -7,24 +7,31 @@ from urllib.parse import quote
 
 from litestar import Controller, Request, Response, get, patch, post
 from litestar.di import NamedDependency, Provide
+from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody
 from litestar.status_codes import HTTP_201_CREATED, HTTP_202_ACCEPTED
 
 from surveys import service
 from surveys.schemas import (
+    AnswerCreated,
+    AnswerIn,
+    AnswerReplaced,
     RemindersOut,
     RoundIn,
     RoundList,
     RoundOut,
     RoundPatch,
+    SurveyAnswerIn,
     SurveyInvitationsIn,
     SurveyInvitationsOut,
 )
 from traffpunkt import i18n, spreadsheet
 from traffpunkt.auth import Principal, require_organiser
+from traffpunkt.errors import FieldError, Invalid
 from traffpunkt.problems import problem_responses
 
 ORGANISER = {"actor": Provide(require_organiser)}
+API_NAMES = {"org_number": "organisation_number", "company_name": "company"}
 BEARER: list[dict[str, list[str]]] = [{"BearerToken": []}]
 EXPORTS = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -137,4 +144,53 @@ class SurveyController(Controller):
         return await export(actor, round_id, fmt, i18n.request_language(request))
 
 
-ROUTES = [SurveyController]
+@post(
+    "/api/v1/surveys/{round_id:str}/answers",
+    tags=["surveys"],
+    status_code=HTTP_201_CREATED,
+    summary="Answer a survey (public, while it is open; one answer per organisation number)",
+    responses={
+        200: ResponseSpec(
+            AnswerReplaced,
+            description="The company had answered: the newest answer is kept, the link mailed",
+        ),
+        **problem_responses(404, 409, 422, 429),
+    },
+)
+async def answer(
+    request: Request[Any, Any, Any], round_id: FromPath[str], data: JSONBody[SurveyAnswerIn]
+) -> Response[AnswerCreated | AnswerReplaced]:
+    body = AnswerIn(
+        company_name=data.company,
+        org_number=data.organisation_number,
+        municipality=data.municipality,
+        sector=data.sector,
+        size_band=data.size_band,
+        contact_name=data.contact_name,
+        email=data.email,
+        language=data.language,
+        needs={n.topic: n.urgency for n in data.needs},
+        offers=data.offers,
+        free_text=data.free_text,
+        contact_consent=data.contact_consent,
+        networking_consent=data.networking_consent,
+    )
+    try:
+        done = await service.submit_open(round_id, body, complete=False)
+    except Invalid as exc:  # the errors named as this body names its fields
+        errors = [FieldError(API_NAMES.get(e.field, e.field), e.message) for e in exc.errors or []]
+        raise Invalid(exc.detail, errors=errors, params=exc.params) from None
+    if done.created:
+        return Response(
+            AnswerCreated(id=str(done.answer_id), manage_url=service.answer_url(done.token)),
+            status_code=HTTP_201_CREATED,
+        )
+    detail = i18n.gettext(
+        i18n.request_language(request),
+        "Your company had answered already; the newest answer is kept and its link is mailed "
+        "to the address given.",
+    )
+    return Response(AnswerReplaced(id=str(done.answer_id), detail=detail), status_code=200)
+
+
+ROUTES = [SurveyController, answer]

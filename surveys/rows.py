@@ -14,6 +14,7 @@ class RoundRow(msgspec.Struct, frozen=True, kw_only=True):
     slug: str
     title: str
     intro: str
+    language: str
     opens_at: datetime
     closes_at: datetime
     created_by: UUID | None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated
 
 import msgspec
@@ -10,10 +11,15 @@ from msgspec import UNSET, Meta, UnsetType
 from events.schemas import Language, LongText, Name, Slug, Strict
 from traffpunkt.addresses import Email
 
-# A local date (Europe/Stockholm): a round opens at the start of `opens` and closes at the end
-# of `closes`.
-LocalDate = Annotated[
-    str, Meta(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2026-10-01"], max_length=10)
+# A local date or date-time (Europe/Stockholm; an offset may be given): a round opens at the
+# start of a date and closes at the end of one ("2026-11-30": answers are taken all that day).
+LocalDateOrTime = Annotated[
+    str,
+    Meta(
+        pattern=r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d{1,6})?)?(Z|[+-]\d{2}:?\d{2})?)?$",
+        examples=["2026-11-30", "2026-11-30T17:00"],
+        max_length=40,
+    ),
 ]
 Places = Annotated[list[Slug], Meta(min_length=1, max_length=50)]
 ShortText = Annotated[str, Meta(max_length=200)]
@@ -23,18 +29,20 @@ TopicSlug = Annotated[str, Meta(max_length=64)]
 
 class RoundIn(Strict, kw_only=True):
     title: Name
-    intro: LongText = ""
     municipalities: Places  # slugs of municipalities the organiser manages
-    opens: LocalDate
-    closes: LocalDate
+    closes_at: LocalDateOrTime
+    opens_at: LocalDateOrTime | None = None  # None: now
+    language: Language = "sv"  # of the invitations, unless they say otherwise
+    intro: LongText = ""
 
 
 class RoundPatch(Strict, kw_only=True):
     title: Name | UnsetType = UNSET
     intro: LongText | UnsetType = UNSET
     municipalities: Places | UnsetType = UNSET
-    opens: LocalDate | UnsetType = UNSET
-    closes: LocalDate | UnsetType = UNSET
+    opens_at: LocalDateOrTime | UnsetType = UNSET
+    closes_at: LocalDateOrTime | UnsetType = UNSET
+    language: Language | UnsetType = UNSET
 
 
 class PlaceFigures(msgspec.Struct, kw_only=True):
@@ -58,10 +66,13 @@ class RoundOut(msgspec.Struct, kw_only=True):
     title: str
     intro: str
     municipalities: list[str]
-    opens: str  # local date
-    closes: str  # local date, the last day answers are taken
+    opens_at: datetime
+    closes_at: datetime  # the first instant answers are no longer taken
+    opens: str  # local date of opens_at
+    closes: str  # local date of the last day answers are taken
+    language: str
     state: str  # "upcoming", "open" or "closed"
-    open_url: str  # the open link for the municipality's web site
+    url: str  # the open answer page, for the municipality's web site and social media
     figures: RoundFigures | None = None
 
 
@@ -79,7 +90,7 @@ class SurveyInvitationsIn(Strict, kw_only=True):
     # At least one address in `emails` or `people` (1000 in all).
     emails: Annotated[list[Email], Meta(max_length=1000)] = msgspec.field(default_factory=list)
     people: Annotated[list[Invitee], Meta(max_length=1000)] = msgspec.field(default_factory=list)
-    language: Language = "sv"
+    language: Language | None = None  # None: the round's
 
 
 class SurveyInvitationsOut(msgspec.Struct, kw_only=True):
@@ -114,3 +125,38 @@ class AnswerIn(Strict, kw_only=True):
     free_text: Annotated[str, Meta(max_length=4000)] = ""
     contact_consent: bool = False
     networking_consent: bool = False
+
+
+class NeedIn(Strict, kw_only=True):
+    topic: TopicSlug
+    urgency: Urgency = 2
+
+
+class SurveyAnswerIn(Strict, kw_only=True):
+    """An answer through the API (the contract's names; the page sends `AnswerIn`)."""
+
+    company: ShortText
+    organisation_number: Annotated[str, Meta(max_length=20)]
+    municipality: Annotated[str, Meta(max_length=64)]
+    email: Annotated[str, Meta(max_length=400)]
+    needs: Annotated[list[NeedIn], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    offers: Annotated[list[TopicSlug], Meta(max_length=50)] = msgspec.field(default_factory=list)
+    sector: Annotated[str, Meta(max_length=8)] = ""
+    size_band: Annotated[str, Meta(max_length=8)] = ""
+    contact_consent: bool = False
+    networking_consent: bool = False
+    contact_name: ShortText = ""
+    free_text: Annotated[str, Meta(max_length=4000)] = ""
+    language: Language = "sv"
+
+
+class AnswerCreated(msgspec.Struct, kw_only=True):
+    id: str
+    manage_url: str  # the answer's own link: see, change or erase it until the round closes
+
+
+class AnswerReplaced(msgspec.Struct, kw_only=True):
+    """The company had answered: the newest answer is kept, its link is mailed (never shown)."""
+
+    id: str
+    detail: str

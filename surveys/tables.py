@@ -27,6 +27,7 @@ class SurveyRound(Table, tablename="survey_round"):
     slug = Varchar(length=120, unique=True)
     title = Varchar(length=200)
     intro = Text(default="")  # the organiser's words above the questions (richtext subset)
+    language = Varchar(length=2, default="sv")  # of the invitations unless they say otherwise
     opens_at = Timestamptz()
     closes_at = Timestamptz()
     created_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)

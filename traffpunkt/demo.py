@@ -733,8 +733,8 @@ async def _load_survey(admin: Principal, today: date) -> int:
                 "behoven finns."
             ),
             municipalities=["asele", "arvidsjaur", "overkalix"],
-            opens=(today - timedelta(days=21)).isoformat(),
-            closes=(today + timedelta(days=14)).isoformat(),
+            opens_at=(today - timedelta(days=21)).isoformat(),
+            closes_at=(today + timedelta(days=14)).isoformat(),
         ),
     )
     for i, line in enumerate(SURVEY_ANSWERS):

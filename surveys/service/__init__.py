@@ -8,7 +8,7 @@
 - `signals`: the needs and offers of the answers, as `traffpunkt.needs.NeedSignal`s.
 """
 
-from surveys.service._common import closes_text, opens_text
+from surveys.service._common import answer_url, closes_text, opens_text
 from surveys.service.answers import (
     AnswerContext,
     Submitted,
@@ -26,6 +26,7 @@ from surveys.service.signals import need_signals
 __all__ = [
     "AnswerContext",
     "Submitted",
+    "answer_url",
     "closes_text",
     "create_round",
     "erase_by_link",

@@ -11,7 +11,7 @@ from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Forbidden, NotFound
 from traffpunkt.ids import parse_id
-from traffpunkt.localtime import to_local, to_utc
+from traffpunkt.localtime import parse_date, to_local, to_utc
 from traffpunkt.settings import current_settings
 from traffpunkt.templating import local_date
 
@@ -26,6 +26,15 @@ def start_of(day: date, field: str) -> datetime:
 def end_of(day: date, field: str) -> datetime:
     """The first instant after `day` (a round closes at the end of its last day)."""
     return to_utc(datetime.combine(day + timedelta(days=1), time()), TZ, field)
+
+
+def instant(value: str, field: str, *, end: bool) -> datetime:
+    """A bound of a round from a local date (its start, or with `end` the end of that day) or a
+    local date-time (that instant)."""
+    if len(value) == 10:
+        day = parse_date(value, field)
+        return end_of(day, field) if end else start_of(day, field)
+    return to_utc(value, TZ, field)
 
 
 def opens_day(row: RoundRow) -> date:

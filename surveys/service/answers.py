@@ -49,6 +49,10 @@ class Submitted:
     # The link that opens the answer from now on (the one used, or the receipt's new one).
     token: str
     receipt: bool  # a receipt with the link was written to the outbox
+    # False: the company had answered this round, and this answer replaced it. Through the
+    # open link the new link is then only mailed, never shown (whoever knows a company's
+    # organisation number must not get its answer's link on the screen).
+    created: bool = True
 
 
 async def _round(round_id: UUID) -> tuple[RoundRow, list[RoundPlace]]:
@@ -59,8 +63,11 @@ async def _round(round_id: UUID) -> tuple[RoundRow, list[RoundPlace]]:
 
 
 async def open_form(slug: str) -> AnswerContext:
-    """The open link's page (`/survey/<slug>`, public)."""
-    row = await queries.round_by_slug(slug[:120])
+    """The open link's page (`/survey/<slug>`, public); the round's id works too (the API)."""
+    try:
+        row = await queries.round_by_id(UUID(slug))
+    except ValueError:  # not an id: the slug of the open link
+        row = await queries.round_by_slug(slug[:120])
     if row is None:
         raise NotFound("Survey not found")
     return AnswerContext(row, await queries.places([row.id]))
@@ -98,7 +105,7 @@ class Checked(NamedTuple):
     email: str  # normalised
 
 
-def _checked(body: AnswerIn, places: list[RoundPlace]) -> Checked:
+def _checked(body: AnswerIn, places: list[RoundPlace], complete: bool = True) -> Checked:
     """The answer's checked values, or one 422 naming every wrong field."""
     errors: list[FieldError] = []
     org = parse_org_number(body.org_number)
@@ -111,9 +118,9 @@ def _checked(body: AnswerIn, places: list[RoundPlace]) -> Checked:
     place = next((p for p in places if p.slug == body.municipality), None)
     if place is None:
         errors.append(FieldError("municipality", "Choose one of the survey's municipalities"))
-    if body.sector not in SNI_BY_CODE:
+    if body.sector not in SNI_BY_CODE and (complete or body.sector):
         errors.append(FieldError("sector", "Choose a sector"))
-    if body.size_band not in SIZE_BY_CODE:
+    if body.size_band not in SIZE_BY_CODE and (complete or body.size_band):
         errors.append(FieldError("size_band", "Choose a size"))
     if bad := topics.unknown([*body.needs, *body.offers]):
         errors.append(FieldError("needs", "Unknown topic: {topic}"))
@@ -121,7 +128,7 @@ def _checked(body: AnswerIn, places: list[RoundPlace]) -> Checked:
     if not name:
         errors.append(FieldError("company_name", "This cannot be empty"))
     contact = " ".join(body.contact_name.split())
-    if not contact:
+    if not contact and complete:
         errors.append(FieldError("contact_name", "This cannot be empty"))
     email = ""
     try:
@@ -150,17 +157,19 @@ async def _save(
     token_hash: str,
     new_token: bool,
     replacing: AnswerRow | None,
-) -> UUID:
+    complete: bool = True,
+) -> tuple[UUID, bool]:
     """The upsert and the needs, inside the caller's transaction. `replacing`: the answer the
     link opened; if the organisation number changed it is removed (the link's answer moves to
     the new company's row)."""
-    org, municipality, company_name, contact_name, email = _checked(body, places)
+    org, municipality, company_name, contact_name, email = _checked(body, places, complete)
     now = utc_now()
     if replacing is not None and replacing.org_number != org:
         await queries.delete_answer(replacing.id)
+    new_id = uuid4()
     answer_id = await queries.upsert_answer(
         {
-            "id": uuid4(),
+            "id": new_id,
             "round": row.id,
             "round_company": f"{row.id}:{org}",
             "org_number": org,
@@ -189,7 +198,9 @@ async def _save(
         {"topic": t, "kind": NeedKind.OFFER.value, "urgency": 2} for t in dict.fromkeys(body.offers)
     ]
     await queries.replace_needs(answer_id, needs)
-    return answer_id
+    # The upsert kept the existing row's id if the company had answered (race-free: decided
+    # by the one statement, on both engines).
+    return answer_id, answer_id == new_id
 
 
 async def _receipt(row: RoundRow, body: AnswerIn, email: str, token: str, answer_id: UUID) -> bool:
@@ -219,26 +230,30 @@ async def _receipt(row: RoundRow, body: AnswerIn, email: str, token: str, answer
     return True
 
 
-async def submit_open(slug: str, body: AnswerIn) -> Submitted:
+async def submit_open(slug: str, body: AnswerIn, *, complete: bool = True) -> Submitted:
     """An answer through the open link: counted per client (abuse limit), saved, and a receipt
-    with the answer's own link mailed to the address given."""
+    with the answer's own link mailed to the address given. `complete`: the page's questions
+    are all required; the API's contract leaves sector, size and contact name optional."""
     ctx = await open_form(slug)
     _open_for_answers(ctx.round)
-    _checked(body, ctx.places)  # wrong input is refused before it counts against the limit
+    _checked(
+        body, ctx.places, complete
+    )  # wrong input is refused before it counts against the limit
     await limits.enforce([("survey_answer_per_client", limits.client_address())])
     token = new_secret()
     async with db.transaction():
-        answer_id = await _save(
+        answer_id, created = await _save(
             ctx.round,
             ctx.places,
             body,
             token_hash=hash_secret(token),
             new_token=True,
             replacing=None,
+            complete=complete,
         )
         email = addresses.normalise(body.email)
         receipt = await _receipt(ctx.round, body, email, token, answer_id)
-    return Submitted(answer_id, token, receipt)
+    return Submitted(answer_id, token, receipt, created)
 
 
 async def submit_by_link(token: str, body: AnswerIn) -> Submitted:
@@ -247,7 +262,7 @@ async def submit_by_link(token: str, body: AnswerIn) -> Submitted:
         ctx = await link_form(token)
         _open_for_answers(ctx.round)
         if ctx.invite is not None:
-            answer_id = await _save(
+            answer_id, _ = await _save(
                 ctx.round,
                 ctx.places,
                 body,
@@ -261,7 +276,7 @@ async def submit_by_link(token: str, body: AnswerIn) -> Submitted:
                 email = addresses.normalise(body.email)
                 receipt = await _receipt(ctx.round, body, email, token, answer_id)
             return Submitted(answer_id, token, receipt)
-        answer_id = await _save(
+        answer_id, _ = await _save(
             ctx.round,
             ctx.places,
             body,

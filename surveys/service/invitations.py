@@ -60,6 +60,7 @@ async def invite(
             )
         }
         now = utc_now()
+        language = body.language or row.language
         rows: list[dict[str, Any]] = []
         for email in wanted:
             if email in too_often:
@@ -72,7 +73,7 @@ async def invite(
                     "round_email": f"{row.id}:{email}",
                     "email": email,
                     "name": people[email],
-                    "language": body.language,
+                    "language": language,
                     "token_hash": hash_secret(token),
                     "invited_by": actor.organiser_id,
                     "created_at": now,
@@ -82,9 +83,9 @@ async def invite(
                 "survey_invitation",
                 to=email,
                 name=people[email],
-                language=body.language,
+                language=language,
                 event_id=None,
-                data={"survey_title": row.title, "closes": closes_text(row, body.language)},
+                data={"survey_title": row.title, "closes": closes_text(row, language)},
                 secrets={"answer_url": answer_url(token)},
             )
         await queries.insert_invites(rows)

@@ -15,18 +15,16 @@ from surveys.rows import RoundPlace, RoundRow
 from surveys.schemas import PlaceFigures, RoundFigures, RoundIn, RoundList, RoundOut, RoundPatch
 from surveys.service._common import (
     closes_day,
-    end_of,
+    instant,
     open_url,
     opens_day,
     round_for_organiser,
-    start_of,
     state,
 )
 from traffpunkt import db
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid
-from traffpunkt.localtime import parse_date
 
 ROUNDS_MAX = 200  # a municipality has a round or two a year: one page holds them all
 
@@ -40,10 +38,13 @@ def round_out(
         title=row.title,
         intro=row.intro,
         municipalities=[p.slug for p in places],
+        opens_at=row.opens_at,
+        closes_at=row.closes_at,
         opens=opens_day(row).isoformat(),
         closes=closes_day(row).isoformat(),
+        language=row.language,
         state=state(row),
-        open_url=open_url(row.slug),
+        url=open_url(row.slug),
         figures=figures,
     )
 
@@ -59,12 +60,11 @@ async def _places_for(actor: Principal, slugs: Sequence[str]) -> list[UUID]:
     return list(ids.values())
 
 
-def _period(opens: str, closes: str) -> tuple[datetime, datetime]:
-    start = start_of(parse_date(opens, "opens"), "opens")
-    end = end_of(parse_date(closes, "closes"), "closes")
-    if end <= start:
-        raise Invalid.field("closes", "The survey must close on or after the day it opens")
-    return start, end
+def _period(opens: datetime, closes: str) -> tuple[datetime, datetime]:
+    end = instant(closes, "closes_at", end=True)
+    if end <= opens:
+        raise Invalid.field("closes_at", "The survey must close on or after the day it opens")
+    return opens, end
 
 
 async def _new_slug(title: str) -> str:
@@ -78,7 +78,8 @@ async def _new_slug(title: str) -> str:
 
 async def create_round(actor: Principal, body: RoundIn) -> RoundOut:
     title = events_service.one_line(body.title, "title")
-    opens_at, closes_at = _period(body.opens, body.closes)
+    opens = instant(body.opens_at, "opens_at", end=False) if body.opens_at else utc_now()
+    opens_at, closes_at = _period(opens, body.closes_at)
     async with db.transaction():
         places = await _places_for(actor, body.municipalities)
         now = utc_now()
@@ -89,6 +90,7 @@ async def create_round(actor: Principal, body: RoundIn) -> RoundOut:
                 "slug": await _new_slug(title),
                 "title": title,
                 "intro": body.intro.strip(),
+                "language": body.language,
                 "opens_at": opens_at,
                 "closes_at": closes_at,
                 "created_by": actor.organiser_id,
@@ -108,9 +110,17 @@ async def update_round(actor: Principal, round_id: str, body: RoundPatch) -> Rou
             values["title"] = events_service.one_line(body.title, "title")
         if body.intro is not msgspec.UNSET:
             values["intro"] = body.intro.strip()
-        opens = body.opens if body.opens is not msgspec.UNSET else opens_day(row).isoformat()
-        closes = body.closes if body.closes is not msgspec.UNSET else closes_day(row).isoformat()
-        values["opens_at"], values["closes_at"] = _period(opens, closes)
+        if body.language is not msgspec.UNSET:
+            values["language"] = body.language
+        opens = row.opens_at
+        if body.opens_at is not msgspec.UNSET:
+            opens = instant(body.opens_at, "opens_at", end=False)
+        if body.closes_at is not msgspec.UNSET:
+            values["opens_at"], values["closes_at"] = _period(opens, body.closes_at)
+        elif opens >= row.closes_at:
+            raise Invalid.field("opens_at", "The survey must close on or after the day it opens")
+        else:
+            values["opens_at"] = opens
         if body.municipalities is not msgspec.UNSET:
             await queries.set_places(row.id, await _places_for(actor, body.municipalities))
         values["updated_at"] = utc_now()

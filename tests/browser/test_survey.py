@@ -79,7 +79,9 @@ async def test_a_company_answers_on_a_phone_and_changes_it_through_the_receipt(
     assert not await page.get_by_label("Projektet får kontakta oss", exact=False).is_checked()
     assert not await page.get_by_label("Vi får föreslås", exact=False).is_checked()
     await no_violations(page, "answer page")
-    await page.screenshot(path=shots_dir / f"survey-answer-390x844-{engine_name}.png", full_page=True)
+    await page.screenshot(
+        path=shots_dir / f"survey-answer-390x844-{engine_name}.png", full_page=True
+    )
 
     await page.get_by_label("Företagets namn").fill("Kalix Bärvagn AB")
     await page.get_by_label("Organisationsnummer").fill("556036-0794")  # a wrong check digit

@@ -39,8 +39,8 @@ async def open_round(engine: Any, world: World) -> RoundOut:
             title="Kompetensbehov hösten 2026",
             intro="Vad behöver ditt företag?",
             municipalities=["asele", "arvidsjaur"],
-            opens=(today - timedelta(days=3)).isoformat(),
-            closes=(today + timedelta(days=20)).isoformat(),
+            opens_at=(today - timedelta(days=3)).isoformat(),
+            closes_at=(today + timedelta(days=20)).isoformat(),
         ),
     )
 

@@ -50,6 +50,7 @@ async def test_one_answer_per_company_the_latest_kept(open_round: RoundOut) -> N
         ),
     )
     assert second.answer_id == first.answer_id
+    assert first.created and not second.created  # the page then shows no link, only mails it
     rows = await SurveyAnswer.select()
     assert len(rows) == 1 and rows[0]["contact_name"] == "Per Olsson" and rows[0]["sector"] == "G"
     assert await _needs(first.answer_id) == [("bookkeeping", "need", 2)]
@@ -100,7 +101,9 @@ async def test_changed_through_the_link_until_the_round_closes(open_round: Round
     await service.update_round(
         await admin(),
         open_round.id,
-        RoundPatch(opens=(utc_now() - timedelta(days=5)).date().isoformat(), closes=yesterday),
+        RoundPatch(
+            opens_at=(utc_now() - timedelta(days=5)).date().isoformat(), closes_at=yesterday
+        ),
     )
     ctx = await service.link_form(done.token)
     assert ctx.state == "closed" and ctx.answer is not None

@@ -24,8 +24,8 @@ def _round_body(**kw: Any) -> dict[str, Any]:
     return {
         "title": "Kompetensbehov hösten 2026",
         "municipalities": ["asele"],
-        "opens": (today - timedelta(days=1)).isoformat(),
-        "closes": (today + timedelta(days=30)).isoformat(),
+        "opens_at": (today - timedelta(days=1)).isoformat(),
+        "closes_at": (today + timedelta(days=30)).isoformat(),
         **kw,
     }
 
@@ -42,14 +42,14 @@ async def test_rounds_api_rights_and_figures(client: httpx.AsyncClient, world: W
     assert r.status_code == 403
     r = await client.post(
         "/api/v1/surveys",
-        json=_round_body(closes="2020-01-01"),
+        json=_round_body(closes_at="2020-01-01"),
         headers=world.auth(world.asele),
     )
-    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "closes"
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "closes_at"
     r = await client.post("/api/v1/surveys", json=_round_body(), headers=world.auth(world.asele))
     assert r.status_code == 201, r.text
     created = r.json()
-    assert created["state"] == "open" and created["open_url"].endswith(f"/survey/{created['slug']}")
+    assert created["state"] == "open" and created["url"].endswith(f"/survey/{created['slug']}")
     # Olle (Arvidsjaur) neither sees nor lists it.
     listed = (await client.get("/api/v1/surveys", headers=world.auth(world.arvidsjaur))).json()
     assert listed == {"items": [], "next": None}
@@ -163,7 +163,7 @@ async def test_organiser_pages_and_export(app: Any, world: World) -> None:
         body = _round_body()
         r = await anna.post(
             "/organiser/surveys",
-            data={**_form(new.text), "title": "", "opens": body["opens"], "closes": "x",
+            data={**_form(new.text), "title": "", "opens": body["opens_at"], "closes": "x",
                   "municipalities": "asele"},
         )  # fmt: skip
         assert (
@@ -171,8 +171,8 @@ async def test_organiser_pages_and_export(app: Any, world: World) -> None:
         )
         r = await anna.post(
             "/organiser/surveys",
-            data={**_form(new.text), "title": body["title"], "opens": body["opens"],
-                  "closes": body["closes"], "municipalities": "asele"},
+            data={**_form(new.text), "title": body["title"], "opens": body["opens_at"],
+                  "closes": body["closes_at"], "municipalities": "asele"},
         )  # fmt: skip
         assert r.status_code == 303
         round_url = r.headers["location"].split("?")[0]
@@ -200,3 +200,38 @@ async def test_organiser_pages_and_export(app: Any, world: World) -> None:
         r = await anna.post(f"{round_url}/reminders", data=_form(page.text))
         assert r.status_code == 303 and "n=2" in r.headers["location"]
         assert slug
+
+
+async def test_answers_through_the_api(client: httpx.AsyncClient, world: World) -> None:
+    created = (
+        await client.post("/api/v1/surveys", json=_round_body(), headers=world.auth(world.asele))
+    ).json()
+    body = {
+        "company": "Åsele Bygg AB",
+        "organisation_number": ORG[4],
+        "municipality": "asele",
+        "email": "lars@aselebygg.se",
+        "needs": [{"topic": "recruitment", "urgency": 3}],
+        "contact_consent": True,
+    }
+    r = await client.post(f"/api/v1/surveys/{created['id']}/answers", json=body)
+    assert r.status_code == 201, r.text
+    first = r.json()
+    assert first["manage_url"].startswith("http://testserver/survey/a/")
+    # The same company again: the newest kept, the link mailed and not shown.
+    r = await client.post(
+        f"/api/v1/surveys/{created['id']}/answers", json={**body, "needs": [{"topic": "export"}]}
+    )
+    assert r.status_code == 200 and r.json()["id"] == first["id"]
+    assert "manage_url" not in r.json()
+    receipts = await OutboxMessage.select().where(OutboxMessage.kind == "survey_receipt")
+    assert len(receipts) == 2
+    r = await client.post(
+        f"/api/v1/surveys/{created['id']}/answers",
+        json={**body, "organisation_number": "556036-0794", "needs": [{"topic": "astrology"}]},
+    )
+    assert r.status_code == 422
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert fields == {"organisation_number", "needs"}
+    r = await client.post(f"/api/v1/surveys/{created['slug']}x/answers", json=body)
+    assert r.status_code == 404
