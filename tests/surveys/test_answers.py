@@ -136,6 +136,9 @@ async def test_erase_from_the_link(open_round: RoundOut) -> None:
     assert invite is not None and invite["answer_id"] == done.answer_id
     assert await service.erase_by_link(token)
     assert await SurveyAnswer.count() == 0 and await SurveyNeed.count() == 0
+    (receipt,) = await _mails("survey_receipt")  # kept as a fact, without whom or the link
+    assert receipt["status"] == "cancelled" and receipt["secrets"] is None
+    assert receipt["recipient"] != "karin@lapplandturism.se"
     invite = await SurveyInvite.select().first()
     assert invite is not None and invite["answer_id"] is None
     # The invitation's link still opens an empty form (the round is open).

@@ -138,6 +138,15 @@ async def test_answer_page_keeps_what_was_typed_and_shows_each_error(
     assert link.startswith("/survey/a/") and link.endswith("done=saved-mailed")
     (receipt,) = await OutboxMessage.select().where(OutboxMessage.kind == "survey_receipt")
     assert json.loads(receipt["secrets"])["answer_url"].endswith(link.split("?")[0])
+    # The same company through the open link again: saved, the link mailed, not shown.
+    again = await client.post(
+        f"/survey/{created['slug']}", data=_form(page.text, **{**ANSWER, "email": "eva@x.se"})
+    )
+    assert again.status_code == 200 and "ersätter det tidigare" in again.text
+    assert "/survey/a/" not in again.text
+    (newest,) = await OutboxMessage.select().where(OutboxMessage.recipient == "eva@x.se")
+    link = json.loads(newest["secrets"])["answer_url"].removeprefix("http://testserver")
+    link += "?done=saved-mailed"
     mine = await client.get(link)
     assert "Tack! Ert svar är sparat." in mine.text and 'value="Lars Berg"' in mine.text
     # Change it through the link, then erase it.

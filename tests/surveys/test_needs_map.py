@@ -6,6 +6,8 @@ from datetime import UTC, datetime
 from uuid import uuid4
 
 import httpx
+from hypothesis import given
+from hypothesis import strategies as st
 
 from networking.service import tally
 from surveys import service
@@ -96,3 +98,31 @@ async def test_the_needs_map_counts_survey_answers(
     page = await client.get("/needs-map/asele?size=0")
     assert page.status_code == 200 and "Enkätsvar" in page.text
     assert "Bransch och storlek frågas bara i enkäten" in page.text
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from([NeedSource.REGISTRATION, NeedSource.SURVEY]),
+            st.sampled_from(["a", "b", "c", "d", "e"]),
+            st.sampled_from(["e-commerce", "export", "tourism"]),
+            st.sampled_from([NeedKind.NEED, NeedKind.OFFER]),
+        ),
+        max_size=40,
+    )
+)
+def test_tally_is_distinct_companies_with_small_counts_hidden(
+    raw: list[tuple[NeedSource, str, str, NeedKind]],
+) -> None:
+    signals = [_signal(src, who, topic, kind=kind) for src, who, topic, kind in raw]
+    both = [NeedSource.REGISTRATION, NeedSource.SURVEY]
+    rows, _ = tally(signals, both, "en")
+    for row in rows:
+        for kind, shown in ((NeedKind.NEED, row.need), (NeedKind.OFFER, row.offer)):
+            n = len({(s, w) for s, w, t, k in raw if t == row.topic and k == kind})
+            assert shown == (str(n) if n == 0 or n >= 3 else "<3")
+            per_source = [
+                len({w for s, w, t, k in raw if s == src and t == row.topic and k == kind})
+                for src in both
+            ]
+            assert n == sum(per_source)  # a registration and an answer are never the same key
