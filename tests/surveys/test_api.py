@@ -244,3 +244,29 @@ async def test_answers_through_the_api(client: httpx.AsyncClient, world: World) 
     assert fields == {"organisation_number", "needs"}
     r = await client.post(f"/api/v1/surveys/{created['slug']}x/answers", json=body)
     assert r.status_code == 404
+
+
+async def test_organiser_pages_of_a_round_are_its_municipalities_organisers(
+    app: Any, client: httpx.AsyncClient, world: World
+) -> None:
+    created = (
+        await client.post("/api/v1/surveys", json=_round_body(), headers=world.auth(world.asele))
+    ).json()
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as olle:
+        await sign_in(olle, "olle@arvidsjaur.se")
+        base = f"/organiser/surveys/{created['id']}"
+        html = {"accept": "text/html"}
+        for path in (base, f"{base}/edit", f"{base}/answers.xlsx", f"{base}/answers.csv"):
+            r = await olle.get(path, headers=html)
+            assert r.status_code == 403 and r.headers["content-type"].startswith("text/html"), path
+        listing = await olle.get("/organiser/surveys")
+        assert listing.status_code == 200 and created["title"] not in listing.text
+        form = await olle.get("/organiser/surveys/new")
+        r = await olle.post(f"{base}/reminders", data=_form(form.text))
+        assert r.status_code == 403
+        r = await olle.post(f"{base}/invitations", data=_form(form.text, emails="a@b.se"))
+        assert r.status_code == 403
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as nobody:
+        r = await nobody.get(base, headers=html)
+        assert r.status_code == 303 and "/organiser/sign-in" in r.headers["location"]
