@@ -270,3 +270,41 @@ async def test_organiser_pages_of_a_round_are_its_municipalities_organisers(
     async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as nobody:
         r = await nobody.get(base, headers=html)
         assert r.status_code == 303 and "/organiser/sign-in" in r.headers["location"]
+
+
+async def test_a_closed_round_says_so_and_still_erases(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    created = (
+        await client.post("/api/v1/surveys", json=_round_body(), headers=world.auth(world.asele))
+    ).json()
+    english = await client.get(f"/survey/{created['slug']}?lang=en")
+    assert "What does your company need?" in english.text and 'lang="en"' in english.text
+    page = await client.get(f"/survey/{created['slug']}?lang=sv")
+    r = await client.post(f"/survey/{created['slug']}", data=_form(page.text, **ANSWER))
+    link = r.headers["location"].split("?")[0]
+    today = utc_now().date()
+    r = await client.patch(
+        f"/api/v1/surveys/{created['id']}",
+        json={
+            "opens_at": (today - timedelta(days=10)).isoformat(),
+            "closes_at": (today - timedelta(days=1)).isoformat(),
+        },
+        headers=world.auth(world.asele),
+    )
+    assert r.status_code == 200 and r.json()["state"] == "closed"
+    closed = await client.get(link)
+    assert closed.status_code == 200 and "Enkäten är stängd." in closed.text
+    assert 'action="/survey/a/' not in closed.text  # no form to change it
+    assert f'href="{link}/erase"' in closed.text  # erasing stays possible
+    r = await client.post(link, data=_form(page.text, **ANSWER))
+    assert r.status_code == 409 and "Enkäten är stängd." in r.text
+    erase = await client.get(f"{link}/erase")
+    r = await client.post(f"{link}/erase", data=_form(erase.text))
+    assert r.status_code == 200 and await SurveyAnswer.count() == 0
+    r = await client.post(
+        f"/api/v1/surveys/{created['id']}/invitations",
+        json={"emails": ["late@foretag.se"]},
+        headers=world.auth(world.asele),
+    )
+    assert r.status_code == 409
