@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from litestar import Request, get, post
 from litestar.params import FromPath, QueryParameter
@@ -14,6 +15,7 @@ from networking import service
 from networking.statuses import Answer
 from registrations import service as registrations
 from traffpunkt import i18n
+from traffpunkt.companies import SIZE_BANDS, SNI_SECTIONS
 from traffpunkt.errors import Invalid, NotFound
 from traffpunkt.templating import page
 
@@ -91,13 +93,22 @@ async def needs_map_page(
     municipality: FromPath[str],
     start: Annotated[str | None, QueryParameter(name="from", max_length=10)] = None,
     end: Annotated[str | None, QueryParameter(name="to", max_length=10)] = None,
+    source: Annotated[str | None, QueryParameter(max_length=20)] = None,
+    sector: Annotated[str | None, QueryParameter(max_length=1)] = None,
+    size: Annotated[str | None, QueryParameter(max_length=8)] = None,
 ) -> Template:
     lang = i18n.request_language(request)
-    data = await service.needs_map(municipality, start or None, end or None, lang)
+    data = await service.needs_map(
+        municipality, start or None, end or None, lang,
+        source=source, sector=sector, size_band=size,
+    )  # fmt: skip
     place = None
     if municipality != "all":
         place = (await events_service.get_municipality(municipality)).name
-    query = f"?municipality={municipality}&from={data.start}&to={data.end}"
+    filters = {"source": source, "sector": data.sector, "size": data.size_band}
+    query = f"?municipality={municipality}&from={data.start}&to={data.end}" + "".join(
+        f"&{k}={quote(v)}" for k, v in filters.items() if v
+    )
     return page(
         request,
         "networking/needs_map.html",
@@ -109,6 +120,9 @@ async def needs_map_page(
             "json_url": f"/api/v1/needs-map{query}",
             "csv_url": f"/api/v1/needs-map.csv{query}",
             "municipalities": await events_service.list_municipalities(),
+            "source": source or "",
+            "sectors": [(s.code, s.label(lang)) for s in SNI_SECTIONS],
+            "sizes": [(s.code, s.label(lang)) for s in SIZE_BANDS],
         },
     )
 

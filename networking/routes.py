@@ -106,21 +106,46 @@ FromDay = Annotated[
 ToDay = Annotated[
     str | None, QueryParameter(name="to", max_length=10, pattern=_DAY, description=_RANGE)
 ]
+Source = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=20, description="Count one source only: registration or survey (default: all)"
+    ),
+]
+Sector = Annotated[
+    str | None,
+    QueryParameter(max_length=1, description="SNI 2007 section, e.g. I (survey answers)"),
+]
+Size = Annotated[
+    str | None,
+    QueryParameter(
+        max_length=8, description="Size band: 0, 1-4, 5-9, 10-49 or 50+ (survey answers)"
+    ),
+]
 
 
 @get(
     "/api/v1/needs-map",
     tags=["networking"],
     responses=problem_responses(404, 422),
-    summary='How many registrants need and offer each topic (counts below 3 shown as "<3")',
+    summary=(
+        "How many companies need and offer each topic, from registrations and survey answers "
+        '(counts below 3 shown as "<3")'
+    ),
 )
 async def needs_map(
     request: Request[Any, Any, Any],
     municipality: MunicipalitySlug = None,
     start: FromDay = None,
     end: ToDay = None,
+    source: Source = None,
+    sector: Sector = None,
+    size: Size = None,
 ) -> NeedsMap:
-    return await service.needs_map(municipality, start, end, i18n.request_language(request))
+    return await service.needs_map(
+        municipality, start, end, i18n.request_language(request),
+        source=source, sector=sector, size_band=size,
+    )  # fmt: skip
 
 
 @get(
@@ -135,8 +160,14 @@ async def needs_map_csv(
     municipality: MunicipalitySlug = None,
     start: FromDay = None,
     end: ToDay = None,
+    source: Source = None,
+    sector: Sector = None,
+    size: Size = None,
 ) -> Response[bytes]:
-    data = await service.needs_map(municipality, start, end, i18n.request_language(request))
+    data = await service.needs_map(
+        municipality, start, end, i18n.request_language(request),
+        source=source, sector=sector, size_band=size,
+    )  # fmt: skip
     return Response(
         service.needs_csv(data),
         media_type="text/csv; charset=utf-8",

@@ -74,17 +74,27 @@ class PlanOut(msgspec.Struct, kw_only=True):
     meetings: list[MeetingOut]
 
 
+class SourceCounts(msgspec.Struct, kw_only=True):
+    need: str  # a number, or "<3"
+    offer: str
+
+
 class NeedsRow(msgspec.Struct, kw_only=True):
     topic: str
     label: str
-    need: str  # a number, or "<3" so that no one is identifiable
+    need: str  # a number, or "<3" so that no one is identifiable (all sources shown)
     offer: str
+    # Per source ("registration", "survey"; "evaluation" later): the same counts.
+    sources: dict[str, SourceCounts] = {}
 
 
 class NeedsMap(msgspec.Struct, kw_only=True):
     municipality: str | None
     start: str
     end: str
-    people: str
+    people: str  # companies and people counted (distinct per source), or "<3"
     items: list[NeedsRow]
     next: str | None = None
+    sources: list[str] = []  # the sources counted, in column order
+    sector: str | None = None  # SNI section filter
+    size_band: str | None = None

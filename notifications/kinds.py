@@ -255,6 +255,56 @@ KINDS: dict[str, Kind] = {
             show_event=False,
             requires=("name", "evaluation_url"),
         ),
+        # The needs survey (surveys): no event; the round's title and last day come in data.
+        Kind(
+            "survey_invitation",
+            N_("Survey: {survey_title}"),
+            (
+                N_("Hello,"),
+                N_(
+                    "Which skills does your company need, and what could it share with others? "
+                    "Answering {survey_title} takes about five minutes, and the answers decide "
+                    "which seminars, network meetings and courses are held near you."
+                ),
+                N_("You can change your answer through the same link until {closes}."),
+            ),
+            action=(N_("Answer the survey"), "answer_url"),
+            show_event=False,
+            requires=("answer_url", "survey_title", "closes"),
+            greet_by_name=True,
+        ),
+        Kind(
+            "survey_reminder",
+            N_("Reminder: {survey_title}"),
+            (
+                N_("Hello,"),
+                N_(
+                    "We have not yet had your company's answer to {survey_title}. It takes "
+                    "about five minutes; the survey closes on {closes}."
+                ),
+                N_("If someone else at your company has already answered, you can ignore this."),
+            ),
+            action=(N_("Answer the survey"), "answer_url"),
+            show_event=False,
+            requires=("answer_url", "survey_title", "closes"),
+            greet_by_name=True,
+        ),
+        Kind(
+            "survey_receipt",
+            N_("Thank you for your answer: {survey_title}"),
+            (
+                N_("Hello,"),
+                N_("Thank you for answering {survey_title} for {company}."),
+                N_(
+                    "You can change or erase your answer through the link below until {closes}. "
+                    "Keep this mail: the link is yours alone."
+                ),
+            ),
+            action=(N_("See or change your answer"), "answer_url"),
+            show_event=False,
+            requires=("answer_url", "survey_title", "company", "closes"),
+            greet_by_name=True,
+        ),
         Kind(
             "sign_in",
             N_("Sign in to Träffpunkt"),

@@ -131,7 +131,7 @@ def plain(text: str) -> str:
 
 
 # Parameters of a mail that people typed (the others come from organisers or are generated).
-TYPED = ("name", "peer_name", "peer_organisation")
+TYPED = ("name", "peer_name", "peer_organisation", "company")
 
 
 def render_parts(

@@ -17,11 +17,11 @@ from markupsafe import Markup
 from events import service as events_service
 from events.schemas import Language
 from notifications import service as mail
-from registrations import invitees, service
+from registrations import service
 from registrations.schemas import InvitationsIn
 from registrations.schemas import Invitee as InviteeIn
 from registrations.statuses import RegistrationStatus
-from traffpunkt import i18n, qr, spreadsheet
+from traffpunkt import address_lists, i18n, qr, spreadsheet
 from traffpunkt.auth import Principal
 from traffpunkt.errors import Conflict, Invalid
 from traffpunkt.organiser_web import Actor, organiser_page, organiser_router, read_form, see_other
@@ -136,7 +136,7 @@ async def invite(
     if upload is not None and hasattr(upload, "read"):
         raw = await upload.read()
         uploaded = raw.decode("utf-8-sig", errors="replace")[:1_000_000]
-    people, skipped = invitees.read(text, uploaded)
+    people, skipped = address_lists.read(text, uploaded)
     lang = i18n.request_language(request)
     report = [_skipped_line(lang, s) for s in skipped]
     # What was pasted and skipped stays in the box, to be corrected and sent again.
@@ -159,7 +159,7 @@ async def invite(
     )
 
 
-def _skipped_line(lang: str, skipped: invitees.Skipped) -> str:
+def _skipped_line(lang: str, skipped: address_lists.Skipped) -> str:
     where = "Row %(n)s of the box" if skipped.source == "text" else "Row %(n)s of the file"
     where = i18n.gettext(lang, where) % {"n": skipped.line}
     return f"{where}: ‘{skipped.text}’ – {i18n.gettext(lang, skipped.reason)}"

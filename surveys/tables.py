@@ -27,6 +27,7 @@ class SurveyRound(Table, tablename="survey_round"):
     slug = Varchar(length=120, unique=True)
     title = Varchar(length=200)
     intro = Text(default="")  # the organiser's words above the questions (richtext subset)
+    language = Varchar(length=2, default="sv")  # of the invitations unless they say otherwise
     opens_at = Timestamptz()
     closes_at = Timestamptz()
     created_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
@@ -49,11 +50,16 @@ class SurveyInvite(Table, tablename="survey_invite"):
     round_email = Varchar(length=400, unique=True)
     email = Varchar(length=320)
     name = Varchar(length=200, default="")
+    language = Varchar(length=2, default="sv")  # of the invitation and the reminder
     token_hash = Varchar(length=64, unique=True)
     answer_id = UUID(null=True, default=None, index=True)
     invited_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
     created_at = Timestamptz()
+    # Set once, by the conditional UPDATE that also writes the reminder to the outbox. The
+    # reminder carries a second link (only its hash is kept, as for the first one), so both
+    # mails open the same answer.
     reminded_at = Timestamptz(null=True, default=None)
+    reminder_token_hash = Varchar(length=64, unique=True, null=True, default=None)
 
 
 class SurveyAnswer(Table, tablename="survey_answer"):

@@ -8,7 +8,7 @@ from typing import Any
 
 import holidays
 
-from traffpunkt.demo import EVENTS, PEOPLE, load_demo, working_day
+from traffpunkt.demo import EVENTS, PEOPLE, SURVEY_ANSWERS, load_demo, working_day
 
 
 def test_working_days_skip_weekends_holidays_and_christmas() -> None:
@@ -35,7 +35,13 @@ async def test_demo_season(client: Any) -> None:
     full = [e for e in listed if e["seats_left"] == 0]
     assert [e["title"] for e in full] == ["Frukostmöte: nätverka med andra företagare"]
 
-    needs = (await client.get("/api/v1/needs-map", params={"municipality": "asele"})).json()
+    params = {"municipality": "asele", "source": "registration"}
+    needs = (await client.get("/api/v1/needs-map", params=params)).json()
     counted = {i["topic"]: i["need"] for i in needs["items"]}
     assert counted["e-commerce"].isdigit() and int(counted["e-commerce"]) >= 3
     assert int(needs["people"]) == len([p for p in PEOPLE if p.municipality == "Åsele"])
+    # The survey round's answers count too, told apart.
+    params = {"municipality": "overkalix", "source": "survey"}
+    answered = (await client.get("/api/v1/needs-map", params=params)).json()
+    in_overkalix = [a for a in SURVEY_ANSWERS if a.split("|")[1] == "overkalix"]
+    assert int(answered["people"]) == len(in_overkalix) >= 10

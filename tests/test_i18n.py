@@ -16,6 +16,7 @@ SOURCE_DIRS = (
     "registrations",
     "networking",
     "notifications",
+    "surveys",
     "evaluations",
     "reports",
 )

@@ -57,7 +57,10 @@ from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
 from reports.organiser_pages import ROUTES as REPORT_ORGANISER_PAGES
 from reports.routes import ROUTES as REPORT_ROUTES
+from surveys.organiser_pages import ROUTES as SURVEY_ORGANISER_PAGES
+from surveys.pages import ROUTES as SURVEY_PAGES
 from surveys.piccolo_app import APP_CONFIG as SURVEYS_APP
+from surveys.routes import ROUTES as SURVEY_ROUTES
 from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
@@ -164,6 +167,8 @@ def create_app(
         *ATTENDEE_PAGES,
         *NETWORKING_ROUTES,
         *NETWORKING_PAGES,
+        *SURVEY_ROUTES,
+        *SURVEY_PAGES,
         *EVENT_ORGANISER_PAGES,
         *REGISTRATION_ORGANISER_PAGES,
         *NETWORKING_ORGANISER_PAGES,
@@ -172,6 +177,7 @@ def create_app(
         *EVALUATION_ORGANISER_PAGES,
         *REPORT_ROUTES,
         *REPORT_ORGANISER_PAGES,
+        *SURVEY_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(
             path="/static",

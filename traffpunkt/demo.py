@@ -21,7 +21,7 @@ from datetime import date, datetime, time, timedelta
 import holidays
 
 from evaluations import service as evaluations_service
-from evaluations.schemas import AnswerIn
+from evaluations.schemas import AnswerIn as EvaluationIn
 from events import organisers, service
 from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
 from networking import service as networking_service
@@ -29,8 +29,12 @@ from networking.schemas import PlanIn
 from notifications import service as mail
 from registrations import service as registrations
 from registrations.schemas import RegistrationIn, ScanIn
+from surveys import service as surveys
+from surveys.schemas import AnswerIn as SurveyAnswerIn
+from surveys.schemas import RoundIn
 from traffpunkt.auth import OrganiserRole, Principal
 from traffpunkt.clock import utc_now
+from traffpunkt.companies import luhn_ok
 from traffpunkt.localtime import to_local
 
 DEMO_ADMIN = "demo@example.com"  # a domain reserved for examples (RFC 2606)
@@ -660,8 +664,8 @@ PEOPLE = [
 
 def _evaluation(
     overall: int, relevance: int, next_step: str, topics: list[str], contact: bool = False
-) -> AnswerIn:
-    return AnswerIn(
+) -> EvaluationIn:
+    return EvaluationIn(
         overall=overall,
         relevance=relevance,
         next_step=next_step,
@@ -683,6 +687,105 @@ EVALUATION_ANSWERS = [
     _evaluation(4, 4, "Se över lösenorden och slå på tvåstegsinloggning.", ["cybersecurity"]),
     _evaluation(5, 4, "Lägga upp webbshopen före julhandeln.", ["e-commerce"], True),
 ]
+# --- the skills-needs survey -----------------------------------------------------------------
+# A round open now in the three municipalities, with answers from about forty made-up companies
+# (valid organisation numbers, sectors as the localities have them: tourism I, construction F,
+# retail G, agriculture and forestry A, a few others), so that the needs map and the planning
+# page have survey answers to count. One per line: company | municipality | SNI section | size
+# band | needs as topic:urgency (1-3) | offers | contact consent | networking consent.
+SURVEY_TITLE = "Kompetensbehov hösten 2026"
+SURVEY_ANSWERS = """
+Åsele Fjällstugor AB|asele|I|1-4|e-commerce:3 social-media:2|tourism|yes|yes
+Vojmådalens Turism|asele|I|0|e-commerce:3 digital-marketing:2||yes|no
+Gafsele Gästgiveri AB|asele|I|5-9|recruitment:3 e-commerce:2|tourism|yes|yes
+Åsele Bygg & Snickeri AB|asele|F|5-9|recruitment:3 bookkeeping:2||yes|no
+Norra Ångermanlands Rör AB|asele|F|1-4|cybersecurity:2 recruitment:2||no|no
+Lillegård Timmerhus|asele|F|0|web-presence:3 financing:2|sustainability|yes|yes
+Åsele Livs & Järn AB|asele|G|5-9|e-commerce:3 ai-tools:1||yes|no
+Hemslöjd i Åsele|asele|G|0|e-commerce:3 social-media:3||yes|yes
+Fjällnära Kött AB|asele|A|1-4|e-commerce:2 sustainability:2|export|yes|yes
+Tegnäs Skog & Mark|asele|A|0|bookkeeping:2 financing:3||no|no
+Sandviks Renskötsel|asele|A|0|web-presence:1 export:2||yes|no
+Åsele Redovisning AB|asele|M|1-4|ai-tools:3 cybersecurity:2|bookkeeping|yes|yes
+Fredrika Frisör & Hud|asele|S|0|social-media:2 bookkeeping:1||yes|no
+Västernorrlands Åkeri AB|asele|H|10-49|recruitment:3 sustainability:2||yes|no
+Arvidsjaur Vinterlek AB|arvidsjaur|I|10-49|recruitment:3 export:2|tourism|yes|yes
+Lapland Arctic Lodge AB|arvidsjaur|I|5-9|digital-marketing:3 e-commerce:2|export|yes|yes
+Kyrkstadens Kafé|arvidsjaur|I|1-4|social-media:2 bookkeeping:2||yes|no
+Pite Fjällturer|arvidsjaur|I|0|e-commerce:3 web-presence:3||yes|yes
+Arvidsjaurs Byggtjänst AB|arvidsjaur|F|10-49|recruitment:3 cybersecurity:2||yes|no
+Glommers Måleri|arvidsjaur|F|1-4|bookkeeping:2 ai-tools:1||no|no
+Nyborg El & Energi AB|arvidsjaur|F|5-9|sustainability:3 recruitment:2|sustainability|yes|yes
+Arvidsjaur Sport & Fritid AB|arvidsjaur|G|1-4|e-commerce:3 digital-marketing:2||yes|yes
+Lappländsk Design|arvidsjaur|G|0|e-commerce:2 export:3|social-media|yes|yes
+Byskeälvens Fisk AB|arvidsjaur|A|1-4|export:2 sustainability:2||yes|no
+Moskosel Skogsentreprenad|arvidsjaur|A|1-4|recruitment:2 bookkeeping:2||no|no
+Arctic Testing AB|arvidsjaur|M|10-49|research-collaboration:3 cybersecurity:3|ai-tools|yes|yes
+Arvidsjaur IT-konsult|arvidsjaur|J|0|financing:2 entrepreneurship:2|web-presence|yes|yes
+Överkalix Laxfiske AB|overkalix|I|1-4|e-commerce:3 digital-marketing:3|tourism|yes|yes
+Kalixälvens Turistby|overkalix|I|5-9|recruitment:2 social-media:2||yes|no
+Brännaberget Vandring|overkalix|I|0|web-presence:3 e-commerce:2||yes|yes
+Överkalix Bygg & Fastighet AB|overkalix|F|5-9|recruitment:3 bookkeeping:1||yes|no
+Svartbyns Plåtslageri|overkalix|F|1-4|cybersecurity:1 recruitment:2||no|no
+Överkalix Handelshus AB|overkalix|G|5-9|e-commerce:3 ai-tools:2||yes|yes
+Norrbottens Bärprodukter|overkalix|G|1-4|export:3 e-commerce:2|sustainability|yes|yes
+Tallvik Gårdsmejeri|overkalix|A|1-4|e-commerce:2 financing:3||yes|yes
+Lansjärv Skog AB|overkalix|A|0|sustainability:2 bookkeeping:2||yes|no
+Överkalix Renslakteri AB|overkalix|A|5-9|export:2 recruitment:2||no|no
+Kalix Vård & Omsorg AB|overkalix|Q|10-49|recruitment:3 ai-tools:2||yes|no
+Överkalix Bilservice|overkalix|G|1-4|bookkeeping:2 web-presence:2||yes|no
+Jokkfall Konferens AB|overkalix|I|1-4|digital-marketing:2 entrepreneurship:1|tourism|yes|yes
+""".strip().splitlines()
+CONTACTS = [
+    "Karin", "Lars", "Eva", "Per", "Maria", "Anders", "Sara", "Johan", "Lena", "Mikael",
+    "Anna", "Erik", "Ida", "Nils", "Emma", "Olof",
+]  # fmt: skip
+
+
+def demo_org_number(n: int) -> str:
+    """A valid organisation number (a limited company's: 556…), the check digit by Luhn."""
+    nine = f"556{700000 + n * 37:06d}"
+    digit = next(str(d) for d in range(10) if luhn_ok(nine + str(d)))
+    return f"{nine[:6]}-{nine[6:]}{digit}"
+
+
+async def _load_survey(admin: Principal, today: date) -> int:
+    """The demo round and its answers (receipts to made-up addresses withdrawn)."""
+    created = await surveys.create_round(
+        admin,
+        RoundIn(
+            title=SURVEY_TITLE,
+            intro=(
+                "Projektet vill veta vilken kompetens företagen i Åsele, Arvidsjaur och "
+                "Överkalix behöver, så att seminarier, nätverksträffar och kurser hålls där "
+                "behoven finns."
+            ),
+            municipalities=["asele", "arvidsjaur", "overkalix"],
+            opens_at=(today - timedelta(days=21)).isoformat(),
+            closes_at=(today + timedelta(days=14)).isoformat(),
+        ),
+    )
+    for i, line in enumerate(SURVEY_ANSWERS):
+        company, place, sector, size, needs, offers, contact, network = line.split("|")
+        first = CONTACTS[i % len(CONTACTS)]
+        done = await surveys.submit_open(
+            created.slug,
+            SurveyAnswerIn(
+                company_name=company,
+                org_number=demo_org_number(i),
+                municipality=place,
+                sector=sector,
+                size_band=size,
+                contact_name=f"{first} {company.split()[0]}",
+                email=f"{first.lower()}.{i}@example.com",
+                needs={t: int(u) for t, _, u in (n.partition(":") for n in needs.split())},
+                offers=offers.split(),
+                contact_consent=contact == "yes",
+                networking_consent=network == "yes",
+            ),
+        )
+        await mail.cancel_pending(done.answer_id)
+    return len(SURVEY_ANSWERS)
 
 
 def _address(person: DemoPerson) -> str:
@@ -850,9 +953,12 @@ async def load_demo() -> str:
     for registration_id in registration_ids:
         await mail.cancel_pending(registration_id)
 
+    answers = await _load_survey(admin, today)
+
     return (
         f"Loaded {len(MUNICIPALITIES)} municipalities, "
         f"{sum(len(v) for v in VENUES.values())} venues, {len(EVENTS)} published events "
-        f"({len(past)} past, {checked_in} check-ins, {answered} evaluations) and "
-        f"{len(registration_ids)} registrations of {len(PEOPLE)} people."
+        f"({len(past)} past, {checked_in} check-ins, {answered} evaluations), "
+        f"{len(registration_ids)} registrations of {len(PEOPLE)} people, and a survey round "
+        f"with {answers} answers."
     )

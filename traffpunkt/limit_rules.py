@@ -41,6 +41,10 @@ DEFAULTS: dict[str, Rule] = {
     "invite_per_organiser": Rule(2000, 3600),
     # Invitations to one address across events: beyond this it is not mailed (reported).
     "invite_per_address": Rule(3, 86400),
+    # Answers through a survey's open link from one client address: 429.
+    "survey_answer_per_client": Rule(30, 600),
+    # Survey receipts (the answer's link) mailed to one address: beyond this no mail.
+    "survey_receipt_per_address": Rule(3, 3600),
     # Unknown or revoked tokens (manage links, door and API tokens, sign-in and invitation
     # links) per client address: 429 for further misses; a valid token always works.
     "token_misses_per_client": Rule(30, 600),

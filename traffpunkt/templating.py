@@ -30,6 +30,7 @@ DOMAINS = (
     "registrations",
     "networking",
     "notifications",
+    "surveys",
     "evaluations",
     "reports",
 )

@@ -10,7 +10,7 @@ public interface (`from networking import service`).
 """
 
 from networking.service.decisions import decide
-from networking.service.needs_map import SMALL_COUNT, needs_csv, needs_map
+from networking.service.needs_map import SMALL_COUNT, needs_csv, needs_map, tally
 from networking.service.plans import (
     create_plan,
     get_plan,
@@ -43,4 +43,5 @@ __all__ = [
     "plan_csv",
     "publish_plan",
     "reasons",
+    "tally",
 ]

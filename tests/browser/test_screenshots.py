@@ -62,6 +62,7 @@ async def demo_urls(site: Any) -> dict[str, str]:
         "cancel-confirm": f"{manage}/cancel",
         "people": f"{manage}/people",
         "needs-map": "/needs-map/asele",
+        "survey": "/survey/kompetensbehov-hosten-2026",
         "organiser-sign-in": "/organiser/sign-in",
         "dashboard": "/organiser",
         "organiser-event": f"/organiser/events/{eid}",
@@ -70,6 +71,8 @@ async def demo_urls(site: Any) -> dict[str, str]:
         "door-pairing": f"/organiser/events/{eid}/door",
         "meetings": f"/organiser/events/{eid}/meetings",
         "settings": "/organiser/admin",
+        "surveys": "/organiser/surveys",
+        "survey-new": "/organiser/surveys/new",
         "checkin": f"/checkin/{eid}",
     }
 

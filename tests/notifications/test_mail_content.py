@@ -26,6 +26,7 @@ from traffpunkt.settings import Settings
 MANAGE = "http://testserver/r/manage-token-123"
 SIGNUP = "http://testserver/i/invite-token-456"
 TICKET = "TP1.AbCdEf-0123456789_ticket"
+ANSWER = "http://testserver/survey/a/answer-token-789"
 
 FIXTURES: dict[str, dict[str, Any]] = {
     "confirmed": {"secrets": {"manage_url": MANAGE, "ticket_code": TICKET}},
@@ -45,6 +46,22 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "meeting_plan": {
         "data": {"items": ["10:00, bord 3: Hugo Lind (Lind Redovisning AB)"]},
         "secrets": {"manage_url": MANAGE},
+    },
+    "survey_invitation": {
+        "data": {"survey_title": "Kompetensbehov hösten 2026", "closes": "30 november 2026"},
+        "secrets": {"answer_url": ANSWER},
+    },
+    "survey_reminder": {
+        "data": {"survey_title": "Kompetensbehov hösten 2026", "closes": "30 november 2026"},
+        "secrets": {"answer_url": ANSWER},
+    },
+    "survey_receipt": {
+        "data": {
+            "survey_title": "Kompetensbehov hösten 2026",
+            "company": "Lind Redovisning AB",
+            "closes": "30 november 2026",
+        },
+        "secrets": {"answer_url": ANSWER},
     },
     "introduction": {
         "data": {
@@ -100,7 +117,7 @@ async def test_every_kind_renders_in_both_languages(
     html = p["text/html"].get_content()
     assert "<script" not in html
     # The text part says everything the HTML part says: the same links and the event's time.
-    for link in (MANAGE, SIGNUP, event["slug"]):
+    for link in (MANAGE, SIGNUP, ANSWER, event["slug"]):
         assert (link in html) == (link in text), link
     if KINDS[kind].show_event:
         assert "09:00–12:00" in text and "09:00–12:00" in html
@@ -116,6 +133,9 @@ async def test_every_kind_renders_in_both_languages(
         assert "hugo@lind.se" in text and "Hugo erbjuder bokföring" in html
     if kind == "event_cancelled":
         assert "Vi ses i vår i stället." in text
+    if kind.startswith("survey_"):
+        assert ANSWER in text and "Kompetensbehov hösten 2026" in msg["Subject"]
+        assert "30 november 2026" in text
 
 
 async def test_confirmation_structure_ticket_and_invitation(

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from registrations.invitees import Invitee, Skipped, from_csv, pasted, read
 from traffpunkt import addresses
+from traffpunkt.address_lists import Invitee, Skipped, from_csv, pasted, read
 
 
 def test_a_name_with_its_address_is_one_person() -> None:

@@ -1,4 +1,6 @@
-"""Who to invite: people read from a pasted address list and/or an uploaded CSV.
+"""Who to invite: people read from a pasted address list and/or an uploaded CSV (event
+invitations in registrations, survey invitations in surveys: shared by the shell, since
+neither domain may import the other).
 
 Pure functions (no database, no request), so the parsing is tested on its own.
 
