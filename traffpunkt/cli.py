@@ -15,7 +15,7 @@ import os
 import sys
 from typing import Any
 
-from traffpunkt.settings import Settings, default_base_url, get_settings
+from traffpunkt.settings import Settings, SettingsError, default_base_url, get_settings
 
 MIGRATION_LOCK_KEY = 7_272_727  # pg_advisory_lock key: one migrator at a time
 
@@ -221,7 +221,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     _prepare_environment()
     args = build_parser().parse_args(argv)
-    if getattr(args, "workers", 1) > 1 and get_settings().is_sqlite:
+    try:
+        settings = get_settings()  # every setting checked (traffpunkt.settings.validate)
+    except SettingsError as exc:
+        # One line a service manager's journal shows as it is, and status 2 (a usage error:
+        # restarting will not help) rather than a traceback.
+        print(f"traffpunkt: configuration error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    if getattr(args, "workers", 1) > 1 and settings.is_sqlite:
         raise SystemExit("--workers > 1 needs PostgreSQL (SQLite is one process)")
     args.func(args)
 
