@@ -195,6 +195,7 @@ def site(tmp_path: Path) -> Iterator[Site]:
     base_url = f"https://127.0.0.1:{https_port}"
     env = {
         **server_env(relayed_url, work, base_url),
+        "TRAFFPUNKT_SECRET_KEY": secrets.token_urlsafe(48),  # an https site needs 32+
         "TRAFFPUNKT_FORWARDED_ALLOW_IPS": "127.0.0.1",
         "TRAFFPUNKT_SMTP_URL": f"smtp://127.0.0.1:{controller.port}?starttls=off",
         "TRAFFPUNKT_MAIL_FROM": "Träffpunkt <noreply@example.se>",
