@@ -34,6 +34,7 @@ _TEST_KNOBS = {
     "TRAFFPUNKT_TEST_PG_URL",
     "TRAFFPUNKT_REQUIRE_PG",
     "TRAFFPUNKT_REQUIRE_BROWSER",
+    "TRAFFPUNKT_REQUIRE_NGINX",  # tests/test_deployment.py fails instead of skipping
     "TRAFFPUNKT_CHROMIUM",
     "TRAFFPUNKT_SCREENSHOTS",  # where tests/browser/test_screenshots.py saves its pictures
 }

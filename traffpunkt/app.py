@@ -61,7 +61,7 @@ from surveys.organiser_pages import ROUTES as SURVEY_ORGANISER_PAGES
 from surveys.pages import ROUTES as SURVEY_PAGES
 from surveys.piccolo_app import APP_CONFIG as SURVEYS_APP
 from surveys.routes import ROUTES as SURVEY_ROUTES
-from traffpunkt import auth, cpu, db, hooks, limits, logs, security, static_assets
+from traffpunkt import auth, cpu, db, health, hooks, limits, logs, security, static_assets
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.limits import client_middleware
@@ -133,13 +133,19 @@ def app_settings(app: ASGIApp) -> ASGIApp:
     return middleware
 
 
-def periodic_jobs() -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
-    """(every seconds, job) pairs that the mail sender runs between batches."""
-    return [
+def periodic_jobs(
+    heartbeat: health.Heartbeat | None = None,
+) -> list[tuple[float, Callable[[], Awaitable[Any]]]]:
+    """(every seconds, job) pairs that the mail sender runs between batches; with a
+    heartbeat, the sender also beats it (`/readyz` tells when the sender has stalled)."""
+    jobs: list[tuple[float, Callable[[], Awaitable[Any]]]] = [
         (60.0, registrations_service.schedule_reminders),
         (300.0, evaluations_service.send_evaluations),
         (300.0, limits.sweep),
     ]
+    if heartbeat is not None:
+        jobs.append((health.SENDER_BEAT_EVERY, heartbeat.beat))
+    return jobs
 
 
 def create_app(
@@ -186,8 +192,11 @@ def create_app(
             middleware=[static_assets.cache_headers],
         ),
         favicon,
+        *health.ROUTES,
         *extra_routes,
     ]
+
+    heartbeat = health.Heartbeat() if run_worker else None
 
     @asynccontextmanager
     async def lifespan(app: Litestar) -> AsyncIterator[None]:
@@ -196,7 +205,7 @@ def create_app(
         cpu.configure(settings.cpu_processes)  # suggestions, plans: off the loop
         sender = task = None
         if run_worker:
-            sender = Sender(settings, periodic=periodic_jobs())
+            sender = Sender(settings, periodic=periodic_jobs(heartbeat))
             print(f"Mail: {sender.describe()}", flush=True)
             with using(settings):  # the task keeps the app's settings (a copy of the context)
                 task = asyncio.create_task(sender.run(), name="mail-sender")
@@ -232,7 +241,16 @@ def create_app(
         # tokens, or the secret in the path), so it is outside the check.
         csrf_config=CSRFConfig(
             secret=settings.secret_key,
-            exclude=[r"^/api/", r"^/calendars/", r"^/checkin", r"^/back-office"],
+            # Probes (health, readiness, metrics) get no cookie either.
+            exclude=[
+                r"^/api/",
+                r"^/calendars/",
+                r"^/checkin",
+                r"^/back-office",
+                r"^/healthz$",
+                r"^/readyz$",
+                r"^/metrics$",
+            ],
             cookie_httponly=True,
             cookie_secure=settings.base_url.startswith("https://"),
             cookie_samesite="lax",
@@ -250,7 +268,7 @@ def create_app(
                 security_schemes={"BearerToken": SecurityScheme(type="http", scheme="bearer")}
             ),
         ),
-        state=State({"settings": settings}),
+        state=State({"settings": settings, "readiness": health.Readiness(heartbeat)}),
         on_startup=[amend_openapi],
         before_send=[security.before_send],  # CSP & co. and Secure cookies on every response
         debug=False,

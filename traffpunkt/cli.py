@@ -15,9 +15,7 @@ import os
 import sys
 from typing import Any
 
-from traffpunkt.settings import Settings, default_base_url, get_settings
-
-MIGRATION_LOCK_KEY = 7_272_727  # pg_advisory_lock key: one migrator at a time
+from traffpunkt.settings import Settings, SettingsError, default_base_url, get_settings
 
 
 def _prepare_environment() -> None:
@@ -26,36 +24,50 @@ def _prepare_environment() -> None:
 
 
 async def migrate(quiet: bool = False) -> None:
-    """Apply every domain's migrations (under an advisory lock on PostgreSQL)."""
+    """Apply every domain's migrations, one process at a time (`traffpunkt.migrations`: an
+    advisory lock on PostgreSQL, a lock file beside a SQLite database): processes that start
+    together wait for the first, then find nothing left to do."""
     _prepare_environment()
     from piccolo.apps.migrations.commands.forwards import run_forwards
 
     import piccolo_conf
     from traffpunkt import db
     from traffpunkt.app import app_tables
+    from traffpunkt.migrations import migration_lock
 
+    settings = get_settings()
     engine = piccolo_conf.DB
     db.bind(engine, app_tables())
-    lock_conn: Any = None
-    if not get_settings().is_sqlite:
-        import asyncpg
-
-        lock_conn = await asyncpg.connect(get_settings().database_url)
-        await lock_conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK_KEY)
-    else:
+    if settings.is_sqlite:
         engine.prepare_file()  # type: ignore[attr-defined]
     try:
-        out = io.StringIO()
-        with contextlib.redirect_stdout(out if quiet else sys.stdout):
-            result = await run_forwards("all")
-        if not result.success:
-            sys.stdout.write(out.getvalue())
-            raise SystemExit(f"migration failed: {result.message}")
+        async with migration_lock(
+            settings.database_url, settings.sqlite_path if settings.is_sqlite else None
+        ):
+            out = io.StringIO()
+            with contextlib.redirect_stdout(out if quiet else sys.stdout):
+                result = await run_forwards("all")
+            if not result.success:
+                sys.stdout.write(out.getvalue())
+                raise SystemExit(f"migration failed: {result.message}")
     finally:
-        if lock_conn is not None:
-            await lock_conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK_KEY)
-            await lock_conn.close()
         await db.stop(engine)
+
+
+async def pending_migrations() -> list[tuple[str, str]]:
+    """The shipped migrations the configured database has not applied (all of them when it
+    was never migrated)."""
+    from traffpunkt import migrations
+
+    async def run() -> list[tuple[str, str]]:
+        try:
+            return await migrations.pending()
+        except Exception as exc:
+            if "migration" in str(exc).lower():  # no migration table: never migrated
+                return list(migrations.shipped())
+            raise
+
+    return list(await _with_engine(run))
 
 
 async def _with_engine(coro_fn: Any, *args: Any) -> Any:
@@ -73,6 +85,16 @@ async def _with_engine(coro_fn: Any, *args: Any) -> Any:
 
 
 def cmd_migrate(args: argparse.Namespace) -> None:
+    if args.check:
+        # For deploy pipelines: 0 when the database is current, 1 and the list otherwise.
+        missing = asyncio.run(pending_migrations())
+        if not missing:
+            print("Migrations are current.")
+            return
+        print(f"{len(missing)} migrations pending:")
+        for app_name, migration_id in missing:
+            print(f"  {app_name} {migration_id}")
+        raise SystemExit(1)
     asyncio.run(migrate())
     print("Migrations applied.")
 
@@ -201,7 +223,13 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--app", default="traffpunkt.asgi:app", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
 
-    sub.add_parser("migrate", help="apply database migrations").set_defaults(func=cmd_migrate)
+    migrate_cmd = sub.add_parser("migrate", help="apply database migrations")
+    migrate_cmd.add_argument(
+        "--check",
+        action="store_true",
+        help="apply nothing: exit 0 when every migration is applied, else 1 and the list",
+    )
+    migrate_cmd.set_defaults(func=cmd_migrate)
     sub.add_parser("demo", help="load demo municipalities, venues and events").set_defaults(
         func=cmd_demo
     )
@@ -221,7 +249,14 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> None:
     _prepare_environment()
     args = build_parser().parse_args(argv)
-    if getattr(args, "workers", 1) > 1 and get_settings().is_sqlite:
+    try:
+        settings = get_settings()  # every setting checked (traffpunkt.settings.validate)
+    except SettingsError as exc:
+        # One line a service manager's journal shows as it is, and status 2 (a usage error:
+        # restarting will not help) rather than a traceback.
+        print(f"traffpunkt: configuration error: {exc}", file=sys.stderr, flush=True)
+        raise SystemExit(2) from None
+    if getattr(args, "workers", 1) > 1 and settings.is_sqlite:
         raise SystemExit("--workers > 1 needs PostgreSQL (SQLite is one process)")
     args.func(args)
 

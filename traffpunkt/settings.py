@@ -14,14 +14,17 @@ default SQLite file and the mail folder are created under the directory `traffpu
 from __future__ import annotations
 
 import functools
+import ipaddress
 import os
 import secrets
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass, field
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any
+from urllib.parse import SplitResult, parse_qs, urlsplit, urlunsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import find_dotenv, load_dotenv
@@ -31,6 +34,24 @@ from traffpunkt.limit_rules import from_environment
 
 DEFAULT_TIMEZONE = "Europe/Stockholm"
 SECRET_FILE_NAME = "traffpunkt-secret.key"
+# A production deployment (an https:// base URL, as `back_office` also reads it) signs with a
+# key of at least this many characters; `secrets.token_urlsafe(48)` (the generated one) has 64.
+MIN_PRODUCTION_SECRET_LENGTH = 32
+LOG_FORMATS = ("plain", "json")
+
+
+class SettingsError(SystemExit):
+    """A setting that cannot work, with one line that names it and says what is expected.
+
+    A SystemExit, so that anything reading the settings outside the CLI stops with that line
+    too; the CLI (`traffpunkt.cli.main`) prints it as one line and exits with status 2."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message
+
+    def __str__(self) -> str:
+        return self.message
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,6 +83,10 @@ class Settings:
     smtp_utf8: bool = False
     # Abuse limits in force (traffpunkt.limit_rules): rule name -> Rule; absent rules are off.
     rate_limits: Mapping[str, Any] = field(default_factory=lambda: _rate_limits({}), hash=False)
+    # Log lines as text or one JSON object each (TRAFFPUNKT_LOG_FORMAT; `--log-format` wins).
+    log_format: str = "plain"
+    # The bearer token that opens /metrics (TRAFFPUNKT_METRICS_TOKEN); None: /metrics is off.
+    metrics_token: str | None = None
 
     @property
     def is_sqlite(self) -> bool:
@@ -123,8 +148,134 @@ def _optional_count(name: str) -> int | None:
     except ValueError:
         value = -1
     if value < 0:
-        raise SystemExit(f"{name}={raw!r} must be a whole number, 0 or more")
+        raise SettingsError(f"{name}={raw!r} must be a whole number, 0 or more")
     return value
+
+
+def _redacted_url(url: str) -> str:
+    """A URL for an error message: without its password."""
+    parts = urlsplit(url)
+    if parts.password is None:
+        return url
+    netloc = f"{parts.username or ''}:***@{parts.hostname or ''}"
+    if _port(parts) is not None:
+        netloc += f":{parts.port}"
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _port(parts: SplitResult) -> int | None:
+    try:
+        return parts.port
+    except ValueError:
+        return -1
+
+
+def _check_database_url(url: str) -> None:
+    shown = _redacted_url(url)
+    if url.startswith("sqlite:"):
+        if not url.startswith("sqlite:///") or not url.removeprefix("sqlite:///").strip("/"):
+            raise SettingsError(
+                f"TRAFFPUNKT_DATABASE_URL={shown!r}: a SQLite URL is sqlite:///relative/file.db "
+                "or sqlite:////absolute/file.db"
+            )
+        return
+    parts = urlsplit(url)
+    if parts.scheme not in ("postgresql", "postgres"):
+        raise SettingsError(
+            f"TRAFFPUNKT_DATABASE_URL={shown!r}: expected sqlite:///file.db or "
+            "postgresql://user@host:port/database"
+        )
+    if _port(parts) == -1 or not parts.path.strip("/"):
+        raise SettingsError(
+            f"TRAFFPUNKT_DATABASE_URL={shown!r}: expected postgresql://user@host:port/database "
+            "(a database name, and a port that is a number)"
+        )
+
+
+def _check_smtp_url(url: str) -> None:
+    parts = urlsplit(url)
+    shown = _redacted_url(url)
+    if parts.scheme not in ("smtp", "smtps") or not parts.hostname or _port(parts) == -1:
+        raise SettingsError(
+            f"TRAFFPUNKT_SMTP_URL={shown!r}: expected smtp://host:port or "
+            "smtps://user:password@host:465"
+        )
+    starttls = parse_qs(parts.query).get("starttls", [])
+    if any(v not in ("require", "off") for v in starttls):
+        raise SettingsError(f"TRAFFPUNKT_SMTP_URL={shown!r}: starttls= is require or off")
+
+
+def _check_base_url(url: str) -> None:
+    parts = urlsplit(url)
+    if (
+        parts.scheme not in ("http", "https")
+        or not parts.hostname
+        or _port(parts) == -1
+        or parts.query
+        or parts.fragment
+        or parts.username is not None
+    ):
+        raise SettingsError(
+            f"TRAFFPUNKT_BASE_URL={url!r}: expected the absolute address people open, "
+            "e.g. https://evenemang.kommun.se"
+        )
+
+
+def _check_forwarded(value: str) -> None:
+    for item in filter(None, (v.strip() for v in value.split(","))):
+        if item == "*":
+            continue
+        try:
+            ipaddress.ip_network(item, strict=False)
+        except ValueError:
+            raise SettingsError(
+                f"TRAFFPUNKT_FORWARDED_ALLOW_IPS: {item!r} is not an address or network "
+                "(e.g. 127.0.0.1, 10.0.0.0/8, or *)"
+            ) from None
+
+
+def _positive(name: str, default: int) -> int:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    if not raw.isdigit() or int(raw) < 1:
+        raise SettingsError(f"{name}={raw!r} must be a whole number, 1 or more")
+    return int(raw)
+
+
+def validate(settings: Settings) -> Settings:
+    """Every setting checked against what the code can work with (SettingsError if not)."""
+    _check_database_url(settings.database_url)
+    _check_base_url(settings.base_url)
+    if settings.smtp_url is not None:
+        _check_smtp_url(settings.smtp_url)
+    if "@" not in parseaddr(settings.mail_from)[1]:
+        raise SettingsError(
+            f"TRAFFPUNKT_MAIL_FROM={settings.mail_from!r}: expected an address, "
+            "e.g. 'Träffpunkt <noreply@kommun.se>'"
+        )
+    if "@" not in parseaddr(settings.organiser_mailbox)[1]:
+        raise SettingsError(
+            f"TRAFFPUNKT_ORGANISER_MAILBOX={settings.organiser_mailbox!r}: expected an address"
+        )
+    _check_forwarded(settings.forwarded_allow_ips)
+    if settings.log_format not in LOG_FORMATS:
+        raise SettingsError(
+            f"TRAFFPUNKT_LOG_FORMAT={settings.log_format!r}: expected plain or json"
+        )
+    production = settings.base_url.startswith("https://")
+    if production and len(settings.secret_key) < MIN_PRODUCTION_SECRET_LENGTH:
+        raise SettingsError(
+            f"TRAFFPUNKT_SECRET_KEY has {len(settings.secret_key)} characters; a server with an "
+            f"https:// base URL needs at least {MIN_PRODUCTION_SECRET_LENGTH} "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
+    if settings.metrics_token is not None and len(settings.metrics_token) < 16:
+        raise SettingsError(
+            "TRAFFPUNKT_METRICS_TOKEN is shorter than 16 characters; use a random one "
+            "(python3 -c 'import secrets; print(secrets.token_urlsafe(32))')"
+        )
+    return settings
 
 
 def load_settings() -> Settings:
@@ -138,29 +289,39 @@ def load_settings() -> Settings:
     try:
         ZoneInfo(timezone)
     except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise SystemExit(f"TRAFFPUNKT_TIMEZONE={timezone!r} is not a known time zone") from exc
+        raise SettingsError(f"TRAFFPUNKT_TIMEZONE={timezone!r} is not a known time zone") from exc
     mail_from = os.environ.get("TRAFFPUNKT_MAIL_FROM", "Träffpunkt <noreply@traffpunkt.local>")
     mail_dir = Path(os.environ.get("TRAFFPUNKT_MAIL_DIR", "mail-outbox"))
     cpu_processes = _optional_count("TRAFFPUNKT_CPU_PROCESSES")
-    return Settings(
-        database_url=os.environ.get("TRAFFPUNKT_DATABASE_URL", "sqlite:///traffpunkt.db"),
-        base_url=os.environ.get("TRAFFPUNKT_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
-        smtp_url=os.environ.get("TRAFFPUNKT_SMTP_URL") or None,
-        secret_key=_secret_key(data_dir),
-        data_dir=data_dir,
-        mail_dir=mail_dir if mail_dir.is_absolute() else data_dir / mail_dir,
-        mail_from=mail_from,
-        organiser_mailbox=os.environ.get(
-            "TRAFFPUNKT_ORGANISER_MAILBOX", "noreply@traffpunkt.local"
-        ),
-        default_timezone=timezone,
-        pg_pool_max_size=int(os.environ.get("TRAFFPUNKT_PG_POOL_MAX_SIZE", "20")),
-        mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
-        cpu_processes=1 if cpu_processes is None else cpu_processes,
-        forwarded_allow_ips=os.environ.get("TRAFFPUNKT_FORWARDED_ALLOW_IPS", "").strip(),
-        keepalive_timeout=_optional_count("TRAFFPUNKT_KEEPALIVE_TIMEOUT") or 75,
-        smtp_utf8=os.environ.get("TRAFFPUNKT_SMTP_UTF8", "").strip().lower() in ("1", "true"),
-        rate_limits=_rate_limits(os.environ),
+    try:
+        rate_limits = _rate_limits(os.environ)
+    except SettingsError:
+        raise
+    except SystemExit as exc:  # traffpunkt.limit_rules says what is wrong
+        raise SettingsError(str(exc.code)) from None
+    return validate(
+        Settings(
+            database_url=os.environ.get("TRAFFPUNKT_DATABASE_URL", "sqlite:///traffpunkt.db"),
+            base_url=os.environ.get("TRAFFPUNKT_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            smtp_url=os.environ.get("TRAFFPUNKT_SMTP_URL") or None,
+            secret_key=_secret_key(data_dir),
+            data_dir=data_dir,
+            mail_dir=mail_dir if mail_dir.is_absolute() else data_dir / mail_dir,
+            mail_from=mail_from,
+            organiser_mailbox=os.environ.get(
+                "TRAFFPUNKT_ORGANISER_MAILBOX", "noreply@traffpunkt.local"
+            ),
+            default_timezone=timezone,
+            pg_pool_max_size=_positive("TRAFFPUNKT_PG_POOL_MAX_SIZE", 20),
+            mail_render_processes=_optional_count("TRAFFPUNKT_MAIL_RENDER_PROCESSES"),
+            cpu_processes=1 if cpu_processes is None else cpu_processes,
+            forwarded_allow_ips=os.environ.get("TRAFFPUNKT_FORWARDED_ALLOW_IPS", "").strip(),
+            keepalive_timeout=_optional_count("TRAFFPUNKT_KEEPALIVE_TIMEOUT") or 75,
+            smtp_utf8=os.environ.get("TRAFFPUNKT_SMTP_UTF8", "").strip().lower() in ("1", "true"),
+            rate_limits=rate_limits,
+            log_format=os.environ.get("TRAFFPUNKT_LOG_FORMAT", "plain").strip().lower() or "plain",
+            metrics_token=os.environ.get("TRAFFPUNKT_METRICS_TOKEN", "").strip() or None,
+        )
     )
 
 
