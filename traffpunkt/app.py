@@ -49,7 +49,18 @@ from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
 from registrations.pages import ROUTES as REGISTRATION_PAGES
 from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
-from traffpunkt import auth, cpu, db, health, hooks, limits, logs, security, static_assets
+from traffpunkt import (
+    auth,
+    cpu,
+    db,
+    health,
+    hooks,
+    limits,
+    logs,
+    request_log,
+    security,
+    static_assets,
+)
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.limits import client_middleware
@@ -242,8 +253,15 @@ def create_app(
         on_startup=[amend_openapi],
         before_send=[security.before_send],  # CSP & co. and Secure cookies on every response
         debug=False,
+        # Logging is configured by the process (`traffpunkt.logs.config`: format, redaction),
+        # not by Litestar, whose default would replace the root logger's handler with its own
+        # text format at start-up (and so undo `--log-format json`).
+        logging_config=None,
     )
     fix_options_allow(app)
+    # Outermost, around Litestar's own exception handling and routing: every request gets an
+    # id and one log line, also those no route matches.
+    app.asgi_handler = request_log.wrap(app.asgi_handler)
     return app
 
 

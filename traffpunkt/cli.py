@@ -129,6 +129,11 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     print(token)
 
 
+def log_format(args: argparse.Namespace, settings: Settings) -> str:
+    """`--log-format` wins over TRAFFPUNKT_LOG_FORMAT."""
+    return getattr(args, "log_format", None) or settings.log_format
+
+
 def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     """How `traffpunkt serve` runs uvicorn (the flags win over the environment)."""
     from traffpunkt import logs
@@ -138,7 +143,8 @@ def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, A
         "port": args.port,
         "workers": args.workers,
         "log_level": "warning",
-        "log_config": logs.config(),  # every web process redacts its log lines
+        # every web process redacts its log lines, in the format asked for
+        "log_config": logs.config(log_format=log_format(args, settings)),
         "access_log": False,
         # request.client and the scheme (Secure cookies, rate limits) come from
         # X-Forwarded-For/-Proto only when the peer is a proxy we were told to trust.
@@ -179,7 +185,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from traffpunkt import logs
 
     logs.install()
-    logging.config.dictConfig(logs.config())
+    logging.config.dictConfig(logs.config(log_format=log_format(args, get_settings())))
     asyncio.run(migrate(quiet=True))
 
     from traffpunkt import app
@@ -202,6 +208,15 @@ def cmd_worker(args: argparse.Namespace) -> None:
     asyncio.run(_with_engine(run))
 
 
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=["plain", "json"],
+        default=None,
+        help="log lines as text or one JSON object each (default: TRAFFPUNKT_LOG_FORMAT or plain)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="traffpunkt", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -219,6 +234,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="close idle connections after this long (default: TRAFFPUNKT_KEEPALIVE_TIMEOUT "
         "or 75); keep a reverse proxy's upstream keep-alive shorter",
     )
+    _log_format_option(serve)
     # Another ASGI app built by create_app: the bench serves bench.app:app (its own endpoints).
     serve.add_argument("--app", default="traffpunkt.asgi:app", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
@@ -233,7 +249,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load demo municipalities, venues and events").set_defaults(
         func=cmd_demo
     )
-    sub.add_parser("worker", help="run the mail sender on its own").set_defaults(func=cmd_worker)
+    worker = sub.add_parser("worker", help="run the mail sender on its own")
+    _log_format_option(worker)
+    worker.set_defaults(func=cmd_worker)
 
     token = sub.add_parser("token", help="organiser API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)
