@@ -196,3 +196,15 @@ async def redirect_pending(registration_id: UUID, recipient: str) -> int:
         .returning(M.id)
     )
     return len(rows)
+
+
+async def outbox_figures() -> list[dict[str, Any]]:
+    """Per status of interest, how many messages and the oldest's creation time (metrics;
+    `status` is indexed, so each group is an index range)."""
+    return list(
+        await M.raw(
+            "SELECT status, count(*) AS n, min(created_at) AS oldest FROM outbox_message "
+            f"WHERE status IN ('{OutboxStatus.PENDING}', '{OutboxStatus.SENDING}', "
+            f"'{OutboxStatus.FAILED}') GROUP BY status"
+        )
+    )

@@ -537,3 +537,14 @@ async def scan_by_key(event_scan: str) -> ScanRow | None:
 
 async def insert_scan(values: dict[str, Any]) -> bool:
     return await insert_row(Scan, values, conflict_target="event_scan")
+
+
+async def scan_counts() -> dict[str, int]:
+    """Check-in scans ever received, by result (metrics: check-ins per minute). Scans are
+    never deleted with their registration, so these only grow."""
+    rows = (
+        await Scan.select(Scan.result, Count(alias="n"))
+        .where(Scan.action == ScanAction.CHECKIN)
+        .group_by(Scan.result)
+    )
+    return {str(r["result"]): int(r["n"]) for r in rows}

@@ -57,6 +57,7 @@ from traffpunkt import (
     hooks,
     limits,
     logs,
+    metrics,
     request_log,
     security,
     static_assets,
@@ -110,6 +111,46 @@ def wire() -> None:
     hooks.on_event_changed(registrations_service.on_event_changed)
     hooks.on_sign_in_requested(notifications_service.mail_sign_in)
     hooks.provide_attendance_counts(registrations_service.counts_for_events)
+    metrics.provide_figures(deployment_figures)
+
+
+async def deployment_figures() -> list[metrics.Figure]:
+    """What `/metrics` reads from the database at each scrape: the outbox and check-ins."""
+    outbox = await notifications_service.outbox_figures()
+    scans = {"ok": 0, **await registrations_service.scan_counts()}  # ok: always a series
+    figure = metrics.Figure
+    return [
+        figure(
+            "traffpunkt_outbox_messages",
+            "Mail in the outbox: waiting (pending or being sent) and failed for good",
+            "gauge",
+            outbox.waiting,
+            (("state", "waiting"),),
+        ),
+        figure("traffpunkt_outbox_messages", "", "gauge", outbox.failed, (("state", "failed"),)),
+        figure(
+            "traffpunkt_outbox_oldest_waiting_seconds",
+            "Age of the oldest mail not yet sent (0 when none waits)",
+            "gauge",
+            outbox.oldest_waiting_seconds,
+        ),
+        figure(
+            "traffpunkt_mail_failures",
+            "Mail given up for good (refused, or out of attempts)",
+            "counter",
+            outbox.failed,
+        ),
+        *(
+            figure(
+                "traffpunkt_checkin_scans",
+                "Check-in scans received, by answer (ok: checked in)",
+                "counter",
+                n,
+                (("result", result),),
+            )
+            for result, n in sorted(scans.items())
+        ),
+    ]
 
 
 def app_settings(app: ASGIApp) -> ASGIApp:
@@ -149,6 +190,7 @@ def create_app(
     engine = engine or db.make_engine(settings.database_url, settings.data_dir)
     db.bind(engine, app_tables())
     logs.install()  # every process that serves the app redacts its log lines
+    metrics.install()  # and counts its requests
     wire()
 
     route_handlers: list[Any] = [
@@ -174,6 +216,7 @@ def create_app(
         ),
         favicon,
         *health.ROUTES,
+        *metrics.ROUTES,
         *extra_routes,
     ]
 

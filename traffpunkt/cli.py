@@ -160,7 +160,7 @@ def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, A
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from traffpunkt import logs
+    from traffpunkt import logs, metrics
 
     settings = get_settings()  # reads .env too, so a BASE_URL set there counts as set
     if not os.environ.get("TRAFFPUNKT_BASE_URL"):
@@ -171,6 +171,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         settings = get_settings()
     logs.install()
     asyncio.run(migrate(quiet=True))
+    metrics.clear_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: this run's counts only
     db_label = f"SQLite file {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
     print(f"Träffpunkt on http://{args.host}:{args.port} ({db_label})", flush=True)
     print(f"Links and feeds say {settings.base_url}", flush=True)

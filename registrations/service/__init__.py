@@ -59,7 +59,7 @@ from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
 from registrations.service.organiser_changes import organiser_cancel, organiser_correct_address
 from registrations.service.reminders import schedule_reminders
-from registrations.service.scans import check_in, check_in_batch, undo_check_in
+from registrations.service.scans import check_in, check_in_batch, scan_counts, undo_check_in
 from registrations.service.self_service import (
     by_token,
     cancel_own,
@@ -112,6 +112,7 @@ __all__ = [
     "registration",
     "registration_out",
     "revoke_door_token",
+    "scan_counts",
     "schedule_reminders",
     "stats",
     "ticket_code",
