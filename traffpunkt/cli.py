@@ -1,4 +1,4 @@
-"""The `traffpunkt` command: serve, migrate, demo, worker, token.
+"""The `traffpunkt` command: serve, migrate, demo, worker, backup, restore, token.
 
 Each command imports what it needs when it runs (there is no import cycle behind it): `migrate`
 must not load the app and its domains, and `--help` stays quick."""
@@ -97,6 +97,32 @@ def cmd_migrate(args: argparse.Namespace) -> None:
         raise SystemExit(1)
     asyncio.run(migrate())
     print("Migrations applied.")
+
+
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from traffpunkt import backup
+
+    try:
+        print(backup.backup(get_settings(), Path(args.path)))
+    except backup.BackupError as exc:
+        raise SystemExit(f"traffpunkt backup: {exc}") from None
+    print("Keep the secret key (traffpunkt-secret.key or TRAFFPUNKT_SECRET_KEY) with it.")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from traffpunkt import backup
+
+    try:
+        print(backup.restore(get_settings(), Path(args.path)))
+    except backup.BackupError as exc:
+        raise SystemExit(f"traffpunkt restore: {exc}") from None
+    # A backup of an older version: bring it up to this one's schema.
+    asyncio.run(migrate(quiet=True))
+    print("Migrations applied. Start serve and the workers again.")
 
 
 def cmd_demo(args: argparse.Namespace) -> None:
@@ -253,6 +279,18 @@ def build_parser() -> argparse.ArgumentParser:
     worker = sub.add_parser("worker", help="run the mail sender on its own")
     _log_format_option(worker)
     worker.set_defaults(func=cmd_worker)
+
+    backup_cmd = sub.add_parser(
+        "backup", help="write the database to a file (SQLite online backup, or pg_dump)"
+    )
+    backup_cmd.add_argument("path", help="the backup file to write")
+    backup_cmd.set_defaults(func=cmd_backup)
+    restore_cmd = sub.add_parser(
+        "restore",
+        help="replace the database's content with a backup (stop serve and workers first)",
+    )
+    restore_cmd.add_argument("path", help="a file written by `traffpunkt backup`")
+    restore_cmd.set_defaults(func=cmd_restore)
 
     token = sub.add_parser("token", help="organiser API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)
