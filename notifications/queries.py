@@ -208,3 +208,14 @@ async def outbox_figures() -> list[dict[str, Any]]:
             f"'{OutboxStatus.FAILED}') GROUP BY status"
         )
     )
+
+
+async def scrub_event(event_id: UUID, placeholder: str) -> None:
+    """Retention: mail about an event long over keeps its kind, status and times, not to whom
+    it went or what it said; what had not gone out by now never will."""
+    await M.update({M.status: OutboxStatus.CANCELLED}).where(
+        (M.event == event_id) & M.status.is_in([OutboxStatus.PENDING, OutboxStatus.SENDING])
+    )
+    await M.update(
+        {M.recipient: placeholder, M.recipient_name: "", M.data: "{}", M.secrets: None}
+    ).where(M.event == event_id)

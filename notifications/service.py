@@ -190,6 +190,11 @@ async def forget(registration_id: UUID | str) -> None:
     await queries.scrub_registration(parse_id(registration_id), ERASED_ADDRESS)
 
 
+async def forget_event(event_id: UUID | str) -> None:
+    """Retention: the mail of an event long over, without recipients or contents."""
+    await queries.scrub_event(parse_id(event_id), ERASED_ADDRESS)
+
+
 # --- the sender's steps (notifications.worker) --------------------------------------------------
 
 

@@ -172,6 +172,8 @@ def periodic_jobs(
     jobs: list[tuple[float, Callable[[], Awaitable[Any]]]] = [
         (60.0, registrations_service.schedule_reminders),
         (300.0, limits.sweep),
+        # Anonymises what the retention period has passed: at start, then once a day.
+        (600.0, registrations_service.retention_job),
     ]
     if heartbeat is not None:
         jobs.append((health.SENDER_BEAT_EVERY, heartbeat.beat))

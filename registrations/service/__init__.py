@@ -15,6 +15,7 @@ one module per concern:
 - `attendee_lists`: lists, counts, offline check-in data, CSV and spreadsheet exports.
 - `event_changes`: what a changed or cancelled event does to its registrations.
 - `reminders`: reminders before an event.
+- `retention`: personal data of events long over anonymised on schedule (storage limitation).
 - `for_networking`: what the networking domain reads of registrations.
 - `keys`: each event's signing keys and the ticket codes they sign.
 - `links`: manage links, and the mail to a registration that carries one.
@@ -59,6 +60,7 @@ from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
 from registrations.service.organiser_changes import organiser_cancel, organiser_correct_address
 from registrations.service.reminders import schedule_reminders
+from registrations.service.retention import apply_retention, person_key, retention_job
 from registrations.service.scans import check_in, check_in_batch, scan_counts, undo_check_in
 from registrations.service.self_service import (
     by_token,
@@ -81,6 +83,7 @@ __all__ = [
     "RegistrationRow",
     "SignUp",
     "address_hash",
+    "apply_retention",
     "attendee_table",
     "attendees",
     "attendees_csv",
@@ -108,9 +111,11 @@ __all__ = [
     "organiser_cancel",
     "organiser_correct_address",
     "own_ticket_code",
+    "person_key",
     "register",
     "registration",
     "registration_out",
+    "retention_job",
     "revoke_door_token",
     "scan_counts",
     "schedule_reminders",
