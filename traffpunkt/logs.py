@@ -67,9 +67,27 @@ _RULES: list[tuple[re.Pattern[str], str]] = [
 ]
 
 
+# What each rule's text must contain before its pattern can match: cheap `in` tests that skip
+# most rules for most lines (every request logs one; the patterns cost ~10 µs each to run).
+_WORD_16 = re.compile(r"[\w-]{16,}")
+_WORD_22 = re.compile(r"[\w-]{22,}")
+_TOKEN_PATHS = ("/r/", "/registrations/", "/sign-in/", "/door-tokens/", "/invitations/", "/certif")
+_PARAMETER = re.compile(r"[?&;#][\w-]+=")
+_NEEDS: list[Any] = [
+    lambda t: "://" in t and "@" in t,
+    lambda t: any(p in t for p in _TOKEN_PATHS) and _WORD_16.search(t) is not None,
+    lambda t: "=" in t and _PARAMETER.search(t) is not None,
+    lambda t: "bearer" in t.lower(),
+    lambda t: "TP1" in t,
+    lambda t: _WORD_22.search(t) is not None,
+    lambda t: "@" in t,
+]
+
+
 def redact(text: str) -> str:
-    for pattern, replacement in _RULES:
-        text = pattern.sub(replacement, text)
+    for (pattern, replacement), needed in zip(_RULES, _NEEDS, strict=True):
+        if needed(text):
+            text = pattern.sub(replacement, text)
     return text
 
 
