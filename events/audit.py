@@ -37,6 +37,9 @@ ACTIONS = {
     "venue.created": N_("Added the venue {detail}"),
     "organiser.activated": N_("Activated an organiser"),
     "organiser.deactivated": N_("Deactivated an organiser"),
+    "registrations.retained": N_(
+        "Anonymised {people} registrations and {invitations} invitations after the retention period"
+    ),
 }
 
 # Field names in "event.changed", as words in a sentence ("Changed the start time, the title").
@@ -73,6 +76,11 @@ def describe(action: str, detail: str, lang: str) -> str:
         if not (sent.isdigit() and already.isdigit()):
             return f"{action}: {detail}"
         return _(template).format(sent=sent, already=already)
+    if action == "registrations.retained":
+        people, _sep, invitations = detail.partition("/")
+        if not (people.isdigit() and invitations.isdigit()):
+            return f"{action}: {detail}"
+        return _(template).format(people=people, invitations=invitations)
     return _(template).format(detail=detail)
 
 

@@ -196,3 +196,26 @@ async def redirect_pending(registration_id: UUID, recipient: str) -> int:
         .returning(M.id)
     )
     return len(rows)
+
+
+async def outbox_figures() -> list[dict[str, Any]]:
+    """Per status of interest, how many messages and the oldest's creation time (metrics;
+    `status` is indexed, so each group is an index range)."""
+    return list(
+        await M.raw(
+            "SELECT status, count(*) AS n, min(created_at) AS oldest FROM outbox_message "
+            f"WHERE status IN ('{OutboxStatus.PENDING}', '{OutboxStatus.SENDING}', "
+            f"'{OutboxStatus.FAILED}') GROUP BY status"
+        )
+    )
+
+
+async def scrub_event(event_id: UUID, placeholder: str) -> None:
+    """Retention: mail about an event long over keeps its kind, status and times, not to whom
+    it went or what it said; what had not gone out by now never will."""
+    await M.update({M.status: OutboxStatus.CANCELLED}).where(
+        (M.event == event_id) & M.status.is_in([OutboxStatus.PENDING, OutboxStatus.SENDING])
+    )
+    await M.update(
+        {M.recipient: placeholder, M.recipient_name: "", M.data: "{}", M.secrets: None}
+    ).where(M.event == event_id)

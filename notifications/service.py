@@ -23,7 +23,7 @@ import json
 import random
 import re
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID, uuid4
 
@@ -190,6 +190,11 @@ async def forget(registration_id: UUID | str) -> None:
     await queries.scrub_registration(parse_id(registration_id), ERASED_ADDRESS)
 
 
+async def forget_event(event_id: UUID | str) -> None:
+    """Retention: the mail of an event long over, without recipients or contents."""
+    await queries.scrub_event(parse_id(event_id), ERASED_ADDRESS)
+
+
 # --- the sender's steps (notifications.worker) --------------------------------------------------
 
 
@@ -330,3 +335,29 @@ async def latest_status_by_registration(event_id: UUID | str) -> dict[str, MailL
         if r.registration_id is not None:
             out[str(r.registration_id)] = r  # rows come oldest first: the last one wins
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxFigures:
+    """The outbox at one moment, for the operators' metrics (`traffpunkt.metrics`)."""
+
+    waiting: int  # pending or being sent
+    oldest_waiting_seconds: float  # age of the oldest message not yet sent; 0 when none
+    failed: int  # given up for good (refused, or out of attempts)
+
+
+async def outbox_figures() -> OutboxFigures:
+    rows = {str(r["status"]): r for r in await queries.outbox_figures()}
+    waiting = [rows[s] for s in (OutboxStatus.PENDING, OutboxStatus.SENDING) if s in rows]
+    oldest = min((_aware(r["oldest"]) for r in waiting if r["oldest"] is not None), default=None)
+    return OutboxFigures(
+        waiting=sum(int(r["n"]) for r in waiting),
+        oldest_waiting_seconds=max(0.0, (utc_now() - oldest).total_seconds()) if oldest else 0.0,
+        failed=int(rows[OutboxStatus.FAILED]["n"]) if OutboxStatus.FAILED in rows else 0,
+    )
+
+
+def _aware(value: Any) -> datetime:
+    """An aggregate's time (SQLite gives the stored text; PostgreSQL a datetime) in UTC."""
+    when = value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
+    return when if when.tzinfo is not None else when.replace(tzinfo=UTC)

@@ -573,3 +573,55 @@ async def scan_by_key(event_scan: str) -> ScanRow | None:
 
 async def insert_scan(values: dict[str, Any]) -> bool:
     return await insert_row(Scan, values, conflict_target="event_scan")
+
+
+async def scan_counts() -> dict[str, int]:
+    """Check-in scans ever received, by result (metrics: check-ins per minute). Scans are
+    never deleted with their registration, so these only grow."""
+    rows = (
+        await Scan.select(Scan.result, Count(alias="n"))
+        .where(Scan.action == ScanAction.CHECKIN)
+        .group_by(Scan.result)
+    )
+    return {str(r["result"]): int(r["n"]) for r in rows}
+
+
+# --- retention (service/retention.py) --------------------------------------------------------
+
+RETAINED_EMAIL = "%@invalid"  # erased or retained addresses all end so
+
+
+async def events_to_retain(ended_before: datetime, limit: int) -> list[UUID]:
+    """Events that ended before `ended_before` and still hold an attendee's or an invitee's
+    address."""
+    found: set[UUID] = set()
+    for table in (Registration, Invitation):
+        rows = (
+            await table.select(table.event)
+            .where((table.event.ends_at < ended_before) & table.email.not_like(RETAINED_EMAIL))
+            .distinct()
+            .limit(limit)
+        )
+        found.update(r["event"] for r in rows)
+    return sorted(found)[:limit]
+
+
+async def addresses_to_retain(event_id: UUID) -> list[tuple[UUID, str]]:
+    rows = await R.select(R.id, R.email).where(
+        (R.event == event_id) & R.email.not_like(RETAINED_EMAIL)
+    )
+    return [(r["id"], r["email"]) for r in rows]
+
+
+async def scrub_invitations(event_id: UUID, placeholder: str) -> int:
+    rows = (
+        await Invitation.update({Invitation.email: placeholder, Invitation.name: ""})
+        .where((Invitation.event == event_id) & Invitation.email.not_like(RETAINED_EMAIL))
+        .returning(Invitation.id)
+    )
+    return len(rows)
+
+
+async def scrub_scans(event_id: UUID) -> None:
+    """What a door phone read (a ticket code or a typed name) and which phone: not kept."""
+    await Scan.update({Scan.secret: "", Scan.device: ""}).where(Scan.event == event_id)

@@ -62,7 +62,7 @@ def server_env(database_url: str, data_dir: Path, base_url: str) -> dict[str, st
         TRAFFPUNKT_DATABASE_URL=database_url,
         TRAFFPUNKT_DATA_DIR=str(data_dir),
         TRAFFPUNKT_BASE_URL=base_url,
-        TRAFFPUNKT_SECRET_KEY="live-test-secret-of-at-least-32-characters",
+        TRAFFPUNKT_SECRET_KEY="live-test-secret-not-for-production-use",
         PICCOLO_CONF="piccolo_conf",
     )
     return env

@@ -117,3 +117,24 @@ async def test_readyz_counts_a_missing_migration(engine: Any) -> None:
             last,
             row["ran_on"],
         )
+
+
+def test_readyz_of_a_real_serve_with_its_sender(
+    engine_name: str, request: pytest.FixtureRequest, tmp_path: Path
+) -> None:
+    """`traffpunkt serve` (with its mail sender): ready, the sender's heartbeat included."""
+    from tests.conftest import PG_ADMIN_URL
+    from tests.live import drop_database, fresh_database, live_server
+
+    template: Path = request.getfixturevalue("sqlite_template")
+    if engine_name == "postgres":
+        request.getfixturevalue("pg_database")
+    url = fresh_database(engine_name, template, tmp_path, PG_ADMIN_URL)
+    try:
+        with live_server(url, tmp_path, worker=True) as server:
+            r = httpx.get(f"{server.url}/readyz")
+            assert r.status_code == 200, r.text
+            assert r.json()["checks"] == {"migrations": "ok", "database": "ok", "sender": "ok"}
+            assert httpx.get(f"{server.url}/healthz").json() == {"status": "ok"}
+    finally:
+        drop_database(url, PG_ADMIN_URL)

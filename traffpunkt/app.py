@@ -61,7 +61,19 @@ from surveys.organiser_pages import ROUTES as SURVEY_ORGANISER_PAGES
 from surveys.pages import ROUTES as SURVEY_PAGES
 from surveys.piccolo_app import APP_CONFIG as SURVEYS_APP
 from surveys.routes import ROUTES as SURVEY_ROUTES
-from traffpunkt import auth, cpu, db, health, hooks, limits, logs, security, static_assets
+from traffpunkt import (
+    auth,
+    cpu,
+    db,
+    health,
+    hooks,
+    limits,
+    logs,
+    metrics,
+    request_log,
+    security,
+    static_assets,
+)
 from traffpunkt.back_office import ROUTES as BACK_OFFICE
 from traffpunkt.http import JsonRequest, fix_options_allow, json_api_middleware
 from traffpunkt.limits import client_middleware
@@ -120,6 +132,46 @@ def wire() -> None:
     hooks.on_event_changed(registrations_service.on_event_changed)
     hooks.on_sign_in_requested(notifications_service.mail_sign_in)
     hooks.provide_attendance_counts(registrations_service.counts_for_events)
+    metrics.provide_figures(deployment_figures)
+
+
+async def deployment_figures() -> list[metrics.Figure]:
+    """What `/metrics` reads from the database at each scrape: the outbox and check-ins."""
+    outbox = await notifications_service.outbox_figures()
+    scans = {"ok": 0, **await registrations_service.scan_counts()}  # ok: always a series
+    figure = metrics.Figure
+    return [
+        figure(
+            "traffpunkt_outbox_messages",
+            "Mail in the outbox: waiting (pending or being sent) and failed for good",
+            "gauge",
+            outbox.waiting,
+            (("state", "waiting"),),
+        ),
+        figure("traffpunkt_outbox_messages", "", "gauge", outbox.failed, (("state", "failed"),)),
+        figure(
+            "traffpunkt_outbox_oldest_waiting_seconds",
+            "Age of the oldest mail not yet sent (0 when none waits)",
+            "gauge",
+            outbox.oldest_waiting_seconds,
+        ),
+        figure(
+            "traffpunkt_mail_failures",
+            "Mail given up for good (refused, or out of attempts)",
+            "counter",
+            outbox.failed,
+        ),
+        *(
+            figure(
+                "traffpunkt_checkin_scans",
+                "Check-in scans received, by answer (ok: checked in)",
+                "counter",
+                n,
+                (("result", result),),
+            )
+            for result, n in sorted(scans.items())
+        ),
+    ]
 
 
 def app_settings(app: ASGIApp) -> ASGIApp:
@@ -142,6 +194,8 @@ def periodic_jobs(
         (60.0, registrations_service.schedule_reminders),
         (300.0, evaluations_service.send_evaluations),
         (300.0, limits.sweep),
+        # Anonymises what the retention period has passed: at start, then once a day.
+        (600.0, registrations_service.retention_job),
     ]
     if heartbeat is not None:
         jobs.append((health.SENDER_BEAT_EVERY, heartbeat.beat))
@@ -160,6 +214,7 @@ def create_app(
     engine = engine or db.make_engine(settings.database_url, settings.data_dir)
     db.bind(engine, app_tables())
     logs.install()  # every process that serves the app redacts its log lines
+    metrics.install()  # and counts its requests
     wire()
 
     route_handlers: list[Any] = [
@@ -193,6 +248,7 @@ def create_app(
         ),
         favicon,
         *health.ROUTES,
+        *metrics.ROUTES,
         *extra_routes,
     ]
 
@@ -272,8 +328,15 @@ def create_app(
         on_startup=[amend_openapi],
         before_send=[security.before_send],  # CSP & co. and Secure cookies on every response
         debug=False,
+        # Logging is configured by the process (`traffpunkt.logs.config`: format, redaction),
+        # not by Litestar, whose default would replace the root logger's handler with its own
+        # text format at start-up (and so undo `--log-format json`).
+        logging_config=None,
     )
     fix_options_allow(app)
+    # Outermost, around Litestar's own exception handling and routing: every request gets an
+    # id and one log line, also those no route matches.
+    app.asgi_handler = request_log.wrap(app.asgi_handler)
     return app
 
 

@@ -1,4 +1,4 @@
-"""The `traffpunkt` command: serve, migrate, demo, worker, token.
+"""The `traffpunkt` command: serve, migrate, demo, worker, backup, restore, token.
 
 Each command imports what it needs when it runs (there is no import cycle behind it): `migrate`
 must not load the app and its domains, and `--help` stays quick."""
@@ -99,6 +99,32 @@ def cmd_migrate(args: argparse.Namespace) -> None:
     print("Migrations applied.")
 
 
+def cmd_backup(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from traffpunkt import backup
+
+    try:
+        print(backup.backup(get_settings(), Path(args.path)))
+    except backup.BackupError as exc:
+        raise SystemExit(f"traffpunkt backup: {exc}") from None
+    print("Keep the secret key (traffpunkt-secret.key or TRAFFPUNKT_SECRET_KEY) with it.")
+
+
+def cmd_restore(args: argparse.Namespace) -> None:
+    from pathlib import Path
+
+    from traffpunkt import backup
+
+    try:
+        print(backup.restore(get_settings(), Path(args.path)))
+    except backup.BackupError as exc:
+        raise SystemExit(f"traffpunkt restore: {exc}") from None
+    # A backup of an older version: bring it up to this one's schema.
+    asyncio.run(migrate(quiet=True))
+    print("Migrations applied. Start serve and the workers again.")
+
+
 def cmd_demo(args: argparse.Namespace) -> None:
     from traffpunkt.demo import load_demo
 
@@ -129,6 +155,11 @@ def cmd_token_create(args: argparse.Namespace) -> None:
     print(token)
 
 
+def log_format(args: argparse.Namespace, settings: Settings) -> str:
+    """`--log-format` wins over TRAFFPUNKT_LOG_FORMAT."""
+    return getattr(args, "log_format", None) or settings.log_format
+
+
 def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, Any]:
     """How `traffpunkt serve` runs uvicorn (the flags win over the environment)."""
     from traffpunkt import logs
@@ -138,7 +169,8 @@ def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, A
         "port": args.port,
         "workers": args.workers,
         "log_level": "warning",
-        "log_config": logs.config(),  # every web process redacts its log lines
+        # every web process redacts its log lines, in the format asked for
+        "log_config": logs.config(log_format=log_format(args, settings)),
         "access_log": False,
         # request.client and the scheme (Secure cookies, rate limits) come from
         # X-Forwarded-For/-Proto only when the peer is a proxy we were told to trust.
@@ -154,7 +186,7 @@ def uvicorn_options(args: argparse.Namespace, settings: Settings) -> dict[str, A
 def cmd_serve(args: argparse.Namespace) -> None:
     import uvicorn
 
-    from traffpunkt import logs
+    from traffpunkt import logs, metrics
 
     settings = get_settings()  # reads .env too, so a BASE_URL set there counts as set
     if not os.environ.get("TRAFFPUNKT_BASE_URL"):
@@ -165,6 +197,7 @@ def cmd_serve(args: argparse.Namespace) -> None:
         settings = get_settings()
     logs.install()
     asyncio.run(migrate(quiet=True))
+    metrics.clear_multiprocess_dir()  # PROMETHEUS_MULTIPROC_DIR: this run's counts only
     db_label = f"SQLite file {settings.sqlite_path}" if settings.is_sqlite else "PostgreSQL"
     print(f"Träffpunkt on http://{args.host}:{args.port} ({db_label})", flush=True)
     print(f"Links and feeds say {settings.base_url}", flush=True)
@@ -179,7 +212,7 @@ def cmd_worker(args: argparse.Namespace) -> None:
     from traffpunkt import logs
 
     logs.install()
-    logging.config.dictConfig(logs.config())
+    logging.config.dictConfig(logs.config(log_format=log_format(args, get_settings())))
     asyncio.run(migrate(quiet=True))
 
     from traffpunkt import app
@@ -202,6 +235,15 @@ def cmd_worker(args: argparse.Namespace) -> None:
     asyncio.run(_with_engine(run))
 
 
+def _log_format_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--log-format",
+        choices=["plain", "json"],
+        default=None,
+        help="log lines as text or one JSON object each (default: TRAFFPUNKT_LOG_FORMAT or plain)",
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="traffpunkt", description=__doc__)
     sub = parser.add_subparsers(dest="command", required=True)
@@ -219,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="close idle connections after this long (default: TRAFFPUNKT_KEEPALIVE_TIMEOUT "
         "or 75); keep a reverse proxy's upstream keep-alive shorter",
     )
+    _log_format_option(serve)
     # Another ASGI app built by create_app: the bench serves bench.app:app (its own endpoints).
     serve.add_argument("--app", default="traffpunkt.asgi:app", help=argparse.SUPPRESS)
     serve.set_defaults(func=cmd_serve)
@@ -233,7 +276,21 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("demo", help="load demo municipalities, venues and events").set_defaults(
         func=cmd_demo
     )
-    sub.add_parser("worker", help="run the mail sender on its own").set_defaults(func=cmd_worker)
+    worker = sub.add_parser("worker", help="run the mail sender on its own")
+    _log_format_option(worker)
+    worker.set_defaults(func=cmd_worker)
+
+    backup_cmd = sub.add_parser(
+        "backup", help="write the database to a file (SQLite online backup, or pg_dump)"
+    )
+    backup_cmd.add_argument("path", help="the backup file to write")
+    backup_cmd.set_defaults(func=cmd_backup)
+    restore_cmd = sub.add_parser(
+        "restore",
+        help="replace the database's content with a backup (stop serve and workers first)",
+    )
+    restore_cmd.add_argument("path", help="a file written by `traffpunkt backup`")
+    restore_cmd.set_defaults(func=cmd_restore)
 
     token = sub.add_parser("token", help="organiser API tokens")
     token_sub = token.add_subparsers(dest="token_command", required=True)

@@ -13,8 +13,6 @@ their reason; the one 403 Litestar raises itself in this app is the CSRF check o
 from __future__ import annotations
 
 import logging
-import re
-import secrets
 from collections.abc import Mapping
 from typing import Annotated, Any, get_args, get_origin
 from urllib.parse import quote
@@ -34,7 +32,7 @@ from litestar.status_codes import HTTP_422_UNPROCESSABLE_ENTITY, HTTP_500_INTERN
 from litestar.utils.scope.state import ScopeState
 from markupsafe import escape
 
-from traffpunkt import i18n
+from traffpunkt import i18n, request_log
 from traffpunkt.auth import SignInRequired
 from traffpunkt.errors import (
     PATTERN_MESSAGE,
@@ -62,7 +60,8 @@ class Problem(msgspec.Struct, kw_only=True):
     detail: str
     errors: list[FieldError] | None = None  # validation errors only
     code: str | None = None  # a machine-readable reason, where one exists
-    request_id: str | None = None  # 500s only: the id of the log line that tells what failed
+    # The request's id (also the X-Request-ID header), as in the server's log line about it.
+    request_id: str | None = None
 
 
 _PROBLEM_DESCRIPTIONS = {
@@ -110,6 +109,9 @@ def problem(
     if errors is not None:
         body["errors"] = [{"field": e.field, "message": e.message} for e in errors]
     body.update({k: v for k, v in extra.items() if v is not None})
+    # Every problem names its request, so a client's report leads to the server's log line.
+    if "request_id" not in body and (rid := request_log.current_id()) is not None:
+        body["request_id"] = rid
     return Response(body, status_code=status, media_type=PROBLEM_JSON, headers=dict(headers or {}))
 
 
@@ -323,17 +325,17 @@ def unstorable_text_handler(request: Request[Any, Any, Any], exc: Exception) -> 
     )
 
 
-# A request id a proxy in front may send (X-Request-ID), so its log and ours share the id.
-# Only its shape is checked: it is a label to find a log line, not a credential, and the
-# pattern keeps anything but these characters out of log lines and pages.
-_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 SERVER_ERROR_DETAIL = "Something went wrong on our side; nothing you sent was the cause."
 
 
 def request_id(request: Request[Any, Any, Any]) -> str:
-    """The proxy's well-formed `X-Request-ID`, else a new random one."""
-    incoming = request.headers.get("x-request-id", "")
-    return incoming if _REQUEST_ID.fullmatch(incoming) else secrets.token_hex(8)
+    """The id of this request (`traffpunkt.request_log`: a proxy's well-formed `X-Request-ID`,
+    else a new one); also for an app served without that wrapper."""
+    return (
+        request_log.current_id()
+        or request_log.safe_id(request.headers.get("x-request-id"))
+        or request_log.new_id()
+    )
 
 
 def internal_error_handler(request: Request[Any, Any, Any], exc: Exception) -> Response[Any]:

@@ -87,6 +87,9 @@ class Settings:
     log_format: str = "plain"
     # The bearer token that opens /metrics (TRAFFPUNKT_METRICS_TOKEN); None: /metrics is off.
     metrics_token: str | None = None
+    # Attendees' personal data of events that ended more than this many months ago is
+    # anonymised by the sender once a day (TRAFFPUNKT_RETENTION_MONTHS; 0: never).
+    retention_months: int = 24
 
     @property
     def is_sqlite(self) -> bool:
@@ -243,6 +246,19 @@ def _positive(name: str, default: int) -> int:
     return int(raw)
 
 
+def _retention_months() -> int:
+    raw = os.environ.get("TRAFFPUNKT_RETENTION_MONTHS", "").strip().lower()
+    if raw in ("", "on"):
+        return 24
+    if raw == "off":
+        return 0
+    if not raw.isdigit() or int(raw) > 1200:
+        raise SettingsError(
+            f"TRAFFPUNKT_RETENTION_MONTHS={raw!r}: expected months (e.g. 24), or off"
+        )
+    return int(raw)
+
+
 def validate(settings: Settings) -> Settings:
     """Every setting checked against what the code can work with (SettingsError if not)."""
     _check_database_url(settings.database_url)
@@ -321,6 +337,7 @@ def load_settings() -> Settings:
             rate_limits=rate_limits,
             log_format=os.environ.get("TRAFFPUNKT_LOG_FORMAT", "plain").strip().lower() or "plain",
             metrics_token=os.environ.get("TRAFFPUNKT_METRICS_TOKEN", "").strip() or None,
+            retention_months=_retention_months(),
         )
     )
 

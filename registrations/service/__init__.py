@@ -15,6 +15,7 @@ one module per concern:
 - `attendee_lists`: lists, counts, offline check-in data, CSV and spreadsheet exports.
 - `event_changes`: what a changed or cancelled event does to its registrations.
 - `reminders`: reminders before an event.
+- `retention`: personal data of events long over anonymised on schedule (storage limitation).
 - `for_networking`: what the networking domain reads of registrations.
 - `for_evaluations`: who attended (checked in, not erased), for the evaluation mails.
 - `for_reports`: what the reports domain reads: check-ins, the list signed on paper.
@@ -67,7 +68,8 @@ from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
 from registrations.service.organiser_changes import organiser_cancel, organiser_correct_address
 from registrations.service.reminders import schedule_reminders
-from registrations.service.scans import check_in, check_in_batch, undo_check_in
+from registrations.service.retention import apply_retention, person_key, retention_job
+from registrations.service.scans import check_in, check_in_batch, scan_counts, undo_check_in
 from registrations.service.self_service import (
     by_token,
     cancel_own,
@@ -91,6 +93,7 @@ __all__ = [
     "SignUp",
     "SignatureLine",
     "address_hash",
+    "apply_retention",
     "attendee_table",
     "attendees",
     "attendees_csv",
@@ -121,10 +124,13 @@ __all__ = [
     "organiser_cancel",
     "organiser_correct_address",
     "own_ticket_code",
+    "person_key",
     "register",
     "registration",
     "registration_out",
+    "retention_job",
     "revoke_door_token",
+    "scan_counts",
     "schedule_reminders",
     "signature_list",
     "stats",

@@ -9,6 +9,7 @@ from events import topics
 from registrations import queries
 from registrations.queries import RegistrationRow
 from registrations.service.links import _new_manage_token, manage_url
+from registrations.service.retention import person_key
 from registrations.statuses import RegistrationStatus
 
 
@@ -37,9 +38,12 @@ async def topic_demand(
     offers: dict[str, set[str]] = {}
     people: set[str] = set()
     for r in rows:
-        people.add(r.email)
+        # By the key retention leaves (service/retention.py): one person over old and new
+        # events alike, before and after their old registrations are anonymised.
+        person = person_key(r.email)
+        people.add(person)
         for slug in topics.decode(r.needs):
-            needs.setdefault(slug, set()).add(r.email)
+            needs.setdefault(slug, set()).add(person)
         for slug in topics.decode(r.offers):
-            offers.setdefault(slug, set()).add(r.email)
+            offers.setdefault(slug, set()).add(person)
     return needs, offers, len(people)

@@ -281,3 +281,8 @@ async def undo_check_in(actor: CheckinActor, event_id: str, registration_id: str
             }
         )
     return ScanOut(result=CheckinResult.OK, name=reg.name or None, registration_id=str(reg.id))
+
+
+async def scan_counts() -> dict[str, int]:
+    """{result: check-in scans ever received} (the operators' metrics)."""
+    return await queries.scan_counts()

@@ -80,6 +80,16 @@ async def start(engine_: Engine[Any], pool_max_size: int) -> None:
         engine_.prepare_file()
 
 
+def pool_usage(engine_: Engine[Any]) -> tuple[int, int, int] | None:
+    """(connections in use, open, maximum) of a started PostgreSQL pool; None otherwise
+    (SQLite has one writer and a read connection per thread, no pool to run out of)."""
+    pool = getattr(engine_, "pool", None) if isinstance(engine_, PostgresEngine) else None
+    if pool is None:
+        return None
+    size = int(pool.get_size())
+    return size - int(pool.get_idle_size()), size, int(pool.get_max_size())
+
+
 async def stop(engine_: Engine[Any]) -> None:
     if isinstance(engine_, PostgresEngine):
         await engine_.close_connection_pool()
