@@ -42,6 +42,21 @@ class VenueRow(msgspec.Struct, frozen=True):
     accessibility: str | None = None
 
 
+class SessionRow(msgspec.Struct, frozen=True):
+    """One session of a series with its venue (`queries.sessions_of`)."""
+
+    id: UUID
+    event: UUID
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+    online: bool
+    cancelled_at: datetime | None = None
+    venue_id: UUID | None = None
+    venue_name: str | None = None
+    venue_address: str | None = None
+
+
 class EventRow(msgspec.Struct, frozen=True):
     """An event with its municipality and venue (one SELECT: `queries._EVENT_COLUMNS`)."""
 
@@ -81,6 +96,10 @@ class EventRow(msgspec.Struct, frozen=True):
     venue_latitude: float | None
     venue_longitude: float | None
     venue_accessibility: str | None
+    # A course series' sessions in time order, cancelled ones too; empty for a single event.
+    # Filled by the service where calendars and pages need them (`with_sessions`), not by
+    # every SELECT of events.
+    sessions: tuple[SessionRow, ...] = ()
 
 
 class Fingerprint(msgspec.Struct, frozen=True):

@@ -193,6 +193,44 @@ class EventOut(msgspec.Struct, kw_only=True):
     updated_at: datetime
 
 
+MAX_SESSIONS = 30
+
+
+class SessionIn(Strict, kw_only=True):
+    """One session of a course series. Without `id` it is a new session; with the id of an
+    existing one, that session is changed (its id, and so its calendar entry, stays)."""
+
+    id: Annotated[str, Meta(max_length=64)] | None = None
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    # A venue of the event's municipality; none and not online: the event's own venue.
+    venue_id: Annotated[str, Meta(max_length=64)] | None = None
+    online: bool = False
+
+
+class SessionsIn(Strict, kw_only=True):
+    """All sessions of a series at once (an empty list makes a draft a single event again)."""
+
+    sessions: Annotated[list[SessionIn], Meta(max_length=MAX_SESSIONS)]
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    id: str
+    position: int
+    # Local time in the event's zone, with its offset.
+    starts_at: datetime
+    ends_at: datetime
+    venue_id: str | None
+    venue_name: str | None
+    online: bool
+    cancelled: bool
+
+
+class SessionList(msgspec.Struct, kw_only=True):
+    items: list[SessionOut]
+    next: str | None = None
+
+
 class EventList(msgspec.Struct, kw_only=True):
     items: list[EventOut]
     next: str | None

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     UUID,
+    Boolean,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -91,6 +92,26 @@ class Event(Table, tablename="event"):
     cancelled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz(index=True)
+
+
+class EventSession(Table, tablename="event_session"):
+    """One meeting of a course series: an event with sessions is a series, one sign-up for all.
+
+    The event's own starts_at/ends_at are kept (by events.service.sessions) as the first and
+    last non-cancelled session, so listings, feeds' filters and reminders see a series as one
+    span of time."""
+
+    id = UUID(primary_key=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    position = Integer(default=1)  # 1..n in time order (cancelled sessions keep theirs)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    # No venue and not online: at the event's venue.
+    venue = ForeignKey(Venue, on_delete=OnDelete.restrict, null=True, default=None)
+    online = Boolean(default=False)
+    cancelled_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
 
 
 class AuditEntry(Table, tablename="audit_entry"):
