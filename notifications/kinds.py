@@ -147,6 +147,22 @@ KINDS: dict[str, Kind] = {
             method="CANCEL",
             requires=("name",),
         ),
+        # One session of a course series is called off: the CANCEL names that session only.
+        Kind(
+            "session_cancelled",
+            N_("A session is cancelled: {title}"),
+            (
+                N_("Hello {name},"),
+                N_(
+                    "We are sorry: the session on {session_when} of {title} is cancelled. The "
+                    "other sessions take place as planned. This mail removes the cancelled "
+                    "session from your calendar."
+                ),
+            ),
+            action=MANAGE,
+            method="CANCEL",
+            requires=("name", "manage_url", "session_id", "session_when"),
+        ),
         # People on the waiting list never got a calendar invitation: nothing to remove.
         Kind(
             "event_cancelled_waitlisted",

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
+import icalendar
 
 from tests.conftest import World
 from tests.events.test_events_api import create
@@ -173,3 +174,39 @@ async def test_cancel_one_session(client: httpx.AsyncClient, world: World) -> No
         f"/api/v1/events/{ev['id']}/sessions/{ev['id']}/cancel", headers=World.auth(world.asele)
     )
     assert r.status_code == 404
+
+
+async def test_feeds_and_event_ics_list_each_session(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    ev, items = await series(client, world.asele)
+    single = await create(client, world.asele, title="Frukostmöte")
+    await client.post(f"/api/v1/events/{single['id']}/publish", headers=World.auth(world.asele))
+    await client.post(
+        f"/api/v1/events/{ev['id']}/sessions/{items[1]['id']}/cancel",
+        headers=World.auth(world.asele),
+    )
+    for url in ("/calendars/asele.ics", f"/api/v1/events/{ev['id']}/event.ics"):
+        r = await client.get(url)
+        assert r.status_code == 200
+        cal = icalendar.Calendar.from_ical(r.content)
+        mine = [v for v in cal.walk("VEVENT") if str(v["UID"]).startswith(ev["id"])]
+        assert [str(v["UID"]) for v in mine] == [f"{ev['id']}-{s['id']}@traffpunkt" for s in items]
+        assert [str(v["STATUS"]) for v in mine] == [
+            "CONFIRMED",
+            "CANCELLED",
+            "CONFIRMED",
+            "CONFIRMED",
+        ]
+        assert [v.decoded("DTSTART").day for v in mine] == [4, 11, 18, 25]
+        assert str(mine[1]["LOCATION"]) == "Online"
+        assert len({str(v["UID"]) for v in cal.walk("VEVENT")}) == len(cal.walk("VEVENT"))
+    feed = icalendar.Calendar.from_ical((await client.get("/calendars/asele.ics")).content)
+    assert f"{single['id']}@traffpunkt" in {str(v["UID"]) for v in feed.walk("VEVENT")}
+    # The feed's ETag follows a change of a session.
+    etag = (await client.get("/calendars/asele.ics")).headers["etag"]
+    await client.post(
+        f"/api/v1/events/{ev['id']}/sessions/{items[2]['id']}/cancel",
+        headers=World.auth(world.asele),
+    )
+    assert (await client.get("/calendars/asele.ics")).headers["etag"] != etag
