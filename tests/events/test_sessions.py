@@ -210,3 +210,25 @@ async def test_feeds_and_event_ics_list_each_session(
         headers=World.auth(world.asele),
     )
     assert (await client.get("/calendars/asele.ics")).headers["etag"] != etag
+
+
+async def test_event_and_manage_pages_list_the_sessions(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    from tests.registrations.conftest import sign_up, token_of
+
+    ev, items = await series(client, world.asele)
+    await client.post(
+        f"/api/v1/events/{ev['id']}/sessions/{items[3]['id']}/cancel",
+        headers=World.auth(world.asele),
+    )
+    page = (await client.get(f"/events/{ev['slug']}")).text
+    assert "Kurstillfällen" in page
+    assert page.count('<li class="session-cancelled">') == 1
+    assert "torsdag 11 mars 2027, 09:00–12:00</time>,\n      Digitalt" in page
+    assert "(inställt)" in page
+    r = await sign_up(client, ev["id"], "anna@example.se")
+    assert r.status_code in (200, 201), r.text
+    manage = (await client.get(f"/r/{token_of(r)}", headers={"Accept-Language": "en"})).text
+    assert "Sessions" in manage or "Kurstillfällen" in manage
+    assert "18 mars 2027" in manage or "March 18, 2027" in manage
