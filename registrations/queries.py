@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from piccolo.query.functions.aggregate import Count
@@ -18,6 +18,7 @@ from registrations.tables import (
     ManageToken,
     Registration,
     Scan,
+    SessionAttendance,
 )
 from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared
 
@@ -136,6 +137,14 @@ class ScanRow(msgspec.Struct, frozen=True, kw_only=True):
     flagged: bool
     scanned_at: datetime
     received_at: datetime
+    session_id: UUID | None = None
+
+
+class AttendanceRow(msgspec.Struct, frozen=True, kw_only=True):
+    registration: UUID
+    session_id: UUID
+    source: str
+    at: datetime
 
 
 class NeedsAndOffers(msgspec.Struct, frozen=True):
@@ -537,3 +546,45 @@ async def scan_by_key(event_scan: str) -> ScanRow | None:
 
 async def insert_scan(values: dict[str, Any]) -> bool:
     return await insert_row(Scan, values, conflict_target="event_scan")
+
+
+# --- attendance of a course series' sessions ------------------------------------------------
+
+
+async def add_attendance(
+    registration_id: UUID, session_id: UUID, source: str, at: datetime
+) -> bool:
+    """Record that this person attended this session; False if it was recorded before (the
+    unique key decides, so two scans at once record one attendance)."""
+    return await insert_row(
+        SessionAttendance,
+        {
+            "id": uuid4(),
+            "registration": registration_id,
+            "session_id": session_id,
+            "registration_session": f"{registration_id}:{session_id}",
+            "source": source,
+            "at": at,
+        },
+        conflict_target="registration_session",
+    )
+
+
+async def remove_attendance(registration_id: UUID, session_id: UUID) -> bool:
+    rows = (
+        await SessionAttendance.delete()
+        .where(SessionAttendance.registration_session == f"{registration_id}:{session_id}")
+        .returning(SessionAttendance.id)
+    )
+    return bool(rows)
+
+
+async def attendance_of_event(event_id: UUID) -> list[AttendanceRow]:
+    """Every recorded attendance of the event's registrations (one query)."""
+    rows = await SessionAttendance.select(
+        SessionAttendance.registration,
+        SessionAttendance.session_id,
+        SessionAttendance.source,
+        SessionAttendance.at,
+    ).where(SessionAttendance.registration.event == event_id)
+    return [AttendanceRow(**r) for r in rows]

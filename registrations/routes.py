@@ -212,17 +212,18 @@ class CheckinController(Controller):
         "/{event_id:str}/checkins/{registration_id:str}",
         dependencies=CHECKIN,
         status_code=200,
-        summary="Undo a check-in",
+        summary="Undo a check-in (?session_id=: of that session of a course series)",
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409),
+        responses=problem_responses(401, 403, 404, 409, 422),
     )
     async def undo(
         self,
         actor: NamedDependency[CheckinCaller],
         event_id: FromPath[str],
         registration_id: FromPath[str],
+        session_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> ScanOut:
-        return await service.undo_check_in(actor, event_id, registration_id)
+        return await service.undo_check_in(actor, event_id, registration_id, session_id)
 
     @put(
         "/{event_id:str}/registrations/{registration_id:str}/email",

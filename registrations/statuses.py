@@ -36,3 +36,10 @@ class CheckinResult(StrEnum):
 class ScanAction(StrEnum):
     CHECKIN = "checkin"
     UNDO = "undo"
+
+
+class AttendanceSource(StrEnum):
+    """How a person's attendance of a session of a course series was recorded."""
+
+    SCAN = "scan"  # checked in at the door for that session
+    MARK = "mark"  # ticked by the organiser (online sessions, or a forgotten scan)

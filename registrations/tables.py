@@ -114,6 +114,22 @@ class Scan(Table, tablename="scan"):
     flagged = Boolean(default=False)
     scanned_at = Timestamptz()
     received_at = Timestamptz()
+    # The session of a course series this scan was for (events.tables.EventSession's id; no
+    # foreign key across domains' tables beyond the event's).
+    session_id = UUID(null=True, default=None)
+
+
+class SessionAttendance(Table, tablename="session_attendance"):
+    """Who attended which session of a course series: scanned at the door or ticked by the
+    organiser (online sessions). One row per person and session, whatever the number of scans."""
+
+    id = UUID(primary_key=True)
+    registration = ForeignKey(Registration, on_delete=OnDelete.cascade, index=True, null=False)
+    session_id = UUID(index=True)
+    # "<registration id>:<session id>": a second scan or tick adds nothing, on both engines.
+    registration_session = Varchar(length=80, unique=True)
+    source = Varchar(length=8)  # statuses.AttendanceSource
+    at = Timestamptz()
 
 
 class AddressBlock(Table, tablename="address_block"):
