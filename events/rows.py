@@ -96,6 +96,8 @@ class EventRow(msgspec.Struct, frozen=True):
     venue_latitude: float | None
     venue_longitude: float | None
     venue_accessibility: str | None
+    completion_min_sessions: int | None = None
+    completion_requires_exam: bool = False
     # A course series' sessions in time order, cancelled ones too; empty for a single event.
     # Filled by the service where calendars and pages need them (`with_sessions`), not by
     # every SELECT of events.

@@ -139,6 +139,10 @@ class EventIn(Strict, kw_only=True):
     language: Language = "sv"
     online_url: Url | None = None
     reminder_hours: ReminderHours = 24
+    # Completion (certificates): at least this many sessions attended (none: all of them), and
+    # whether the organiser must also mark a passed exam.
+    completion_min_sessions: Annotated[int, Meta(ge=1, le=30)] | None = None
+    completion_requires_exam: bool = False
 
 
 class EventPatch(Strict, kw_only=True):
@@ -158,6 +162,8 @@ class EventPatch(Strict, kw_only=True):
     language: Language | UnsetType = UNSET
     online_url: Url | UnsetType | None = UNSET
     reminder_hours: ReminderHours | UnsetType = UNSET
+    completion_min_sessions: Annotated[int, Meta(ge=1, le=30)] | UnsetType | None = UNSET
+    completion_requires_exam: bool | UnsetType = UNSET
 
 
 class EventOut(msgspec.Struct, kw_only=True):
@@ -191,6 +197,8 @@ class EventOut(msgspec.Struct, kw_only=True):
     reminder_hours: int
     sequence: int
     updated_at: datetime
+    completion_min_sessions: int | None = None
+    completion_requires_exam: bool = False
 
 
 MAX_SESSIONS = 30

@@ -85,6 +85,10 @@ class Event(Table, tablename="event"):
     language = Varchar(length=2, default="sv")
     online_url = Varchar(length=500, null=True, default=None)
     reminder_hours = Integer(default=24)
+    # A course's completion rule (certificates): sessions attended at least (None: all of a
+    # series' sessions; a single event: checked in), and whether a passed exam is needed too.
+    completion_min_sessions = Integer(null=True, default=None)
+    completion_requires_exam = Boolean(default=False)
     # RFC 5545 SEQUENCE: grows with every change of time, place or status.
     sequence = Integer(default=0)
     created_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)

@@ -238,6 +238,23 @@ KINDS: dict[str, Kind] = {
             requires=("name", "manage_url", "items"),
         ),
         Kind(
+            "certificate",
+            N_("Your course certificate: {title}"),
+            (
+                N_("Hello {name},"),
+                N_(
+                    "You have completed {title} ({hours} hours). Your certificate is ready; the "
+                    "link below opens it as a PDF to save or print."
+                ),
+                N_(
+                    "The certificate has its own address and QR code, so anyone can check that "
+                    "it is genuine."
+                ),
+            ),
+            action=(N_("Open your certificate (PDF)"), "certificate_url"),
+            requires=("name", "hours", "certificate_url"),
+        ),
+        Kind(
             "sign_in",
             N_("Sign in to Träffpunkt"),
             (

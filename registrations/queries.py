@@ -12,6 +12,7 @@ from piccolo.query.functions.aggregate import Count
 from registrations.statuses import AttendeeRole, CheckinResult, RegistrationStatus, ScanAction
 from registrations.tables import (
     AddressBlock,
+    Certificate,
     DoorToken,
     EventKey,
     Invitation,
@@ -52,6 +53,7 @@ class RegistrationRow(msgspec.Struct, frozen=True, kw_only=True):
     ticket_no: str
     itip_offset: int
     checked_in_at: datetime | None
+    exam_passed_at: datetime | None = None
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     erased_at: datetime | None
@@ -588,3 +590,40 @@ async def attendance_of_event(event_id: UUID) -> list[AttendanceRow]:
         SessionAttendance.at,
     ).where(SessionAttendance.registration.event == event_id)
     return [AttendanceRow(**r) for r in rows]
+
+
+# --- course certificates ----------------------------------------------------------------------
+
+
+class CertificateRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    registration: UUID
+    token_hash: str
+    issued_at: datetime
+    minutes: int
+
+
+async def insert_certificate(values: dict[str, Any]) -> bool:
+    """False when this registration has one already (the unique key: never two)."""
+    return await insert_row(Certificate, values, conflict_target="registration")
+
+
+async def certificate_holders(event_id: UUID) -> set[UUID]:
+    rows = await Certificate.select(Certificate.registration).where(
+        Certificate.registration.event == event_id
+    )
+    return {r["registration"] for r in rows}
+
+
+async def certificate_by_hash(token_hash: str) -> CertificateRow | None:
+    row = await Certificate.select().where(Certificate.token_hash == token_hash).first()
+    return None if row is None else CertificateRow(**row)
+
+
+async def certificate_of(registration_id: UUID) -> CertificateRow | None:
+    row = await Certificate.select().where(Certificate.registration == registration_id).first()
+    return None if row is None else CertificateRow(**row)
+
+
+async def set_exam_passed(registration_id: UUID, at: datetime | None, now: datetime) -> None:
+    await R.update({R.exam_passed_at: at, R.updated_at: now}).where(R.id == registration_id)

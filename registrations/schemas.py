@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -228,3 +228,32 @@ class CheckinData(msgspec.Struct, kw_only=True):
     sessions: list[CheckinSession] = msgspec.field(default_factory=list)
     # ... and who attended which: registration id -> ids of the sessions they attended.
     attendance: dict[str, list[str]] = msgspec.field(default_factory=dict)
+
+
+class CertificateRun(msgspec.Struct, kw_only=True):
+    """What "send certificates" did: issued (and mailed) now, issued before, not completed."""
+
+    issued: int
+    already: int
+    not_completed: int
+
+
+class CertificateCheck(msgspec.Struct, kw_only=True):
+    """The public check of a certificate: nothing about the person beyond the name."""
+
+    valid: bool
+    course: str
+    name: str
+    organiser: str
+    issued_on: date
+
+
+class ExamIn(Strict, kw_only=True):
+    passed: bool
+
+
+class AttendanceMarkIn(Strict, kw_only=True):
+    """The organiser ticks (or unticks) that a person attended a session (online ones)."""
+
+    session_id: Annotated[str, Meta(max_length=64)]
+    attended: bool

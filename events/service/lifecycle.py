@@ -151,6 +151,8 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
             "language": data.language,
             "online_url": data.online_url,
             "reminder_hours": data.reminder_hours,
+            "completion_min_sessions": data.completion_min_sessions,
+            "completion_requires_exam": data.completion_requires_exam,
             "sequence": 0,
             "created_by": actor.organiser_id,
             "created_at": now,
@@ -196,6 +198,8 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             "language",
             "online_url",
             "reminder_hours",
+            "completion_min_sessions",
+            "completion_requires_exam",
         ):
             if name in given:
                 new[name] = one_line(given[name]) if name == "title" else given[name]

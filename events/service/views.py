@@ -114,4 +114,6 @@ def event_out(row: EventRow, now: datetime | None = None) -> EventOut:
         reminder_hours=row.reminder_hours,
         sequence=row.sequence,
         updated_at=to_local(row.updated_at, tz),
+        completion_min_sessions=row.completion_min_sessions,
+        completion_requires_exam=row.completion_requires_exam,
     )

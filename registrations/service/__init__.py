@@ -13,6 +13,8 @@ one module per concern:
 - `door`: door tokens, and who may check in to which event (`CheckinActor`).
 - `scans`: check-in by scan or by name, its replays and undo.
 - `attendee_lists`: lists, counts, offline check-in data, CSV and spreadsheet exports.
+- `certificates`: course completion, "send certificates", a certificate's check and PDF.
+- `session_attendance`: the organiser's attendance list of one session of a series.
 - `event_changes`: what a changed or cancelled event does to its registrations.
 - `reminders`: reminders before an event.
 - `for_networking`: what the networking domain reads of registrations.
@@ -37,6 +39,16 @@ from registrations.service.attendee_lists import (
     checkin_data,
     counts_for_events,
     stats,
+)
+from registrations.service.certificates import (
+    Progress,
+    certificate_pdf,
+    check_certificate,
+    own_certificate,
+    own_certificate_pdf,
+    progress_of,
+    send_certificates,
+    set_exam_passed,
 )
 from registrations.service.door import (
     DOOR_TOKEN_GRACE,
@@ -71,6 +83,12 @@ from registrations.service.self_service import (
     registration_out,
     update_own,
 )
+from registrations.service.session_attendance import (
+    SessionSheet,
+    mark_attendance,
+    mark_many,
+    session_sheet,
+)
 from registrations.service.sign_up import MANAGE_LINK_RESEND_KEY, SignUp, address_hash, register
 
 __all__ = [
@@ -78,7 +96,9 @@ __all__ = [
     "MANAGE_LINK_RESEND_KEY",
     "CheckinActor",
     "DoorTokenLine",
+    "Progress",
     "RegistrationRow",
+    "SessionSheet",
     "SignUp",
     "address_hash",
     "attendee_table",
@@ -86,6 +106,8 @@ __all__ = [
     "attendees_csv",
     "by_token",
     "cancel_own",
+    "certificate_pdf",
+    "check_certificate",
     "check_in",
     "check_in_batch",
     "checkin_data",
@@ -101,18 +123,26 @@ __all__ = [
     "invitation_person",
     "invite",
     "manage_url",
+    "mark_attendance",
+    "mark_many",
     "networking_profiles",
     "new_manage_link",
     "not_me",
     "on_event_changed",
     "organiser_cancel",
     "organiser_correct_address",
+    "own_certificate",
+    "own_certificate_pdf",
     "own_ticket_code",
+    "progress_of",
     "register",
     "registration",
     "registration_out",
     "revoke_door_token",
     "schedule_reminders",
+    "send_certificates",
+    "session_sheet",
+    "set_exam_passed",
     "stats",
     "ticket_code",
     "topic_demand",

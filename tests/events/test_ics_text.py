@@ -105,6 +105,8 @@ def event_row(**values: Any) -> dict[str, Any]:
         "venue_latitude": None,
         "venue_longitude": None,
         "venue_accessibility": None,
+        "completion_min_sessions": None,
+        "completion_requires_exam": False,
     }
     return row | values
 
