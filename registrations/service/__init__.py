@@ -41,9 +41,11 @@ from registrations.service.attendee_lists import (
     stats,
 )
 from registrations.service.certificates import (
+    CourseOverview,
     Progress,
     certificate_pdf,
     check_certificate,
+    course_overview,
     own_certificate,
     own_certificate_pdf,
     progress_of,
@@ -95,6 +97,7 @@ __all__ = [
     "DOOR_TOKEN_GRACE",
     "MANAGE_LINK_RESEND_KEY",
     "CheckinActor",
+    "CourseOverview",
     "DoorTokenLine",
     "Progress",
     "RegistrationRow",
@@ -113,6 +116,7 @@ __all__ = [
     "checkin_data",
     "correct_own_address",
     "counts_for_events",
+    "course_overview",
     "create_door_token",
     "delivery_failure",
     "door_principal",

@@ -95,6 +95,25 @@ async def progress_of(event: EventRow) -> list[Progress]:
     return out
 
 
+@dataclass(frozen=True, slots=True)
+class CourseOverview:
+    """The organiser's view of a course: its rule, everyone's progress, who has a certificate."""
+
+    event: EventRow
+    rule: completion.Rule
+    progress: list[Progress]
+    holders: set[UUID]
+
+
+async def course_overview(actor: Principal, event_id: str) -> CourseOverview:
+    event = await events_service.with_sessions(
+        await events_service.event_for_organiser(actor, event_id)
+    )
+    return CourseOverview(
+        event, _rule(event), await progress_of(event), await queries.certificate_holders(event.id)
+    )
+
+
 async def send_certificates(actor: Principal, event_id: str) -> CertificateRun:
     """A certificate, and one mail with its link, for everyone who completed the course and
     has none yet."""
