@@ -162,9 +162,8 @@ async def set_sessions(actor: Principal, event_id: str, data: SessionsIn) -> Ses
             return sessions_out(row)
         now = utc_now()
         known = {s.id: s for s in row.sessions}
-        changed = False
         await queries.delete_sessions([s.id for s in gone])
-        changed = changed or bool(gone)
+        changed = bool(gone)
         for sid, starts, ends, venue, online in wanted:
             values = {"starts_at": starts, "ends_at": ends, "venue": venue, "online": online}
             if sid is None:
