@@ -24,6 +24,11 @@ ACTIONS = {
     "event.changed": N_("Changed {detail}"),
     "event.published": N_("Published the event"),
     "event.cancelled": N_("Cancelled the event"),
+    "event.sessions_changed": N_("Changed the sessions ({detail} sessions)"),
+    "event.session_cancelled": N_("Cancelled session {detail}"),
+    "certificates.sent": N_("Sent {detail} course certificates"),
+    "exam.passed": N_("Marked the exam passed: {detail}"),
+    "exam.unmarked": N_("Took back a passed exam: {detail}"),
     "invitations.sent": N_("Sent {sent} invitations ({already} were already registered)"),
     "registration.cancelled": N_("Took {detail} off the list"),
     "registration.address_corrected": N_(

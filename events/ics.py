@@ -2,6 +2,9 @@
 
 - Times carry TZID with a VTIMEZONE written as yearly RRULE transitions: Outlook mishandles the
   dated RDATE lists that icalendar's `add_missing_timezones()` writes.
+- A course series (an event with sessions) is one VEVENT per session, no RRULE: sessions differ
+  in time and place and one can be cancelled alone. A session's UID is derived from the event's
+  and the session's ids (`session_uid`), so it is as stable as the event's.
 - UID is stable per event; SEQUENCE comes from the event and grows with time/place/status changes;
   DTSTAMP is the event's last change, so a feed's bytes change only when an event does.
 - Each VEVENT's bytes are cached by what they depend on (id, updated_at, …): a feed of a
@@ -22,7 +25,7 @@ from typing import Any
 import icalendar
 
 from events import ics_text, topics
-from events.rows import EventRow
+from events.rows import EventRow, SessionRow
 from events.statuses import EventStatus
 from traffpunkt import richtext
 from traffpunkt.localtime import to_local, zone
@@ -34,6 +37,10 @@ REFRESH = timedelta(hours=1)
 
 def uid(event_id: Any) -> str:
     return f"{event_id}@{UID_DOMAIN}"
+
+
+def session_uid(event_id: Any, session_id: Any) -> str:
+    return f"{event_id}-{session_id}@{UID_DOMAIN}"
 
 
 def _rule_for(moment_local: datetime) -> dict[str, Any]:
@@ -98,6 +105,17 @@ def vtimezone(tz_name: str, year: int | None = None) -> icalendar.Timezone:
     return component
 
 
+def _session_location(row: EventRow, session: SessionRow) -> str | None:
+    if session.online:
+        return row.online_url or "Online"
+    if session.venue_name:
+        parts = [p for p in (session.venue_name, session.venue_address) if p]
+        if row.municipality_name not in " ".join(parts):
+            parts.append(row.municipality_name)
+        return ", ".join(parts)
+    return _location(row)
+
+
 def _location(row: EventRow) -> str | None:
     parts = [p for p in (row.venue_name, row.venue_address) if p]
     if parts:
@@ -107,8 +125,14 @@ def _location(row: EventRow) -> str | None:
     return row.online_url
 
 
-def _properties(row: EventRow, event_url: str, status: str | None = None) -> list[tuple[str, Any]]:
-    """The VEVENT properties of an event row (from events.queries), as (name, value) pairs.
+def _properties(
+    row: EventRow,
+    event_url: str,
+    status: str | None = None,
+    session: SessionRow | None = None,
+) -> list[tuple[str, Any]]:
+    """The VEVENT properties of an event row (from events.queries), or of one session of a
+    series, as (name, value) pairs.
 
     One list for both writers: `vevent` (icalendar, for single events and invitations) and the
     feed's fragments (`events.ics_text`, byte for byte what icalendar would write).
@@ -116,23 +140,32 @@ def _properties(row: EventRow, event_url: str, status: str | None = None) -> lis
     tz = row.timezone
     updated = row.updated_at.astimezone(UTC)
     description = richtext.to_plain(row.description)
+    title, starts, ends, location = row.title, row.starts_at, row.ends_at, _location(row)
+    if session is not None:
+        title = f"{row.title} ({session.position}/{len(row.sessions)})"
+        starts, ends = session.starts_at, session.ends_at
+        location = _session_location(row, session)
     props: list[tuple[str, Any]] = [
-        ("UID", uid(row.id)),
+        ("UID", uid(row.id) if session is None else session_uid(row.id, session.id)),
         ("DTSTAMP", updated),
         ("CREATED", row.created_at.astimezone(UTC)),
         ("LAST-MODIFIED", updated),
         ("SEQUENCE", row.sequence),
-        ("SUMMARY", row.title),
+        ("SUMMARY", title),
         ("DESCRIPTION", f"{description}\n\n{event_url}" if description else event_url),
-        ("DTSTART", to_local(row.starts_at, tz)),
-        ("DTEND", to_local(row.ends_at, tz)),
+        ("DTSTART", to_local(starts, tz)),
+        ("DTEND", to_local(ends, tz)),
     ]
-    if location := _location(row):
+    if location:
         props.append(("LOCATION", location))
-    if row.venue_latitude is not None and row.venue_longitude is not None:
+    at_event_venue = session is None or not (session.online or session.venue_id)
+    if at_event_venue and row.venue_latitude is not None and row.venue_longitude is not None:
         props.append(("GEO", (row.venue_latitude, row.venue_longitude)))
     props.append(("URL", event_url))
-    state = status or ("CANCELLED" if row.status == EventStatus.CANCELLED else "CONFIRMED")
+    cancelled = row.status == EventStatus.CANCELLED or (
+        session is not None and session.cancelled_at is not None
+    )
+    state = status or ("CANCELLED" if cancelled else "CONFIRMED")
     props += [("STATUS", state), ("TRANSP", "OPAQUE"), ("CLASS", "PUBLIC")]
     if slugs := topics.decode(row.topics):
         lang = row.language
@@ -141,12 +174,27 @@ def _properties(row: EventRow, event_url: str, status: str | None = None) -> lis
     return props
 
 
-def vevent(row: EventRow, *, event_url: str, status: str | None = None) -> icalendar.Event:
-    """The VEVENT of an event row (from events.queries). Organiser text is escaped by icalendar."""
+def vevent(
+    row: EventRow,
+    *,
+    event_url: str,
+    status: str | None = None,
+    session: SessionRow | None = None,
+) -> icalendar.Event:
+    """The VEVENT of an event row (from events.queries) or of one of its sessions. Organiser
+    text is escaped by icalendar."""
     ev = icalendar.Event()
-    for name, value in _properties(row, event_url, status):
+    for name, value in _properties(row, event_url, status, session):
         ev.add(name, value)
     return ev
+
+
+def vevents(row: EventRow, *, event_url: str, status: str | None = None) -> list[icalendar.Event]:
+    """The VEVENTs of an event: its own, or one per session of a series (cancelled sessions
+    say STATUS:CANCELLED, as a cancelled event does)."""
+    if not row.sessions:
+        return [vevent(row, event_url=event_url, status=status)]
+    return [vevent(row, event_url=event_url, status=status, session=s) for s in row.sessions]
 
 
 def calendar(
@@ -195,10 +243,16 @@ def _fragment(row: EventRow, event_url: str) -> bytes:
         event_url,
         row.venue_name,
         row.venue_address,
+        row.sessions,  # a series' sessions (with their venues' names) are in its fragment
     )
     cached = _fragments.get(key)
     if cached is None:
-        cached = ics_text.vevent(_properties(row, event_url))
+        if row.sessions:
+            cached = b"".join(
+                ics_text.vevent(_properties(row, event_url, session=s)) for s in row.sessions
+            )
+        else:
+            cached = ics_text.vevent(_properties(row, event_url))
         _fragments.put(key, cached)
     return cached
 
@@ -228,5 +282,6 @@ def feed(
 def single(row: EventRow, *, event_url: str, name: str) -> bytes:
     cal = calendar(name)
     cal.add_component(vtimezone(row.timezone))
-    cal.add_component(vevent(row, event_url=event_url))
+    for ev in vevents(row, event_url=event_url):
+        cal.add_component(ev)
     return bytes(cal.to_ical())

@@ -12,6 +12,7 @@ functions as the API's are called, so rights, validation and the audit log are t
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from uuid import UUID
 
@@ -30,6 +31,8 @@ from events.schemas import (
     EventPatch,
     MunicipalityIn,
     MunicipalityPatch,
+    SessionIn,
+    SessionsIn,
     VenueIn,
 )
 from events.statuses import EventStatus
@@ -74,6 +77,22 @@ class EventForm(msgspec.Struct, kw_only=True):
         values = msgspec.structs.asdict(self)
         del values["confirm"]
         return values
+
+
+class SessionsForm(msgspec.Struct, kw_only=True):
+    """The sessions form: one value per row of each list (rows with no date are left out, or
+    removed when they were sessions), and the completion rule."""
+
+    session_id: list[str] = msgspec.field(default_factory=list)
+    date: list[str] = msgspec.field(default_factory=list)
+    start: list[str] = msgspec.field(default_factory=list)
+    end: list[str] = msgspec.field(default_factory=list)
+    place: list[str] = msgspec.field(default_factory=list)
+    completion_min_sessions: str = ""
+    completion_requires_exam: str = ""
+
+
+EMPTY_SESSION_ROWS = 3  # blank rows under the sessions, to add new ones
 
 
 class CancelForm(msgspec.Struct):
@@ -296,6 +315,159 @@ def _current(event: Any, key: str) -> str:
     if key in ("starts_at", "ends_at"):
         return _local_input(getattr(event, key))
     return str(getattr(event, key) or "")
+
+
+# --- a course series' sessions and completion rule ---------------------------------------------
+
+
+def _session_rows(row: Any) -> list[dict[str, str]]:
+    rows = []
+    for x in row.sessions:
+        start, end = to_local(x.starts_at, row.timezone), to_local(x.ends_at, row.timezone)
+        rows.append(
+            {
+                "session_id": str(x.id),
+                "date": start.strftime("%Y-%m-%d"),
+                "start": start.strftime("%H:%M"),
+                "end": end.strftime("%H:%M"),
+                "place": "online" if x.online else str(x.venue_id or ""),
+                "position": str(x.position),
+                "cancelled": "1" if x.cancelled_at else "",
+            }
+        )
+    return rows
+
+
+async def _sessions_page(
+    request: Request[Any, Any, Any],
+    actor: Principal,
+    row: Any,
+    rows: list[dict[str, str]],
+    rule: dict[str, str],
+    errors: dict[int | str, str],
+    status_code: int = 200,
+) -> Template:
+    blank = {"session_id": "", "date": "", "start": "", "end": "", "place": ""}
+    return organiser_page(
+        request,
+        "events/organiser/sessions.html",
+        {
+            "event": service.event_out(row),
+            "row": row,
+            "rows": rows + [dict(blank) for _ in range(EMPTY_SESSION_ROWS)],
+            "rule": rule,
+            "errors": errors,
+            "venues": await service.list_venues(row.municipality_slug),
+            "done": request.query_params.get("done"),
+        },
+        status_code=status_code,
+    )
+
+
+def _rule_values(row: Any) -> dict[str, str]:
+    return {
+        "completion_min_sessions": str(row.completion_min_sessions or ""),
+        "completion_requires_exam": "1" if row.completion_requires_exam else "",
+    }
+
+
+@get("/events/{event_id:str}/sessions")
+async def sessions_form(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
+    row = await service.with_sessions(await service.event_for_organiser(actor, event_id))
+    return await _sessions_page(request, actor, row, _session_rows(row), _rule_values(row), {})
+
+
+@post("/events/{event_id:str}/sessions")
+async def sessions_submit(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Response[Any]:
+    """Sessions and the completion rule: the same service functions as the API's."""
+    row = await service.with_sessions(await service.event_for_organiser(actor, event_id))
+    form = await read_form(request, SessionsForm)
+    lang = i18n.request_language(request)
+    cancelled = {r["session_id"] for r in _session_rows(row) if r["cancelled"]}
+    n = max(len(form.date), len(form.session_id))
+
+    def at(values: list[str], i: int) -> str:
+        return values[i].strip() if i < len(values) else ""
+
+    rows = [
+        {
+            "session_id": at(form.session_id, i),
+            "date": at(form.date, i),
+            "start": at(form.start, i),
+            "end": at(form.end, i),
+            "place": at(form.place, i),
+        }
+        for i in range(n)
+        if at(form.session_id, i) not in cancelled or not at(form.session_id, i)
+    ]
+    rule = {
+        "completion_min_sessions": form.completion_min_sessions,
+        "completion_requires_exam": form.completion_requires_exam,
+    }
+    # The rows that say something, and where each came from (for errors under its row).
+    given = [(i, r) for i, r in enumerate(rows) if r["date"] or r["start"] or r["end"]]
+    errors: dict[int | str, str] = {}
+    try:
+        sessions = [
+            SessionIn(
+                id=r["session_id"] or None,
+                starts_at=f"{r['date']}T{r['start']}",
+                ends_at=f"{r['date']}T{r['end']}",
+                venue_id=None if r["place"] in ("", "online") else r["place"],
+                online=r["place"] == "online",
+            )
+            for _, r in given
+        ]
+        await service.set_sessions(actor, event_id, SessionsIn(sessions=sessions))
+        minimum = form.completion_min_sessions
+        patch = msgspec.convert(
+            {
+                "completion_min_sessions": int(minimum) if minimum.isdigit() else None,
+                "completion_requires_exam": form.completion_requires_exam == "1",
+            },
+            EventPatch,
+        )
+        if minimum and not minimum.isdigit():
+            raise Invalid.field("completion_min_sessions", "Give a whole number")
+        await service.update_event(actor, event_id, patch)
+    except (Invalid, Conflict, msgspec.ValidationError) as exc:
+        for field, message in form_errors(exc, lang).items():
+            match = re.match(r"^sessions\[(\d+)\]", field)
+            if match and int(match.group(1)) < len(given):
+                errors.setdefault(given[int(match.group(1))][0], message)
+            else:
+                errors.setdefault(field, message)
+        kept = [r for r in _session_rows(row) if r["cancelled"]]
+        return await _sessions_page(request, actor, row, kept + rows, rule, errors, status_code=422)
+    return see_other(f"/organiser/events/{event_id}/sessions?done=saved")
+
+
+@post("/events/{event_id:str}/sessions/{session_id:str}/cancel")
+async def cancel_session_submit(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    event_id: FromPath[str],
+    session_id: FromPath[str],
+) -> Response[Any]:
+    try:
+        await service.cancel_session(actor, event_id, session_id)
+    except Conflict as exc:
+        row = await service.with_sessions(await service.event_for_organiser(actor, event_id))
+        lang = i18n.request_language(request)
+        return await _sessions_page(
+            request,
+            actor,
+            row,
+            _session_rows(row),
+            _rule_values(row),
+            {"form": exc.translated_detail(lang)},
+            status_code=409,
+        )
+    return see_other(f"/organiser/events/{event_id}/sessions?done=cancelled")
 
 
 @get("/events/{event_id:str}")
@@ -532,6 +704,9 @@ async def revoke_token(
 
 ROUTER = organiser_router(
     dashboard,
+    sessions_form,
+    sessions_submit,
+    cancel_session_submit,
     new_event_form,
     new_event_submit,
     edit_event_form,

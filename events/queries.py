@@ -11,9 +11,9 @@ from piccolo.columns import Column
 from piccolo.columns.combination import Where
 from piccolo.query.functions.aggregate import Count, Max, Sum
 
-from events.rows import EventRow, Fingerprint, MunicipalityRow, VenueRow
+from events.rows import EventRow, Fingerprint, MunicipalityRow, SessionRow, VenueRow
 from events.statuses import EventStatus
-from events.tables import Event, Municipality, OrganiserMunicipality, Venue
+from events.tables import Event, EventSession, Municipality, OrganiserMunicipality, Venue
 from traffpunkt.db import as_template, hot, prepared, row_of, rows_of
 
 PUBLIC_STATUSES = (EventStatus.PUBLISHED, EventStatus.CANCELLED)
@@ -333,6 +333,44 @@ async def fingerprint(
         counted = await Event.select(Count(alias="n")).where(where & open_now).first()
         result = msgspec.structs.replace(result, open=counted["n"] if counted else 0)
     return result
+
+
+# --- sessions of a series ----------------------------------------------------------------
+
+_SESSION_COLUMNS: list[Column | Any] = [
+    *EventSession.all_columns(exclude=["venue", "created_at", "updated_at"]),
+    EventSession.venue.as_alias("venue_id"),
+    EventSession.venue.name.as_alias("venue_name"),
+    EventSession.venue.address.as_alias("venue_address"),
+]
+
+
+async def sessions_of(event_ids: list[UUID]) -> list[SessionRow]:
+    """The sessions of these events (one query), by event and time."""
+    if not event_ids:
+        return []
+    rows = (
+        await EventSession.select(*_SESSION_COLUMNS)
+        .where(EventSession.event.is_in(event_ids))
+        .order_by(EventSession.event)
+        .order_by(EventSession.starts_at)
+    )
+    return rows_of(rows, SessionRow)
+
+
+async def insert_session(values: dict[str, Any]) -> None:
+    await EventSession.insert(EventSession(**values))
+
+
+async def update_session(session_id: UUID, values: dict[str, Any]) -> None:
+    await EventSession.update({getattr(EventSession, k): v for k, v in values.items()}).where(
+        EventSession.id == session_id
+    )
+
+
+async def delete_sessions(session_ids: list[UUID]) -> None:
+    if session_ids:
+        await EventSession.delete().where(EventSession.id.is_in(session_ids))
 
 
 # --- organisers' municipalities (the organisers themselves are in accounts) -------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from litestar import Controller, Request, Response, get, patch, post
+from litestar import Controller, Request, Response, get, patch, post, put
 from litestar.di import NamedDependency, Provide
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.params import FromPath, JSONBody, QueryParameter
@@ -20,6 +20,8 @@ from events.schemas import (
     MunicipalityList,
     MunicipalityOut,
     MunicipalityPatch,
+    SessionList,
+    SessionsIn,
     TopicList,
     TopicOut,
     VenueIn,
@@ -181,6 +183,45 @@ class EventsController(Controller):
         self, actor: NamedDependency[Principal], event_id: FromPath[str]
     ) -> EventOut:
         return (await service.cancel_event(actor, event_id)).event
+
+    @get(
+        "/{event_id:str}/sessions",
+        dependencies={"actor": Provide(optional_organiser)},
+        summary="The sessions of a course series (empty for a single event)",
+        responses=problem_responses(401, 404),
+    )
+    async def list_sessions(
+        self, event_id: FromPath[str], actor: NamedDependency[Principal | None]
+    ) -> SessionList:
+        return await service.list_sessions(event_id, actor)
+
+    @put(
+        "/{event_id:str}/sessions",
+        dependencies=ORGANISER,
+        summary="Set a course series' sessions (all at once; ids keep existing sessions)",
+        responses=problem_responses(401, 403, 404, 409, 422),
+        security=[{"BearerToken": []}],
+    )
+    async def set_sessions(
+        self, actor: NamedDependency[Principal], event_id: FromPath[str], data: JSONBody[SessionsIn]
+    ) -> SessionList:
+        return await service.set_sessions(actor, event_id, data)
+
+    @post(
+        "/{event_id:str}/sessions/{session_id:str}/cancel",
+        dependencies=ORGANISER,
+        status_code=200,
+        summary="Cancel one session of a course series (attendees' calendars are told)",
+        responses=problem_responses(401, 403, 404, 409),
+        security=[{"BearerToken": []}],
+    )
+    async def cancel_session(
+        self,
+        actor: NamedDependency[Principal],
+        event_id: FromPath[str],
+        session_id: FromPath[str],
+    ) -> SessionList:
+        return await service.cancel_session(actor, event_id, session_id)
 
     @get(
         "/{event_id:str}/event.ics",

@@ -43,6 +43,21 @@ class VenueRow(msgspec.Struct, frozen=True):
     accessibility: str | None = None
 
 
+class SessionRow(msgspec.Struct, frozen=True):
+    """One session of a series with its venue (`queries.sessions_of`)."""
+
+    id: UUID
+    event: UUID
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+    online: bool
+    cancelled_at: datetime | None = None
+    venue_id: UUID | None = None
+    venue_name: str | None = None
+    venue_address: str | None = None
+
+
 class EventRow(msgspec.Struct, frozen=True):
     """An event with its municipality and venue (one SELECT: `queries._EVENT_COLUMNS`)."""
 
@@ -85,6 +100,12 @@ class EventRow(msgspec.Struct, frozen=True):
     # Report questions asked at sign-up (" a b "): the event's own and its municipality's.
     report_fields: str = ""
     municipality_report_fields: str = ""
+    completion_min_sessions: int | None = None
+    completion_requires_exam: bool = False
+    # A course series' sessions in time order, cancelled ones too; empty for a single event.
+    # Filled by the service where calendars and pages need them (`with_sessions`), not by
+    # every SELECT of events.
+    sessions: tuple[SessionRow, ...] = ()
 
 
 class Fingerprint(msgspec.Struct, frozen=True):

@@ -145,6 +145,10 @@ class EventIn(Strict, kw_only=True):
     online_url: Url | None = None
     reminder_hours: ReminderHours = 24
     report_fields: ReportFields = msgspec.field(default_factory=list)
+    # Completion (certificates): at least this many sessions attended (none: all of them), and
+    # whether the organiser must also mark a passed exam.
+    completion_min_sessions: Annotated[int, Meta(ge=1, le=30)] | None = None
+    completion_requires_exam: bool = False
 
 
 class EventPatch(Strict, kw_only=True):
@@ -165,6 +169,8 @@ class EventPatch(Strict, kw_only=True):
     online_url: Url | UnsetType | None = UNSET
     reminder_hours: ReminderHours | UnsetType = UNSET
     report_fields: ReportFields | UnsetType = UNSET
+    completion_min_sessions: Annotated[int, Meta(ge=1, le=30)] | UnsetType | None = UNSET
+    completion_requires_exam: bool | UnsetType = UNSET
 
 
 class EventOut(msgspec.Struct, kw_only=True):
@@ -202,6 +208,46 @@ class EventOut(msgspec.Struct, kw_only=True):
     # a registration may carry `org_number`, `sni_section`, `size_band`, `gender` only if asked.
     report_fields: list[ReportField] = msgspec.field(default_factory=list)
     report_fields_asked: list[ReportField] = msgspec.field(default_factory=list)
+    completion_min_sessions: int | None = None
+    completion_requires_exam: bool = False
+
+
+MAX_SESSIONS = 30
+
+
+class SessionIn(Strict, kw_only=True):
+    """One session of a course series. Without `id` it is a new session; with the id of an
+    existing one, that session is changed (its id, and so its calendar entry, stays)."""
+
+    id: Annotated[str, Meta(max_length=64)] | None = None
+    starts_at: LocalDateTime
+    ends_at: LocalDateTime
+    # A venue of the event's municipality; none and not online: the event's own venue.
+    venue_id: Annotated[str, Meta(max_length=64)] | None = None
+    online: bool = False
+
+
+class SessionsIn(Strict, kw_only=True):
+    """All sessions of a series at once (an empty list makes a draft a single event again)."""
+
+    sessions: Annotated[list[SessionIn], Meta(max_length=MAX_SESSIONS)]
+
+
+class SessionOut(msgspec.Struct, kw_only=True):
+    id: str
+    position: int
+    # Local time in the event's zone, with its offset.
+    starts_at: datetime
+    ends_at: datetime
+    venue_id: str | None
+    venue_name: str | None
+    online: bool
+    cancelled: bool
+
+
+class SessionList(msgspec.Struct, kw_only=True):
+    items: list[SessionOut]
+    next: str | None = None
 
 
 class EventList(msgspec.Struct, kw_only=True):

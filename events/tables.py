@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from piccolo.columns import (
     UUID,
+    Boolean,
     DoublePrecision,
     ForeignKey,
     Integer,
@@ -89,6 +90,10 @@ class Event(Table, tablename="event"):
     reminder_hours = Integer(default=24)
     # Report questions asked at sign-up besides the municipality's, " a b " like `topics`.
     report_fields = Varchar(length=100, default="")
+    # A course's completion rule (certificates): sessions attended at least (None: all of a
+    # series' sessions; a single event: checked in), and whether a passed exam is needed too.
+    completion_min_sessions = Integer(null=True, default=None)
+    completion_requires_exam = Boolean(default=False)
     # RFC 5545 SEQUENCE: grows with every change of time, place or status.
     sequence = Integer(default=0)
     created_by = ForeignKey(Organiser, on_delete=OnDelete.set_null, null=True, default=None)
@@ -96,6 +101,26 @@ class Event(Table, tablename="event"):
     cancelled_at = Timestamptz(null=True, default=None)
     created_at = Timestamptz()
     updated_at = Timestamptz(index=True)
+
+
+class EventSession(Table, tablename="event_session"):
+    """One meeting of a course series: an event with sessions is a series, one sign-up for all.
+
+    The event's own starts_at/ends_at are kept (by events.service.sessions) as the first and
+    last non-cancelled session, so listings, feeds' filters and reminders see a series as one
+    span of time."""
+
+    id = UUID(primary_key=True)
+    event = ForeignKey(Event, on_delete=OnDelete.cascade, index=True, null=False)
+    position = Integer(default=1)  # 1..n in time order (cancelled sessions keep theirs)
+    starts_at = Timestamptz()
+    ends_at = Timestamptz()
+    # No venue and not online: at the event's venue.
+    venue = ForeignKey(Venue, on_delete=OnDelete.restrict, null=True, default=None)
+    online = Boolean(default=False)
+    cancelled_at = Timestamptz(null=True, default=None)
+    created_at = Timestamptz()
+    updated_at = Timestamptz()
 
 
 class AuditEntry(Table, tablename="audit_entry"):

@@ -4,6 +4,10 @@ REQUEST for a new seat and every later change, CANCEL (with STATUS:CANCELLED) wh
 the registration is cancelled. UID and SEQUENCE come from the event (events.ics), so an update
 replaces the entry that the first invitation created. ORGANIZER is the configured organiser
 mailbox, never the recipient; the recipient is the only ATTENDEE. Replies are not processed.
+
+A course series (an event with sessions) is one VEVENT per session, each with its own UID
+(`events.ics.session_uid`) and the event's SEQUENCE: a REQUEST carries every session that is
+not cancelled; cancelling one session sends a CANCEL with that session's VEVENT alone.
 """
 
 from __future__ import annotations
@@ -52,24 +56,34 @@ def build_invitation(
     event_url: str,
     sequence_offset: int,
     now: datetime,
+    session_id: str | None = None,
 ) -> bytes:
-    """The invitation, written by icalendar from scratch (`invitation` caches most of it)."""
+    """The invitation, written by icalendar from scratch (`invitation` caches most of it).
+    `session_id`: this one session of a series alone (its cancellation)."""
     if method not in ("REQUEST", "CANCEL"):
         raise ValueError(f"unsupported iTIP method {method!r}")
     cal = ics.calendar(row.title, method=method)
     cal.add_component(ics.vtimezone(row.timezone))
-    ev = ics.vevent(
-        row, event_url=event_url, status="CANCELLED" if method == "CANCEL" else "CONFIRMED"
-    )
-    ev.pop("DTSTAMP")
-    ev.add("dtstamp", now)
-    ev.pop("SEQUENCE")
-    ev.add("sequence", row.sequence + sequence_offset)
-    organizer = icalendar.vCalAddress(_mailto(organiser_mailbox))
-    organizer.params["CN"] = _one_line(organiser_name)
-    ev.add("organizer", organizer)
-    ev.add("attendee", attendee)
-    cal.add_component(ev)
+    status = "CANCELLED" if method == "CANCEL" else "CONFIRMED"
+    if not row.sessions:
+        events = [ics.vevent(row, event_url=event_url, status=status)]
+    else:
+        chosen = [
+            s
+            for s in row.sessions
+            if (str(s.id) == session_id if session_id else s.cancelled_at is None)
+        ]
+        events = [ics.vevent(row, event_url=event_url, status=status, session=s) for s in chosen]
+    for ev in events:
+        ev.pop("DTSTAMP")
+        ev.add("dtstamp", now)
+        ev.pop("SEQUENCE")
+        ev.add("sequence", row.sequence + sequence_offset)
+        organizer = icalendar.vCalAddress(_mailto(organiser_mailbox))
+        organizer.params["CN"] = _one_line(organiser_name)
+        ev.add("organizer", organizer)
+        ev.add("attendee", attendee)
+        cal.add_component(ev)
     return bytes(cal.to_ical())
 
 
@@ -102,11 +116,12 @@ def _template(
     organiser_name: str,
     event_url: str,
     sequence_offset: int,
+    session_id: str | None = None,
 ) -> bytes | None:
-    """The calendar with placeholder ATTENDEE and DTSTAMP lines, each there exactly once; None
-    if they cannot be found (then every calendar is written whole). Kept per event version: the
-    key holds every value of the row."""
-    key = (row, method, organiser_mailbox, organiser_name, event_url, sequence_offset)
+    """The calendar with placeholder ATTENDEE and DTSTAMP lines, once in each VEVENT; None if
+    they cannot be found so (then every calendar is written whole). Kept per event version: the
+    key holds every value of the row (a series' sessions too)."""
+    key = (row, method, organiser_mailbox, organiser_name, event_url, sequence_offset, session_id)
     if key in _templates:
         _templates.move_to_end(key)
         return _templates[key]
@@ -119,8 +134,10 @@ def _template(
         event_url=event_url,
         sequence_offset=sequence_offset,
         now=_PLACEHOLDER_NOW,
+        session_id=session_id,
     )
-    marked = whole.count(_ATTENDEE_MARK) == 1 and whole.count(_DTSTAMP_MARK) == 1
+    n = whole.count(b"\r\nBEGIN:VEVENT\r\n")
+    marked = whole.count(_ATTENDEE_MARK) == n and whole.count(_DTSTAMP_MARK) == n
     _templates[key] = whole if marked else None
     if len(_templates) > _TEMPLATES_KEPT:
         _templates.popitem(last=False)
@@ -138,10 +155,13 @@ def invitation(
     event_url: str,
     sequence_offset: int,
     now: datetime,
+    session_id: str | None = None,
 ) -> bytes:
     """The iTIP calendar of one attendee: byte for byte what `build_invitation` writes."""
     attendee = _attendee(attendee_email, attendee_name)
-    template = _template(row, method, organiser_mailbox, organiser_name, event_url, sequence_offset)
+    template = _template(
+        row, method, organiser_mailbox, organiser_name, event_url, sequence_offset, session_id
+    )
     if template is None:
         return build_invitation(
             row,
@@ -152,8 +172,10 @@ def invitation(
             event_url=event_url,
             sequence_offset=sequence_offset,
             now=now,
+            session_id=session_id,
         )
-    # DTSTAMP first: its value is ours, so the attendee's text can never be mistaken for a mark.
-    return template.replace(_DTSTAMP_MARK, b"\r\n" + _property_line("dtstamp", now), 1).replace(
-        _ATTENDEE_MARK, b"\r\n" + _property_line("attendee", attendee), 1
+    # DTSTAMP first: its value is ours, so the attendee's text can never be mistaken for a mark
+    # (and `replace` does not look again at what it put in). One of each per VEVENT.
+    return template.replace(_DTSTAMP_MARK, b"\r\n" + _property_line("dtstamp", now)).replace(
+        _ATTENDEE_MARK, b"\r\n" + _property_line("attendee", attendee)
     )

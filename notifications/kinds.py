@@ -147,6 +147,22 @@ KINDS: dict[str, Kind] = {
             method="CANCEL",
             requires=("name",),
         ),
+        # One session of a course series is called off: the CANCEL names that session only.
+        Kind(
+            "session_cancelled",
+            N_("A session is cancelled: {title}"),
+            (
+                N_("Hello {name},"),
+                N_(
+                    "We are sorry: the session on {session_when} of {title} is cancelled. The "
+                    "other sessions take place as planned. This mail removes the cancelled "
+                    "session from your calendar."
+                ),
+            ),
+            action=MANAGE,
+            method="CANCEL",
+            requires=("name", "manage_url", "session_id", "session_when"),
+        ),
         # People on the waiting list never got a calendar invitation: nothing to remove.
         Kind(
             "event_cancelled_waitlisted",
@@ -304,6 +320,23 @@ KINDS: dict[str, Kind] = {
             show_event=False,
             requires=("answer_url", "survey_title", "company", "closes"),
             greet_by_name=True,
+        ),
+        Kind(
+            "certificate",
+            N_("Your course certificate: {title}"),
+            (
+                N_("Hello {name},"),
+                N_(
+                    "You have completed {title} ({hours} hours). Your certificate is ready; the "
+                    "link below opens it as a PDF to save or print."
+                ),
+                N_(
+                    "The certificate has its own address and QR code, so anyone can check that "
+                    "it is genuine."
+                ),
+            ),
+            action=(N_("Open your certificate (PDF)"), "certificate_url"),
+            requires=("name", "hours", "certificate_url"),
         ),
         Kind(
             "sign_in",

@@ -237,6 +237,7 @@ def _content(message: Message, row: EventRow | None, settings: Settings, now: da
             event_url=f"{settings.base_url}/events/{row.slug}",
             sequence_offset=int(data.get("sequence_offset", 0)),
             now=now,
+            session_id=data.get("session_id"),
         )
     return _Content(kind, i18n.normalise(message.language), subject, text, html, ticket, calendar)
 

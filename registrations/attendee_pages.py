@@ -180,7 +180,14 @@ async def _manage_context(token: str) -> dict[str, Any]:
     own = await service.registration_out(reg, token)
     row = await events_service.event_for_mail(reg.event)
     failure = await service.delivery_failure(reg)
-    return {"own": own, "row": row, "token": token, "mail_failure": failure}
+    certificate = await service.own_certificate(reg)
+    return {
+        "own": own,
+        "row": row,
+        "token": token,
+        "mail_failure": failure,
+        "certificate": certificate,
+    }
 
 
 @get("/r/{token:str}", include_in_schema=False)
@@ -326,7 +333,55 @@ async def email_submit(request: Request[Any, Any, Any], token: FromPath[str]) ->
     return Redirect(f"/r/{token}?done=address", status_code=HTTP_303_SEE_OTHER)
 
 
+# --- course certificates ------------------------------------------------------------------
+
+
+def _pdf(body: bytes) -> Response[bytes]:
+    return Response(
+        body,
+        media_type="application/pdf",
+        headers={**PRIVATE, "Content-Disposition": 'inline; filename="certificate.pdf"'},
+    )
+
+
+@get("/certificates/{token:str}", include_in_schema=False)
+async def certificate_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
+    """The public check of a certificate: valid, the course, the name, the date; nothing else
+    about the person (no address, no attendance)."""
+    try:
+        check = await service.check_certificate(token)
+    except NotFound:
+        return page(
+            request,
+            "registrations/certificate.html",
+            {"check": None},
+            status_code=404,
+            headers=PRIVATE,
+        )
+    return page(
+        request,
+        "registrations/certificate.html",
+        {"check": check, "pdf_url": f"/certificates/{token}/certificate.pdf"},
+        headers=PRIVATE,
+    )
+
+
+@get("/certificates/{token:str}/certificate.pdf", include_in_schema=False)
+async def certificate_pdf(token: FromPath[str]) -> Response[bytes]:
+    return _pdf(await service.certificate_pdf(token))
+
+
+@get("/r/{token:str}/certificate.pdf", include_in_schema=False)
+async def own_certificate_pdf(token: FromPath[str]) -> Response[bytes]:
+    """The attendee's certificate from their own (manage) link."""
+    reg = await service.by_token(token)
+    return _pdf(await service.own_certificate_pdf(reg))
+
+
 ROUTES = [
+    certificate_page,
+    certificate_pdf,
+    own_certificate_pdf,
     signup_form,
     signup_submit,
     manage_page,

@@ -23,7 +23,7 @@ from registrations.schemas import Invitee as InviteeIn
 from registrations.statuses import RegistrationStatus
 from traffpunkt import address_lists, i18n, qr, spreadsheet
 from traffpunkt.auth import Principal
-from traffpunkt.errors import Conflict, Invalid
+from traffpunkt.errors import Conflict, Invalid, NotFound
 from traffpunkt.organiser_web import Actor, organiser_page, organiser_router, read_form, see_other
 
 
@@ -40,6 +40,14 @@ class AddressForm(msgspec.Struct):
 
 class DoorTokenForm(msgspec.Struct):
     label: str = ""
+
+
+class AttendanceForm(msgspec.Struct):
+    attended: list[str] = msgspec.field(default_factory=list)
+
+
+class ExamForm(msgspec.Struct):
+    passed: str = ""
 
 
 async def _attendees_page(
@@ -248,7 +256,87 @@ async def revoke_door_token(
     return see_other(f"/organiser/events/{event_id}/door")
 
 
+# --- a course: attendance per session, exams, certificates -------------------------------------
+
+
+@get("/events/{event_id:str}/course")
+async def course(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Template:
+    overview = await service.course_overview(actor, event_id)
+    return organiser_page(
+        request,
+        "registrations/organiser/course.html",
+        {
+            "event": events_service.event_out(overview.event),
+            "row": overview.event,
+            "overview": overview,
+            "done": request.query_params.get("done"),
+            "issued": request.query_params.get("issued"),
+        },
+    )
+
+
+@get("/events/{event_id:str}/sessions/{session_id:str}/attendance")
+async def session_attendance(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    event_id: FromPath[str],
+    session_id: FromPath[str],
+) -> Template:
+    try:
+        sheet = await service.session_sheet(actor, event_id, session_id)
+    except Invalid as exc:
+        raise NotFound("No such session") from exc
+    return organiser_page(
+        request,
+        "registrations/organiser/session_attendance.html",
+        {"event": events_service.event_out(sheet.event), "row": sheet.event, "sheet": sheet},
+    )
+
+
+@post("/events/{event_id:str}/sessions/{session_id:str}/attendance")
+async def save_session_attendance(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    event_id: FromPath[str],
+    session_id: FromPath[str],
+) -> Redirect:
+    """The attendance form: the ticked people attended this session, the others did not."""
+    form = await read_form(request, AttendanceForm)
+    try:
+        await service.mark_many(actor, event_id, session_id, set(form.attended))
+    except Invalid as exc:
+        raise NotFound("No such session") from exc
+    return see_other(f"/organiser/events/{event_id}/course?done=attendance")
+
+
+@post("/events/{event_id:str}/registrations/{registration_id:str}/exam")
+async def set_exam(
+    request: Request[Any, Any, Any],
+    actor: Actor,
+    event_id: FromPath[str],
+    registration_id: FromPath[str],
+) -> Redirect:
+    passed = (await read_form(request, ExamForm)).passed == "1"
+    await service.set_exam_passed(actor, event_id, registration_id, passed)
+    return see_other(f"/organiser/events/{event_id}/course?done=exam")
+
+
+@post("/events/{event_id:str}/certificates")
+async def send_certificates(
+    request: Request[Any, Any, Any], actor: Actor, event_id: FromPath[str]
+) -> Redirect:
+    run = await service.send_certificates(actor, event_id)
+    return see_other(f"/organiser/events/{event_id}/course?done=certificates&issued={run.issued}")
+
+
 ROUTER = organiser_router(
+    course,
+    session_attendance,
+    save_session_attendance,
+    set_exam,
+    send_certificates,
     attendees,
     attendees_export,
     invite,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from typing import Any
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import msgspec
 from piccolo.query.functions.aggregate import Count
@@ -12,12 +12,14 @@ from piccolo.query.functions.aggregate import Count
 from registrations.statuses import AttendeeRole, CheckinResult, RegistrationStatus, ScanAction
 from registrations.tables import (
     AddressBlock,
+    Certificate,
     DoorToken,
     EventKey,
     Invitation,
     ManageToken,
     Registration,
     Scan,
+    SessionAttendance,
 )
 from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared, rows_of
 
@@ -51,6 +53,7 @@ class RegistrationRow(msgspec.Struct, frozen=True, kw_only=True):
     ticket_no: str
     itip_offset: int
     checked_in_at: datetime | None
+    exam_passed_at: datetime | None = None
     confirmed_at: datetime | None
     cancelled_at: datetime | None
     erased_at: datetime | None
@@ -140,6 +143,14 @@ class ScanRow(msgspec.Struct, frozen=True, kw_only=True):
     flagged: bool
     scanned_at: datetime
     received_at: datetime
+    session_id: UUID | None = None
+
+
+class AttendanceRow(msgspec.Struct, frozen=True, kw_only=True):
+    registration: UUID
+    session_id: UUID
+    source: str
+    at: datetime
 
 
 class NeedsAndOffers(msgspec.Struct, frozen=True):
@@ -625,3 +636,82 @@ async def scrub_invitations(event_id: UUID, placeholder: str) -> int:
 async def scrub_scans(event_id: UUID) -> None:
     """What a door phone read (a ticket code or a typed name) and which phone: not kept."""
     await Scan.update({Scan.secret: "", Scan.device: ""}).where(Scan.event == event_id)
+
+
+# --- attendance of a course series' sessions ------------------------------------------------
+
+
+async def add_attendance(
+    registration_id: UUID, session_id: UUID, source: str, at: datetime
+) -> bool:
+    """Record that this person attended this session; False if it was recorded before (the
+    unique key decides, so two scans at once record one attendance)."""
+    return await insert_row(
+        SessionAttendance,
+        {
+            "id": uuid4(),
+            "registration": registration_id,
+            "session_id": session_id,
+            "registration_session": f"{registration_id}:{session_id}",
+            "source": source,
+            "at": at,
+        },
+        conflict_target="registration_session",
+    )
+
+
+async def remove_attendance(registration_id: UUID, session_id: UUID) -> bool:
+    rows = (
+        await SessionAttendance.delete()
+        .where(SessionAttendance.registration_session == f"{registration_id}:{session_id}")
+        .returning(SessionAttendance.id)
+    )
+    return bool(rows)
+
+
+async def attendance_of_event(event_id: UUID) -> list[AttendanceRow]:
+    """Every recorded attendance of the event's registrations (one query)."""
+    rows = await SessionAttendance.select(
+        SessionAttendance.registration,
+        SessionAttendance.session_id,
+        SessionAttendance.source,
+        SessionAttendance.at,
+    ).where(SessionAttendance.registration.event == event_id)
+    return [AttendanceRow(**r) for r in rows]
+
+
+# --- course certificates ----------------------------------------------------------------------
+
+
+class CertificateRow(msgspec.Struct, frozen=True, kw_only=True):
+    id: UUID
+    registration: UUID
+    token_hash: str
+    issued_at: datetime
+    minutes: int
+
+
+async def insert_certificate(values: dict[str, Any]) -> bool:
+    """False when this registration has one already (the unique key: never two)."""
+    return await insert_row(Certificate, values, conflict_target="registration")
+
+
+async def certificate_holders(event_id: UUID) -> set[UUID]:
+    rows = await Certificate.select(Certificate.registration).where(
+        Certificate.registration.event == event_id
+    )
+    return {r["registration"] for r in rows}
+
+
+async def certificate_by_hash(token_hash: str) -> CertificateRow | None:
+    row = await Certificate.select().where(Certificate.token_hash == token_hash).first()
+    return None if row is None else CertificateRow(**row)
+
+
+async def certificate_of(registration_id: UUID) -> CertificateRow | None:
+    row = await Certificate.select().where(Certificate.registration == registration_id).first()
+    return None if row is None else CertificateRow(**row)
+
+
+async def set_exam_passed(registration_id: UUID, at: datetime | None, now: datetime) -> None:
+    await R.update({R.exam_passed_at: at, R.updated_at: now}).where(R.id == registration_id)

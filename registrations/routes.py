@@ -14,13 +14,17 @@ from registrations import service
 from registrations.schemas import (
     AddressCorrected,
     AddressIn,
+    AttendanceMarkIn,
     AttendeeList,
     BatchIn,
     BatchOut,
+    CertificateCheck,
+    CertificateRun,
     CheckinData,
     CheckinStats,
     DoorTokenIn,
     DoorTokenOut,
+    ExamIn,
     InvitationsIn,
     InvitationsOut,
     RegistrationCreated,
@@ -212,17 +216,18 @@ class CheckinController(Controller):
         "/{event_id:str}/checkins/{registration_id:str}",
         dependencies=CHECKIN,
         status_code=200,
-        summary="Undo a check-in",
+        summary="Undo a check-in (?session_id=: of that session of a course series)",
         security=BEARER,
-        responses=problem_responses(401, 403, 404, 409),
+        responses=problem_responses(401, 403, 404, 409, 422),
     )
     async def undo(
         self,
         actor: NamedDependency[CheckinCaller],
         event_id: FromPath[str],
         registration_id: FromPath[str],
+        session_id: Annotated[str | None, QueryParameter(max_length=64)] = None,
     ) -> ScanOut:
-        return await service.undo_check_in(actor, event_id, registration_id)
+        return await service.undo_check_in(actor, event_id, registration_id, session_id)
 
     @put(
         "/{event_id:str}/registrations/{registration_id:str}/email",
@@ -332,4 +337,76 @@ class OwnRegistrationController(Controller):
         )
 
 
-ROUTES = [SignUpController, CheckinController, OwnRegistrationController]
+class CourseController(Controller):
+    """Course series: attendance ticked by the organiser, exams, certificates."""
+
+    path = "/api/v1/events"
+    tags = ["courses"]
+
+    @put(
+        "/{event_id:str}/registrations/{registration_id:str}/attendance",
+        dependencies=ORGANISER,
+        summary="Tick (or untick) that a person attended a session of a series (online ones)",
+        security=BEARER,
+        responses=problem_responses(401, 403, 404, 422),
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def mark_attendance(
+        self,
+        actor: NamedDependency[Principal],
+        event_id: FromPath[str],
+        registration_id: FromPath[str],
+        data: JSONBody[AttendanceMarkIn],
+    ) -> None:
+        await service.mark_attendance(
+            actor, event_id, registration_id, data.session_id, data.attended
+        )
+
+    @put(
+        "/{event_id:str}/registrations/{registration_id:str}/exam",
+        dependencies=ORGANISER,
+        summary="Mark that a person passed (or did not pass) the course's exam",
+        security=BEARER,
+        responses=problem_responses(401, 403, 404, 422),
+        status_code=HTTP_204_NO_CONTENT,
+    )
+    async def set_exam(
+        self,
+        actor: NamedDependency[Principal],
+        event_id: FromPath[str],
+        registration_id: FromPath[str],
+        data: JSONBody[ExamIn],
+    ) -> None:
+        await service.set_exam_passed(actor, event_id, registration_id, data.passed)
+
+    @post(
+        "/{event_id:str}/certificates",
+        dependencies=ORGANISER,
+        summary="Send certificates: one to everyone who completed and has none yet (mailed)",
+        security=BEARER,
+        responses=problem_responses(401, 403, 404),
+        status_code=200,
+    )
+    async def send_certificates(
+        self, actor: NamedDependency[Principal], event_id: FromPath[str]
+    ) -> CertificateRun:
+        return await service.send_certificates(actor, event_id)
+
+
+@get(
+    "/api/v1/certificates/{token:str}",
+    summary="Check a certificate (the token is its link's last part): course, name, date",
+    responses=problem_responses(404),
+    tags=["courses"],
+)
+async def check_certificate(token: FromPath[str]) -> CertificateCheck:
+    return await service.check_certificate(token)
+
+
+ROUTES = [
+    SignUpController,
+    CheckinController,
+    OwnRegistrationController,
+    CourseController,
+    check_certificate,
+]

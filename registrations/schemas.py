@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated
 
 import msgspec
@@ -148,6 +148,10 @@ class ScanIn(Strict, kw_only=True):
     device: Annotated[str, Meta(max_length=100)] | None = None
     # What the phone showed when it scanned offline; a refused-online scan it admitted is flagged.
     offline_result: CheckinResult | None = None
+    # A course series: the session this scan is for (an id from checkin-data's `sessions`).
+    # The same person scanned again for the same session is already_checked_in; for another
+    # session it is a new attendance (ok).
+    session_id: Annotated[str, Meta(max_length=64)] | None = None
 
 
 class ScanOut(msgspec.Struct, kw_only=True, omit_defaults=True):
@@ -206,6 +210,17 @@ class OfflineAttendee(msgspec.Struct, kw_only=True, array_like=True):
     registration_id: str
 
 
+class CheckinSession(msgspec.Struct, kw_only=True):
+    """A session of a course series, for the door's session picker."""
+
+    id: str
+    position: int
+    starts_at: datetime
+    ends_at: datetime
+    online: bool
+    cancelled: bool
+
+
 class CheckinData(msgspec.Struct, kw_only=True):
     event_id: str
     title: str
@@ -216,3 +231,36 @@ class CheckinData(msgspec.Struct, kw_only=True):
     revoked: list[str]
     stats: CheckinStats
     generated_at: datetime
+    # A course series' sessions (empty for a single event): scans name one of them.
+    sessions: list[CheckinSession] = msgspec.field(default_factory=list)
+    # ... and who attended which: registration id -> ids of the sessions they attended.
+    attendance: dict[str, list[str]] = msgspec.field(default_factory=dict)
+
+
+class CertificateRun(msgspec.Struct, kw_only=True):
+    """What "send certificates" did: issued (and mailed) now, issued before, not completed."""
+
+    issued: int
+    already: int
+    not_completed: int
+
+
+class CertificateCheck(msgspec.Struct, kw_only=True):
+    """The public check of a certificate: nothing about the person beyond the name."""
+
+    valid: bool
+    course: str
+    name: str
+    organiser: str
+    issued_on: date
+
+
+class ExamIn(Strict, kw_only=True):
+    passed: bool
+
+
+class AttendanceMarkIn(Strict, kw_only=True):
+    """The organiser ticks (or unticks) that a person attended a session (online ones)."""
+
+    session_id: Annotated[str, Meta(max_length=64)]
+    attended: bool

@@ -46,3 +46,10 @@ class Gender(StrEnum):
     MAN = "man"
     OTHER = "other"  # annat
     PREFER_NOT_TO_SAY = "prefer_not_to_say"  # vill inte svara
+
+
+class AttendanceSource(StrEnum):
+    """How a person's attendance of a session of a course series was recorded."""
+
+    SCAN = "scan"  # checked in at the door for that session
+    MARK = "mark"  # ticked by the organiser (online sessions, or a forgotten scan)

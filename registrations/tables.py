@@ -49,6 +49,8 @@ class Registration(Table, tablename="registration"):
     # invitation it cancels, and a later re-registration must outrank that cancel.
     itip_offset = Integer(default=0)
     checked_in_at = Timestamptz(null=True, default=None)
+    # A course with an exam: when the organiser marked it passed (certificates need it then).
+    exam_passed_at = Timestamptz(null=True, default=None)
     confirmed_at = Timestamptz(null=True, default=None)
     cancelled_at = Timestamptz(null=True, default=None)
     erased_at = Timestamptz(null=True, default=None)
@@ -120,6 +122,36 @@ class Scan(Table, tablename="scan"):
     flagged = Boolean(default=False)
     scanned_at = Timestamptz()
     received_at = Timestamptz()
+    # The session of a course series this scan was for (events.tables.EventSession's id; no
+    # foreign key across domains' tables beyond the event's).
+    session_id = UUID(null=True, default=None)
+
+
+class SessionAttendance(Table, tablename="session_attendance"):
+    """Who attended which session of a course series: scanned at the door or ticked by the
+    organiser (online sessions). One row per person and session, whatever the number of scans."""
+
+    id = UUID(primary_key=True)
+    registration = ForeignKey(Registration, on_delete=OnDelete.cascade, index=True, null=False)
+    session_id = UUID(index=True)
+    # "<registration id>:<session id>": a second scan or tick adds nothing, on both engines.
+    registration_session = Varchar(length=80, unique=True)
+    source = Varchar(length=8)  # statuses.AttendanceSource
+    at = Timestamptz()
+
+
+class Certificate(Table, tablename="certificate"):
+    """A course certificate: one per registration (the unique key makes "send certificates"
+    safe to press twice, or on two screens at once). Its public check is a secret link
+    (`/certificates/{token}`), stored as SHA-256 like every secret link."""
+
+    id = UUID(primary_key=True)
+    registration = ForeignKey(
+        Registration, on_delete=OnDelete.cascade, unique=True, index=True, null=False
+    )
+    token_hash = Varchar(length=64, unique=True)
+    issued_at = Timestamptz()
+    minutes = Integer(default=0)  # the course time attended, in minutes (hours = minutes / 60)
 
 
 class AddressBlock(Table, tablename="address_block"):

@@ -17,7 +17,7 @@ def test_demo_token_and_serve(live: Any) -> None:
     slugs = [m["slug"] for m in httpx.get(f"{live.url}/api/v1/municipalities").json()["items"]]
     assert slugs == ["arvidsjaur", "asele", "overkalix"]
     events = httpx.get(f"{live.url}/api/v1/events", params={"limit": 200}).json()["items"]
-    assert len(events) == 12
+    assert len(events) == 13  # upcoming: 12 single events and a course series
     assert all(e["status"] == "published" for e in events)
     token = live.cli("token", "create", "--email", "Boss@Example.se", "--role", "admin").split()[-1]
     r = httpx.post(

@@ -21,7 +21,7 @@ def test_working_days_skip_weekends_holidays_and_christmas() -> None:
 
 async def test_demo_season(client: Any) -> None:
     summary = await load_demo()
-    assert "13 published events" in summary and "11 check-ins" in summary
+    assert "14 published events" in summary and "11 check-ins" in summary
     assert await load_demo() == "Demo data is already loaded."
 
     listed = (await client.get("/api/v1/events", params={"limit": 100})).json()["items"]
@@ -34,6 +34,15 @@ async def test_demo_season(client: Any) -> None:
 
     full = [e for e in listed if e["seats_left"] == 0]
     assert [e["title"] for e in full] == ["Frukostmöte: nätverka med andra företagare"]
+
+    # A course series in Överkalix: four sessions a week apart, one online, "3 of 4".
+    (course,) = [e for e in listed if e["completion_min_sessions"] is not None]
+    assert course["completion_min_sessions"] == 3
+    sessions = (await client.get(f"/api/v1/events/{course['id']}/sessions")).json()["items"]
+    assert len(sessions) == 4 and [s["online"] for s in sessions] == [False, True, False, False]
+    for s in sessions:
+        day = datetime.fromisoformat(s["starts_at"]).date()
+        assert day.weekday() < 5 and day not in se
 
     params = {"municipality": "asele", "source": "registration"}
     needs = (await client.get("/api/v1/needs-map", params=params)).json()

@@ -23,7 +23,7 @@ import holidays
 from evaluations import service as evaluations_service
 from evaluations.schemas import AnswerIn as EvaluationIn
 from events import organisers, service
-from events.schemas import EventIn, EventPatch, MunicipalityIn, VenueIn
+from events.schemas import EventIn, EventPatch, MunicipalityIn, SessionIn, SessionsIn, VenueIn
 from networking import service as networking_service
 from networking.schemas import PlanIn
 from notifications import service as mail
@@ -127,6 +127,11 @@ class DemoEvent:
     topics: list[str]
     description: str
     online_url: str | None = None
+    # A course series: this many sessions, a week (5 working days) apart, the one at index
+    # `online_session` held online; a certificate for `completion_min_sessions` of them.
+    sessions: int = 0
+    online_session: int | None = None
+    completion_min_sessions: int | None = None
 
 
 EVENTS = [
@@ -308,6 +313,24 @@ EVENTS = [
         ["financing", "digital-business-models"],
         "Regionala stöd, checkar och lån för företag som vill digitalisera. "
         "Handläggare svarar på frågor.",
+    ),
+    DemoEvent(
+        "course",
+        "overkalix",
+        0,
+        "Kurs: bokföring och moms för nya företagare",
+        "course",
+        8,
+        time(13),
+        3,
+        20,
+        ["bookkeeping", "entrepreneurship"],
+        "Fyra eftermiddagar om verifikationer, moms, bokslut och digitala verktyg. Tillfälle två "
+        "hålls digitalt. Den som deltar i minst tre av fyra tillfällen får ett kursintyg.",
+        online_url="https://meet.example.com/overkalix-bokforing",
+        sessions=4,
+        online_session=1,
+        completion_min_sessions=3,
     ),
 ]
 
@@ -875,8 +898,27 @@ async def load_demo() -> str:
                 topics=e.topics,
                 language="sv",
                 online_url=e.online_url,
+                completion_min_sessions=e.completion_min_sessions,
             ),
         )
+        if e.sessions:
+            await service.set_sessions(
+                admin,
+                created.id,
+                SessionsIn(
+                    sessions=[
+                        SessionIn(
+                            starts_at=_local(working_day(today, e.working_day + 5 * k), e.start),
+                            ends_at=(
+                                datetime.combine(working_day(today, e.working_day + 5 * k), e.start)
+                                + timedelta(hours=e.hours)
+                            ).isoformat(timespec="minutes"),
+                            online=k == e.online_session,
+                        )
+                        for k in range(e.sessions)
+                    ]
+                ),
+            )
         await service.publish_event(admin, created.id)
         event_ids[e.key] = created.id
 

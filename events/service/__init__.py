@@ -11,6 +11,7 @@ Writing functions own their transaction (`traffpunkt.db.transaction()`). Other m
   registrations now (for registrations).
 - `listing`: one event by id or slug, the public list and its cursors, rows for pages and
   feeds, an organiser's events.
+- `sessions`: a course series' sessions (set, cancel, list); the event's span follows them.
 - `actions`: what organisers do, in the audit log (who may organise where: `events/organisers.py`).
 - `views`: rows shaped for the API and pages (`event_out`, `municipality_out`, …).
 - `_common`: small checks several concerns share (ids, one-line names, topics).
@@ -51,6 +52,8 @@ from events.service.listing import (
     organiser_events,
     parse_local_bound,
     upcoming_rows,
+    with_sessions,
+    with_sessions_all,
 )
 from events.service.places import (
     create_municipality,
@@ -72,6 +75,15 @@ from events.service.seats import (
     promote_seat,
     release_seat,
 )
+from events.service.sessions import (
+    active_sessions,
+    cancel_session,
+    is_series,
+    list_sessions,
+    session_out,
+    sessions_out,
+    set_sessions,
+)
 from events.service.views import (
     attendance_mode,
     event_out,
@@ -89,8 +101,10 @@ __all__ = [
     "EventChange",
     "EventQuery",
     "Joined",
+    "active_sessions",
     "attendance_mode",
     "cancel_event",
+    "cancel_session",
     "check_event_patch",
     "check_topics",
     "create_event",
@@ -112,11 +126,13 @@ __all__ = [
     "give_back_seat",
     "is_public",
     "is_registration_open",
+    "is_series",
     "join",
     "join_sql",
     "left_waitlist",
     "list_events",
     "list_municipalities",
+    "list_sessions",
     "list_venues",
     "municipality_out",
     "municipality_rows",
@@ -130,9 +146,14 @@ __all__ = [
     "registration_window",
     "release_seat",
     "report_fields_asked",
+    "session_out",
+    "sessions_out",
+    "set_sessions",
     "slugify",
     "upcoming_rows",
     "update_event",
     "update_municipality",
     "venue_out",
+    "with_sessions",
+    "with_sessions_all",
 ]

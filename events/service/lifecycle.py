@@ -55,6 +55,8 @@ class EventChange:
     changed_fields: frozenset[str]
     moved: bool  # time, place or status changed: SEQUENCE grew
     note: str | None = None  # the organiser's message to attendees (cancellation)
+    # One session of a series was cancelled (its id): attendees get a CANCEL for it alone.
+    cancelled_session: str | None = None
 
 
 async def _venue_for(venue_id: str | None, municipality_id: UUID) -> UUID | None:
@@ -150,6 +152,8 @@ async def create_event(actor: Principal, data: EventIn) -> EventOut:
             "online_url": data.online_url,
             "reminder_hours": data.reminder_hours,
             "report_fields": encode_report_fields(data.report_fields),
+            "completion_min_sessions": data.completion_min_sessions,
+            "completion_requires_exam": data.completion_requires_exam,
             "sequence": 0,
             "created_by": actor.organiser_id,
             "created_at": now,
@@ -195,6 +199,8 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             "language",
             "online_url",
             "reminder_hours",
+            "completion_min_sessions",
+            "completion_requires_exam",
         ):
             if name in given:
                 new[name] = one_line(given[name]) if name == "title" else given[name]
@@ -210,6 +216,11 @@ async def update_event(actor: Principal, event_id: str, patch: EventPatch) -> Ev
             raise Invalid.field("venue_id", "Choose a venue in the new municipality, or no venue")
         time_fields = ("starts_at", "ends_at", "registration_opens_at", "registration_closes_at")
         new.update(_times_in({k: given[k] for k in time_fields if k in given}, tz))
+        if await queries.sessions_of([row.id]):
+            # A series' start and end are its sessions' (events.service.sessions keeps them).
+            for name in ("starts_at", "ends_at"):
+                if name in new and new[name] != getattr(row, name):
+                    raise Invalid.field(name, "A course series takes its times from its sessions")
         merged = {k: new.get(k, getattr(row, k)) for k in time_fields}
         _check_times(merged)
         if "capacity" in new and new["capacity"] is not None and new["capacity"] < row.seats_taken:

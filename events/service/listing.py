@@ -13,7 +13,7 @@ from uuid import UUID
 import msgspec
 
 from events import queries
-from events.rows import EventRow, Fingerprint
+from events.rows import EventRow, Fingerprint, SessionRow
 from events.schemas import EventList, EventOut
 from events.service._common import check_topics
 from events.service.views import event_out
@@ -32,9 +32,27 @@ PAGE_SIZE_DEFAULT = 50
 PAGE_SIZE_MAX = 200
 
 
+async def with_sessions(row: EventRow) -> EventRow:
+    """The row with its sessions (one query)."""
+    return msgspec.structs.replace(row, sessions=tuple(await queries.sessions_of([row.id])))
+
+
+async def with_sessions_all(rows: list[EventRow]) -> list[EventRow]:
+    """Many rows with their sessions (one query for all of them)."""
+    by_event: dict[UUID, list[SessionRow]] = {}
+    for s in await queries.sessions_of([r.id for r in rows]):
+        by_event.setdefault(s.event, []).append(s)
+    return [
+        msgspec.structs.replace(r, sessions=tuple(by_event[r.id])) if r.id in by_event else r
+        for r in rows
+    ]
+
+
 async def event_for_mail(event_id: UUID | str) -> EventRow | None:
-    """Any event by id, whatever its status (mail about cancelled events needs it)."""
-    return await queries.event(parse_id(event_id))
+    """Any event by id, whatever its status (mail about cancelled events needs it), with its
+    sessions (a series' invitation has one entry per session)."""
+    row = await queries.event(parse_id(event_id))
+    return None if row is None else await with_sessions(row)
 
 
 async def events_starting_within(window: timedelta) -> list[EventRow]:
@@ -64,7 +82,7 @@ async def event_row(key: str, actor: Principal | None = None) -> EventRow:
         is_public(row) or (actor is not None and actor.can_manage(row.municipality_id))
     ):
         raise NotFound("No such event")
-    return row
+    return await with_sessions(row)
 
 
 async def get_event(key: str, actor: Principal | None = None) -> EventOut:
@@ -162,6 +180,11 @@ async def upcoming_rows(municipality_id: UUID | None, topic: str | None) -> list
 
 
 async def feed_rows(municipality_id: UUID | None, topic: str | None) -> list[EventRow]:
+    """A feed's events with their sessions (a series is one VEVENT per session)."""
+    return await with_sessions_all(await _feed_events(municipality_id, topic))
+
+
+async def _feed_events(municipality_id: UUID | None, topic: str | None) -> list[EventRow]:
     return await queries.public_events(
         municipality_id=municipality_id,
         topic=topic,

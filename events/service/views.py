@@ -117,6 +117,8 @@ def event_out(row: EventRow, now: datetime | None = None) -> EventOut:
         updated_at=to_local(row.updated_at, tz),
         report_fields=decode_report_fields(row.report_fields),
         report_fields_asked=report_fields_asked(row),
+        completion_min_sessions=row.completion_min_sessions,
+        completion_requires_exam=row.completion_requires_exam,
     )
 
 

@@ -13,6 +13,8 @@ one module per concern:
 - `door`: door tokens, and who may check in to which event (`CheckinActor`).
 - `scans`: check-in by scan or by name, its replays and undo.
 - `attendee_lists`: lists, counts, offline check-in data, CSV and spreadsheet exports.
+- `certificates`: course completion, "send certificates", a certificate's check and PDF.
+- `session_attendance`: the organiser's attendance list of one session of a series.
 - `event_changes`: what a changed or cancelled event does to its registrations.
 - `reminders`: reminders before an event.
 - `retention`: personal data of events long over anonymised on schedule (storage limitation).
@@ -40,6 +42,18 @@ from registrations.service.attendee_lists import (
     checkin_data,
     counts_for_events,
     stats,
+)
+from registrations.service.certificates import (
+    CourseOverview,
+    Progress,
+    certificate_pdf,
+    check_certificate,
+    course_overview,
+    own_certificate,
+    own_certificate_pdf,
+    progress_of,
+    send_certificates,
+    set_exam_passed,
 )
 from registrations.service.door import (
     DOOR_TOKEN_GRACE,
@@ -81,6 +95,12 @@ from registrations.service.self_service import (
     registration_out,
     update_own,
 )
+from registrations.service.session_attendance import (
+    SessionSheet,
+    mark_attendance,
+    mark_many,
+    session_sheet,
+)
 from registrations.service.sign_up import MANAGE_LINK_RESEND_KEY, SignUp, address_hash, register
 
 __all__ = [
@@ -88,8 +108,11 @@ __all__ = [
     "MANAGE_LINK_RESEND_KEY",
     "CheckedInRow",
     "CheckinActor",
+    "CourseOverview",
     "DoorTokenLine",
+    "Progress",
     "RegistrationRow",
+    "SessionSheet",
     "SignUp",
     "SignatureLine",
     "address_hash",
@@ -99,6 +122,8 @@ __all__ = [
     "attendees_csv",
     "by_token",
     "cancel_own",
+    "certificate_pdf",
+    "check_certificate",
     "check_in",
     "check_in_batch",
     "checked_in_attendee",
@@ -107,6 +132,7 @@ __all__ = [
     "checkin_data",
     "correct_own_address",
     "counts_for_events",
+    "course_overview",
     "create_door_token",
     "delivery_failure",
     "door_principal",
@@ -117,14 +143,19 @@ __all__ = [
     "invitation_person",
     "invite",
     "manage_url",
+    "mark_attendance",
+    "mark_many",
     "networking_profiles",
     "new_manage_link",
     "not_me",
     "on_event_changed",
     "organiser_cancel",
     "organiser_correct_address",
+    "own_certificate",
+    "own_certificate_pdf",
     "own_ticket_code",
     "person_key",
+    "progress_of",
     "register",
     "registration",
     "registration_out",
@@ -132,6 +163,9 @@ __all__ = [
     "revoke_door_token",
     "scan_counts",
     "schedule_reminders",
+    "send_certificates",
+    "session_sheet",
+    "set_exam_passed",
     "signature_list",
     "stats",
     "ticket_code",

@@ -17,6 +17,7 @@ from registrations.schemas import (
     AttendeeList,
     AttendeeOut,
     CheckinData,
+    CheckinSession,
     CheckinStats,
     OfflineAttendee,
 )
@@ -178,6 +179,10 @@ async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
     ev_id = event.id
     keys = await event_keys(ev_id)
     rows = await queries.of_event(ev_id)
+    attended: dict[str, list[str]] = {}
+    if event.sessions:
+        for a in await queries.attendance_of_event(ev_id):
+            attended.setdefault(str(a.registration), []).append(str(a.session_id))
     counts = {RegistrationStatus.CONFIRMED: 0, RegistrationStatus.WAITLISTED: 0}
     checked_in = 0
     people = []
@@ -213,6 +218,18 @@ async def checkin_data(actor: CheckinActor, event_id: str) -> CheckinData:
             capacity=event.capacity,
         ),
         generated_at=to_local(utc_now(), tz),
+        sessions=[
+            CheckinSession(
+                id=str(x.id),
+                position=x.position,
+                starts_at=to_local(x.starts_at, tz),
+                ends_at=to_local(x.ends_at, tz),
+                online=x.online,
+                cancelled=x.cancelled_at is not None,
+            )
+            for x in event.sessions
+        ],
+        attendance=attended,
     )
 
 

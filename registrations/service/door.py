@@ -111,4 +111,7 @@ async def _event_for_checkin(actor: CheckinActor, event_id: str) -> EventRow:
         if row is None:
             raise NotFound("No such event")
         return row
-    return await events_service.event_for_organiser(actor, event_id)
+    # With a course series' sessions, as the door's (event_for_mail) has them.
+    return await events_service.with_sessions(
+        await events_service.event_for_organiser(actor, event_id)
+    )

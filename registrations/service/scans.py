@@ -1,5 +1,11 @@
 """Check-in: a scanned ticket (or a name picked at the door) lets a confirmed person in,
 once; every scan is recorded, a repeated scan_id answers as it did the first time.
+
+A course series: a scan may name a session (`session_id`). The person's first scan checks them
+in as before; each session's first scan records an attendance of that session (one row per
+person and session, a unique key), so the same person twice for one session is
+already_checked_in, and for a new session ok. The attendance is written in the scan's own
+transaction, so a repeated scan_id rolls it back with the rest.
 """
 
 from __future__ import annotations
@@ -15,11 +21,16 @@ from registrations.queries import RegistrationRow, ScanRow
 from registrations.schemas import BatchIn, BatchOut, ScanIn, ScanOut
 from registrations.service.door import CheckinActor, _event_for_checkin
 from registrations.service.keys import event_keys
-from registrations.statuses import CheckinResult, RegistrationStatus, ScanAction
+from registrations.statuses import (
+    AttendanceSource,
+    CheckinResult,
+    RegistrationStatus,
+    ScanAction,
+)
 from traffpunkt import db
 from traffpunkt.auth import DoorPrincipal
 from traffpunkt.clock import utc_now
-from traffpunkt.errors import Conflict, NotFound
+from traffpunkt.errors import Conflict, Invalid, NotFound
 from traffpunkt.ids import parse_id
 from traffpunkt.localtime import to_local, to_utc
 
@@ -74,6 +85,16 @@ _Admitted = RegistrationRow | tuple[queries.CheckedIn, datetime]
 _ADMITTED = frozenset((CheckinResult.OK, CheckinResult.ALREADY_CHECKED_IN))
 
 
+def _session_of(event: EventRow, scan: ScanIn, field: str = "session_id") -> UUID | None:
+    """The session a scan names, checked against the event's (a 422 naming the field)."""
+    if scan.session_id is None:
+        return None
+    sid = parse_id(scan.session_id, field=field)
+    if not any(s.id == sid for s in event.sessions):
+        raise Invalid.field(field, "No session with this id")
+    return sid
+
+
 async def _check_in_one(event: EventRow, scan: ScanIn, device: str, now: datetime) -> ScanOut:
     """One scan. Everything that only reads (ticket, key, signature) happens before
     the writing transaction, which holds just the conditional UPDATE and the scan row: on
@@ -92,7 +113,8 @@ async def _check_in_one(event: EventRow, scan: ScanIn, device: str, now: datetim
     # this event's key, and the UPDATE finds the holder by ticket number.
     own_ticket = await _ticket_of_event(scan.secret, event_id)
     device_label = (f"{scan.device} ({device})" if scan.device else device)[:100]
-    if own_ticket and not refused_at_door and not db.is_sqlite():
+    session = _session_of(event, scan)
+    if own_ticket and not refused_at_door and not db.is_sqlite() and session is None:
         # PostgreSQL: the check-in and its scan row in one statement (no transaction round
         # trips); if it lets no one in, the transaction below finds out why.
         try:
@@ -126,6 +148,12 @@ async def _check_in_one(event: EventRow, scan: ScanIn, device: str, now: datetim
                 result, reg = await _apply_own_ticket(own_ticket, event_id, refused_at_door, at)
             else:
                 result, reg = await _apply_scan(reg, event_id, refused_at_door, at)
+            if session is not None and not refused_at_door and result in _ADMITTED:
+                who = _who(reg)
+                assert who is not None  # admitted: someone of this event
+                new = await queries.add_attendance(who, session, AttendanceSource.SCAN, at)
+                # In for the series already, but not yet for this session: welcome.
+                result = CheckinResult.OK if new else CheckinResult.ALREADY_CHECKED_IN
             # Flag where the door and the server disagree, in either direction.
             flagged = scan.offline_result is not None and (
                 (scan.offline_result in _ADMITTED) != (result in _ADMITTED)
@@ -145,6 +173,7 @@ async def _check_in_one(event: EventRow, scan: ScanIn, device: str, now: datetim
                     "flagged": flagged,
                     "scanned_at": at,
                     "received_at": now,
+                    "session_id": session,
                 }
             )
             if not inserted:
@@ -239,6 +268,7 @@ async def _replay(scan: ScanRow, event: EventRow) -> ScanOut:
 
 async def check_in(actor: CheckinActor, event_id: str, scan: ScanIn) -> ScanOut:
     event = await _event_for_checkin(actor, event_id)
+    _session_of(event, scan)
     return await _check_in_one(event, scan, _device(actor), utc_now())
 
 
@@ -247,6 +277,8 @@ async def check_in_batch(actor: CheckinActor, event_id: str, batch: BatchIn) -> 
     sent again by the phone and its scan_ids make the repeat harmless (the body's type
     requires a scan_id on every scan)."""
     event = await _event_for_checkin(actor, event_id)
+    for i, s in enumerate(batch.scans):  # refused whole, before any scan is applied
+        _session_of(event, s, f"scans[{i}].session_id")
     now = utc_now()
     results = [await _check_in_one(event, s, _device(actor), now) for s in batch.scans]
     return BatchOut(results=results)
@@ -258,14 +290,27 @@ def _device(actor: CheckinActor) -> str:
     return f"organiser:{actor.email}"
 
 
-async def undo_check_in(actor: CheckinActor, event_id: str, registration_id: str) -> ScanOut:
+async def undo_check_in(
+    actor: CheckinActor, event_id: str, registration_id: str, session_id: str | None = None
+) -> ScanOut:
+    """Undo a check-in. With a session of a series: that session's attendance; the check-in
+    of the series too when no other session's attendance is left."""
     async with db.transaction():
         event = await _event_for_checkin(actor, event_id)
         reg = await queries.by_id(parse_id(registration_id))
         if reg is None or reg.event != event.id:
             raise NotFound("No such registration for this event")
         now = utc_now()
-        if not await queries.undo_check_in(reg.id, now):
+        session = _session_of(event, ScanIn(secret="-", session_id=session_id))
+        if session is not None:
+            if not await queries.remove_attendance(reg.id, session):
+                raise Conflict("This person is not checked in")
+            others = [
+                a for a in await queries.attendance_of_event(event.id) if a.registration == reg.id
+            ]
+            if not others:
+                await queries.undo_check_in(reg.id, now)
+        elif not await queries.undo_check_in(reg.id, now):
             raise Conflict("This person is not checked in")
         await queries.insert_scan(
             {
@@ -278,6 +323,7 @@ async def undo_check_in(actor: CheckinActor, event_id: str, registration_id: str
                 "result": CheckinResult.OK,
                 "scanned_at": now,
                 "received_at": now,
+                "session_id": session,
             }
         )
     return ScanOut(result=CheckinResult.OK, name=reg.name or None, registration_id=str(reg.id))

@@ -88,7 +88,7 @@ async def new_page(browser: Any) -> AsyncIterator[NewPage]:
 
 @pytest.fixture
 def site(live: Any) -> Any:
-    """The live server with the demo data (3 municipalities, 12 published events)."""
+    """The live server with the demo data (3 municipalities, 13 upcoming events, 1 a series)."""
     assert "Loaded 3 municipalities" in live.cli("demo")
     return live
 

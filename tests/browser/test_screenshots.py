@@ -51,7 +51,11 @@ async def demo_urls(site: Any) -> dict[str, str]:
         )
         assert r.status_code in (200, 201), r.text
         manage = httpx.URL(r.json()["manage_url"]).path
+        # The demo's course series, its sessions and its attendance pages.
+        series = next(e for e in events if e["completion_min_sessions"] is not None)
+        sessions = (await api.get(f"/api/v1/events/{series['id']}/sessions")).json()["items"]
     eid, slug = event["id"], event["slug"]
+    cid = series["id"]
     return {
         "home": "/",
         "calendar": "/calendar/asele",
@@ -74,6 +78,10 @@ async def demo_urls(site: Any) -> dict[str, str]:
         "surveys": "/organiser/surveys",
         "survey-new": "/organiser/surveys/new",
         "checkin": f"/checkin/{eid}",
+        "course-event": f"/events/{series['slug']}",
+        "course-sessions": f"/organiser/events/{cid}/sessions",
+        "course-attendance": f"/organiser/events/{cid}/course",
+        "session-attendance": f"/organiser/events/{cid}/sessions/{sessions[1]['id']}/attendance",
     }
 
 

@@ -153,7 +153,7 @@ async def test_feed_costs_a_constant_number_of_queries(
     with count_queries() as seen:
         r = await client.get("/calendars/asele.ics")
     assert r.status_code == 200 and r.text.count("BEGIN:VEVENT") == 30
-    assert len(seen) <= 3, seen
+    assert len(seen) <= 4, seen  # the 4th: the sessions of course series, for all events at once
     with count_queries() as seen:
         r = await client.get("/calendars/asele.ics", headers={"If-None-Match": r.headers["etag"]})
     assert r.status_code == 304 and len(seen) <= 2

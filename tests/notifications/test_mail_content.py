@@ -36,6 +36,14 @@ FIXTURES: dict[str, dict[str, Any]] = {
     "invitation": {"secrets": {"signup_url": SIGNUP}},
     "event_changed": {"secrets": {"manage_url": MANAGE}},
     "event_cancelled": {"data": {"note": "Vi ses i vår i stället."}},
+    "certificate": {
+        "data": {"hours": "7,5"},
+        "secrets": {"certificate_url": "http://testserver/certificates/abc/certificate.pdf"},
+    },
+    "session_cancelled": {
+        "data": {"session_id": "none", "session_when": "torsdag 11 mars 2027 09:00"},
+        "secrets": {"manage_url": MANAGE},
+    },
     "registration_cancelled": {},
     "event_cancelled_waitlisted": {},
     "waitlist_left": {},

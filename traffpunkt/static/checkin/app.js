@@ -11,6 +11,9 @@
  * - Every scan (camera, typed code, or check-in by name) gets a scan_id and is queued in
  *   IndexedDB before anything else; a sync loop posts the queue to .../checkins/batch and deletes
  *   scans only after a 200. The server ignores a scan_id it has seen, so retries never double.
+ * - A course series (checkin-data has `sessions`): the officer picks the session (today's by
+ *   default); every scan carries its session_id, queued ones too, and "already checked in"
+ *   means for that session (checkin-data's `attendance`: registration id -> session ids).
  */
 "use strict";
 
@@ -55,6 +58,7 @@
     results: {}, // scan_id -> {result, registration_id, name}: the server's answers
     lastCheckin: null, // {scan_id, ticket_no, name}
     lastSync: null,
+    session: null, // a course series: the id of the session checked in now (the picker's)
     attention: [], // [{text, at}]
     // runtime:
     reachable: true,
@@ -134,6 +138,7 @@
       lastCheckin: S.lastCheckin,
       lastSync: S.lastSync,
       attention: S.attention,
+      session: S.session,
     });
   }
 
@@ -220,11 +225,20 @@
 
   // --- what this phone knows about a person ----------------------------------------------------
 
+  /** What the phone remembers about a person is per session in a series. */
+  function personKey(no, session = S.session) {
+    return session ? `${no}|${session}` : no;
+  }
+
   function isCheckedIn(no) {
-    if (S.queue.some((s) => s.ticket_no === no && s.offline_result === "ok")) return true;
-    if (no in S.overrides) return S.overrides[no].checked_in;
+    const session = S.session || null;
+    if (S.queue.some((s) => s.ticket_no === no && s.offline_result === "ok" && (s.session_id || null) === session)) return true;
+    const key = personKey(no);
+    if (key in S.overrides) return S.overrides[key].checked_in;
     const a = S.data && S.data.attendees.get(no);
-    return Boolean(a && a.checked_in);
+    if (!a) return false;
+    if (session) return (S.data.attendance[a.registration_id] || []).includes(session);
+    return Boolean(a.checked_in);
   }
 
   /** The local verdict on a ticket number whose authenticity is settled. */
@@ -233,7 +247,7 @@
     const name = a ? a.name : null;
     if (S.data.revoked.has(no) || (a && a.status === "cancelled")) return { result: "cancelled", name };
     if (a && a.status === "waitlisted") return { result: "waitlisted", name };
-    if (isCheckedIn(no)) return { result: "already_checked_in", name, at: S.checkedAt[no] };
+    if (isCheckedIn(no)) return { result: "already_checked_in", name, at: S.checkedAt[personKey(no)] };
     return { result: "ok", name, unlisted: !a };
   }
 
@@ -376,11 +390,12 @@
       ticket_no: verdict.ticket_no || null,
       name: verdict.name || null,
       source,
+      session_id: S.session || null,
     };
     S.queue.push(scan);
     if (verdict.result === "ok") {
-      S.lastCheckin = { scan_id: scan.scan_id, ticket_no: scan.ticket_no, name: scan.name };
-      if (scan.ticket_no) S.checkedAt[scan.ticket_no] = Date.now();
+      S.lastCheckin = { scan_id: scan.scan_id, ticket_no: scan.ticket_no, name: scan.name, session_id: scan.session_id };
+      if (scan.ticket_no) S.checkedAt[personKey(scan.ticket_no)] = Date.now();
     }
     S.displayedScan = scan.scan_id;
     if (verdict.result) showVerdict(verdict);
@@ -473,6 +488,7 @@
   function wire(scan) {
     const out = { secret: scan.secret, scan_id: scan.scan_id, scanned_at: scan.scanned_at, device: scan.device };
     if (scan.offline_result) out.offline_result = scan.offline_result;
+    if (scan.session_id) out.session_id = scan.session_id;
     return out;
   }
 
@@ -491,9 +507,10 @@
     const no = scan.ticket_no;
     const admitted = out.result === "ok" || out.result === "already_checked_in";
     if (no) {
-      if (admitted) S.overrides[no] = { checked_in: true, at: Date.now() };
-      else if (scan.offline_result === "ok") S.overrides[no] = { checked_in: false, at: Date.now() };
-      if (out.checked_in_at && admitted) S.checkedAt[no] = Date.parse(out.checked_in_at);
+      const key = personKey(no, scan.session_id || null);
+      if (admitted) S.overrides[key] = { checked_in: true, at: Date.now() };
+      else if (scan.offline_result === "ok") S.overrides[key] = { checked_in: false, at: Date.now() };
+      if (out.checked_in_at && admitted && !scan.session_id) S.checkedAt[key] = Date.parse(out.checked_in_at);
     }
     const shown = scan.offline_result;
     let differs = false;
@@ -582,8 +599,8 @@
 
   function setData(body) {
     const attendees = new Map();
-    for (const [ticket_no, name, status, checked_in] of body.attendees) {
-      attendees.set(ticket_no, { name, status, checked_in });
+    for (const [ticket_no, name, status, checked_in, registration_id] of body.attendees) {
+      attendees.set(ticket_no, { name, status, checked_in, registration_id });
     }
     S.data = {
       title: body.title,
@@ -592,7 +609,62 @@
       revoked: new Set(body.revoked),
       stats: body.stats,
       generated_at: body.generated_at,
+      sessions: body.sessions || [],
+      attendance: body.attendance || {},
     };
+    chooseSession();
+  }
+
+  // --- sessions of a course series -------------------------------------------------------------
+
+  const sessionDay = new Intl.DateTimeFormat(LANG === "en" ? "en-GB" : "sv-SE", {
+    weekday: "short",
+    day: "numeric",
+    month: "short",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
+
+  /** Keep the officer's choice; otherwise today's session (or the next, or the last one). */
+  function chooseSession() {
+    const sessions = S.data.sessions.filter((x) => !x.cancelled);
+    if (!sessions.length) {
+      S.session = null;
+      return;
+    }
+    if (sessions.some((x) => x.id === S.session)) return;
+    const today = new Date().toDateString();
+    const now = Date.now();
+    const pick =
+      sessions.find((x) => new Date(x.starts_at).toDateString() === today) ||
+      sessions.find((x) => Date.parse(x.ends_at) > now) ||
+      sessions[sessions.length - 1];
+    S.session = pick.id;
+  }
+
+  function renderSessions() {
+    const box = $("session-pick");
+    const sessions = S.data ? S.data.sessions : [];
+    box.hidden = sessions.length === 0;
+    if (!sessions.length) return;
+    const select = $("session-select");
+    const wanted = sessions.map((x) => x.id).join(",");
+    if (select.dataset.ids !== wanted) {
+      select.dataset.ids = wanted;
+      select.replaceChildren(
+        ...sessions.map((x) => {
+          const option = document.createElement("option");
+          option.value = x.id;
+          option.disabled = x.cancelled;
+          let label = fmt(T.session_label, { n: x.position, when: sessionDay.format(new Date(x.starts_at)) });
+          if (x.online) label += ` (${T.online_session})`;
+          if (x.cancelled) label += ` – ${T.session_cancelled}`;
+          option.textContent = label;
+          return option;
+        })
+      );
+    }
+    if (S.session) select.value = S.session;
   }
 
   async function refreshData() {
@@ -605,7 +677,7 @@
     const body = await response.json();
     setData(body);
     // The list now says what the phone had to remember on top of the older list.
-    for (const [no, o] of Object.entries(S.overrides)) if (o.at < started) delete S.overrides[no];
+    for (const [key, o] of Object.entries(S.overrides)) if (o.at < started) delete S.overrides[key];
     S.lastDataAt = Date.now();
     S.lastSync = Date.now();
     await kvSet(`data:${EVENT_ID}`, body);
@@ -647,13 +719,15 @@
         await saveState();
         return info(fmt(T.undo_failed, { reason: T[answer ? answer.result : "not_found"] || "" }));
       }
-      const response = await api("DELETE", `/checkins/${encodeURIComponent(answer.registration_id)}`);
+      const query = last.session_id ? `?session_id=${encodeURIComponent(last.session_id)}` : "";
+      const response = await api("DELETE", `/checkins/${encodeURIComponent(answer.registration_id)}${query}`);
       if (!response.ok) {
         return info(fmt(T.undo_failed, { reason: await problemDetail(response) }));
       }
       if (last.ticket_no) {
-        S.overrides[last.ticket_no] = { checked_in: false, at: Date.now() };
-        delete S.checkedAt[last.ticket_no];
+        const key = personKey(last.ticket_no, last.session_id || null);
+        S.overrides[key] = { checked_in: false, at: Date.now() };
+        delete S.checkedAt[key];
       }
       S.lastCheckin = null;
       await saveState();
@@ -737,9 +811,12 @@
     // People admitted by signature who are not on this phone's list yet.
     const extra = new Set();
     for (const s of S.queue) {
+      if ((s.session_id || null) !== (S.session || null)) continue;
       if (s.offline_result === "ok" && s.ticket_no && !S.data.attendees.has(s.ticket_no)) extra.add(s.ticket_no);
     }
-    for (const [no, o] of Object.entries(S.overrides)) {
+    for (const [key, o] of Object.entries(S.overrides)) {
+      const [no, session] = key.split("|");
+      if ((session || null) !== (S.session || null)) continue;
       if (o.checked_in && !S.data.attendees.has(no)) extra.add(no);
     }
     return { inside: inside + extra.size, total: total + extra.size, waiting };
@@ -763,6 +840,7 @@
     root.dataset.ready = S.data ? "1" : "0";
     root.dataset.queued = String(S.queue.length);
     if (S.data) $("event-title").textContent = S.data.title;
+    renderSessions();
     const attention = JSON.stringify(S.attention);
     if (attention !== lastRenderedAttention) {
       lastRenderedAttention = attention;
@@ -936,6 +1014,7 @@
         lastCheckin: saved.lastCheckin || null,
         lastSync: saved.lastSync || null,
         attention: saved.attention || [],
+        session: saved.session || null,
       });
       const data = await kvGet(`data:${EVENT_ID}`);
       if (data) setData(data);
@@ -955,6 +1034,13 @@
       await handleCode(text, "typed");
     });
     $("search-input").addEventListener("input", renderSearch);
+    $("session-select").addEventListener("change", async (event) => {
+      S.session = event.target.value;
+      S.lastCheckin = null; // undo belongs to the session it was made in
+      info(fmt(T.session_chosen, { label: event.target.selectedOptions[0].textContent }));
+      render();
+      await saveState();
+    });
     $("undo").addEventListener("click", undo);
     $("sync-now").addEventListener("click", async () => {
       if (!navigator.onLine) return info(T.offline);
