@@ -93,33 +93,33 @@ async def answer(request_id: UUID) -> AnswerRow | None:
             A.answered_at,
             A.updated_at,
         )
-        .where(A.request == request_id)
+        .where(A.req == request_id)
         .first()
     )
     return row_of(row, AnswerRow) if row else None
 
 
 async def insert_answer(request_id: UUID, values: dict[str, Any], now: datetime) -> None:
-    await A.insert(A(request=request_id, answered_at=now, updated_at=now, **values))
+    await A.insert(A(req=request_id, answered_at=now, updated_at=now, **values))
     await Q.update({Q.answered_at: now}).where(Q.id == request_id)
 
 
 async def update_answer(request_id: UUID, values: dict[str, Any], now: datetime) -> None:
     changes: dict[Column | str, Any] = {k: v for k, v in values.items()}
     changes["updated_at"] = now
-    await A.update(changes).where(A.request == request_id)
+    await A.update(changes).where(A.req == request_id)
 
 
 async def follow_up(request_id: UUID) -> FollowUpRow | None:
-    row = await F.select(F.used, F.text, F.answered_at).where(F.request == request_id).first()
+    row = await F.select(F.used, F.text, F.answered_at).where(F.req == request_id).first()
     return row_of(row, FollowUpRow) if row else None
 
 
 async def save_follow_up(request_id: UUID, used: str, text: str, now: datetime) -> None:
-    if await F.exists().where(F.request == request_id):
-        await F.update({F.used: used, F.text: text}).where(F.request == request_id)
+    if await F.exists().where(F.req == request_id):
+        await F.update({F.used: used, F.text: text}).where(F.req == request_id)
     else:
-        await F.insert(F(request=request_id, used=used, text=text, answered_at=now))
+        await F.insert(F(req=request_id, used=used, text=text, answered_at=now))
         await Q.update({Q.follow_up_answered_at: now}).where(Q.id == request_id)
 
 
@@ -163,7 +163,7 @@ async def result_rows(
 ) -> list[ResultRow]:
     """Answers about events (ending in [start, end)) of these municipalities (all: None)."""
     query = A.select(
-        *_where_columns(A.request),
+        *_where_columns(A.req),
         A.overall,
         A.relevance,
         A.next_step,
@@ -171,7 +171,7 @@ async def result_rows(
         A.wants_follow_up_contact,
         A.custom,
     )
-    rows = await _filter(query, A.request, municipalities, event_id, start, end)
+    rows = await _filter(query, A.req, municipalities, event_id, start, end)
     return rows_of(rows, ResultRow)
 
 
@@ -181,8 +181,8 @@ async def follow_up_rows(
     start: datetime | None,
     end: datetime | None,
 ) -> list[FollowUpResultRow]:
-    query = F.select(*_where_columns(F.request), F.used, F.text)
-    rows = await _filter(query, F.request, municipalities, event_id, start, end)
+    query = F.select(*_where_columns(F.req), F.used, F.text)
+    rows = await _filter(query, F.req, municipalities, event_id, start, end)
     return rows_of(rows, FollowUpResultRow)
 
 
@@ -192,10 +192,10 @@ async def need_signals(
     """Every topic wanted in answers first given in [start, end)."""
     if municipalities is not None and not municipalities:
         return []
-    event: Any = A.request.event
+    event: Any = A.req.event
     query = A.select(
         event.municipality.id.as_alias("municipality"),
-        A.request.registration_id.as_alias("company"),
+        A.req.registration_id.as_alias("company"),
         A.topics,
         A.answered_at,
     ).where((A.answered_at >= start) & (A.answered_at < end) & (A.topics != ""))

@@ -49,7 +49,10 @@ class EvaluationRequest(Table, tablename="evaluation_request"):
 
 class EvaluationAnswer(Table, tablename="evaluation_answer"):
     id = UUID(primary_key=True)
-    request = ForeignKey(EvaluationRequest, on_delete=OnDelete.cascade, unique=True, null=False)
+    # Not `request`: the back office (piccolo-admin) makes a query parameter of every column,
+    # and its handlers already take one named `request`. Short, because PostgreSQL cuts the
+    # aliases of joins (table$column$table$…) at 63 characters.
+    req = ForeignKey(EvaluationRequest, on_delete=OnDelete.cascade, unique=True, null=False)
     overall = Integer()  # 1-5
     relevance = Integer()  # 1-5
     next_step = Text(default="")
@@ -62,7 +65,10 @@ class EvaluationAnswer(Table, tablename="evaluation_answer"):
 
 class FollowUpAnswer(Table, tablename="evaluation_follow_up_answer"):
     id = UUID(primary_key=True)
-    request = ForeignKey(EvaluationRequest, on_delete=OnDelete.cascade, unique=True, null=False)
+    # Not `request`: the back office (piccolo-admin) makes a query parameter of every column,
+    # and its handlers already take one named `request`. Short, because PostgreSQL cuts the
+    # aliases of joins (table$column$table$…) at 63 characters.
+    req = ForeignKey(EvaluationRequest, on_delete=OnDelete.cascade, unique=True, null=False)
     used = Varchar(length=8)  # statuses.FollowUpUse
     text = Text(default="")
     answered_at = Timestamptz(index=True)

@@ -104,8 +104,8 @@ async def forwards():
     manager.add_column(
         table_class_name="EvaluationAnswer",
         tablename="evaluation_answer",
-        column_name="request",
-        db_column_name="request",
+        column_name="req",
+        db_column_name="req",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={
@@ -317,8 +317,8 @@ async def forwards():
     manager.add_column(
         table_class_name="FollowUpAnswer",
         tablename="evaluation_follow_up_answer",
-        column_name="request",
-        db_column_name="request",
+        column_name="req",
+        db_column_name="req",
         column_class_name="ForeignKey",
         column_class=ForeignKey,
         params={

@@ -107,6 +107,8 @@ def event_row(**values: Any) -> dict[str, Any]:
         "venue_accessibility": None,
         "completion_min_sessions": None,
         "completion_requires_exam": False,
+        "report_fields": "",
+        "municipality_report_fields": "",
     }
     return row | values
 
