@@ -27,6 +27,9 @@ class MunicipalityRow(msgspec.Struct, frozen=True):
     region: str | None = None
     contact_email: str | None = None
     contact_phone: str | None = None
+    latitude: float | None = None
+    longitude: float | None = None
+    coordinates_source: str | None = None
 
 
 class VenueRow(msgspec.Struct, frozen=True):

@@ -32,6 +32,11 @@ class Municipality(Table, tablename="municipality"):
     # Where people with questions about the municipality's events turn (shown on event pages).
     contact_email = Varchar(length=320, null=True, default=None)
     contact_phone = Varchar(length=40, null=True, default=None)
+    # The central locality (WGS 84), for travel times between municipalities (planning), and
+    # where the coordinates come from ("SCB tätortspunkt / Wikipedia, 2026").
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    coordinates_source = Varchar(length=200, null=True, default=None)
 
 
 class Venue(Table, tablename="venue"):

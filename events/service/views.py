@@ -30,6 +30,9 @@ def municipality_out(row: MunicipalityRow) -> MunicipalityOut:
         webcal_url="webcal://" + ics.split("://", 1)[1],
         contact_email=row.contact_email,
         contact_phone=row.contact_phone,
+        latitude=row.latitude,
+        longitude=row.longitude,
+        coordinates_source=row.coordinates_source,
     )
 
 
