@@ -362,3 +362,23 @@ def _as_uuid(value: Any) -> UUID | None:
         return UUID(str(value))
     except ValueError:
         return None
+
+
+# --- coverage for planning -------------------------------------------------------------------
+
+
+class TopicEventRow(msgspec.Struct, frozen=True):
+    municipality: UUID
+    topics: str
+    starts_at: datetime
+
+
+async def topic_events(municipality_ids: list[UUID] | None) -> list[TopicEventRow]:
+    """Every event with topics that is not cancelled (drafts too: planned), with where and
+    when; only the three columns the coverage needs."""
+    query = Event.select(Event.municipality, Event.topics, Event.starts_at).where(
+        (Event.status != EventStatus.CANCELLED) & (Event.topics != "")
+    )
+    if municipality_ids is not None:
+        query = query.where(Event.municipality.is_in(municipality_ids))
+    return rows_of(await query, TopicEventRow)

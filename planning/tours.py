@@ -24,9 +24,10 @@ Rules (each checked by `check_tour`, which the organiser's adjusted tour goes th
 The search: a dynamic programme over (localities visited, the last one), one layer per working
 day, where each day a tour may also start. It is exact while a layer holds at most `BEAM`
 states (always so for the small cases the tests compare with brute force); on a large region
-each layer keeps the `BEAM` best states by (demand covered, −travel). The greedy tour (`greedy_tour`: each day
-the feasible locality with most unmet demand, the nearest on a tie) is computed too and the
-better of the two returned, so the planner is never worse than the greedy baseline.
+each layer keeps the `BEAM` best states by (demand covered, −travel). The greedy tour
+(`greedy_tour`: each day the feasible locality with most unmet demand, the nearest on a tie)
+is computed too and the better of the two returned, so the planner is never worse than the
+greedy baseline.
 """
 
 from __future__ import annotations
@@ -90,9 +91,7 @@ EMPTY = Tour(stops=())
 @cache
 def _swedish_holidays(year: int) -> frozenset[date]:
     # de_facto: Midsummer Eve, Christmas Eve and New Year's Eve, days off in practice.
-    return frozenset(
-        holidays.country_holidays("SE", years=year, categories=("public", "de_facto"))
-    )
+    return frozenset(holidays.country_holidays("SE", years=year, categories=("public", "de_facto")))
 
 
 def is_working_day(day: date) -> bool:

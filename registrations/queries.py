@@ -19,7 +19,7 @@ from registrations.tables import (
     Registration,
     Scan,
 )
-from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared
+from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared, rows_of
 
 R = Registration
 
@@ -537,3 +537,37 @@ async def scan_by_key(event_scan: str) -> ScanRow | None:
 
 async def insert_scan(values: dict[str, Any]) -> bool:
     return await insert_row(Scan, values, conflict_target="event_scan")
+
+
+# --- needs for planning ----------------------------------------------------------------------
+
+
+class NeedRow(msgspec.Struct, frozen=True):
+    id: UUID
+    organisation: str
+    needs: str
+    municipality: UUID
+    created_at: datetime
+
+
+async def registration_needs(
+    municipalities: list[UUID] | None, start: datetime, end: datetime
+) -> list[NeedRow]:
+    """Registrations made in [start, end) that ticked a need (not cancelled, not erased), with
+    their event's municipality."""
+    query = Registration.select(
+        Registration.id,
+        Registration.organisation,
+        Registration.needs,
+        Registration.event.municipality.as_alias("municipality"),
+        Registration.created_at,
+    ).where(
+        (Registration.created_at >= start)
+        & (Registration.created_at < end)
+        & (Registration.needs != "")
+        & (Registration.status != RegistrationStatus.CANCELLED)
+        & Registration.erased_at.is_null()
+    )
+    if municipalities is not None:
+        query = query.where(Registration.event.municipality.is_in(municipalities))
+    return rows_of(await query, NeedRow)

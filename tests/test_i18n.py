@@ -10,7 +10,15 @@ from babel.messages.extract import extract_from_dir
 from traffpunkt import i18n
 
 ROOT = Path(__file__).resolve().parent.parent
-SOURCE_DIRS = ("traffpunkt", "events", "registrations", "networking", "notifications")
+SOURCE_DIRS = (
+    "traffpunkt",
+    "events",
+    "registrations",
+    "networking",
+    "notifications",
+    "surveys",
+    "planning",
+)
 # Callables whose string-literal arguments are message ids.
 MESSAGE_CALLS = {
     "NotFound",

@@ -43,7 +43,9 @@ from notifications import service as notifications_service
 from notifications.piccolo_app import APP_CONFIG as NOTIFICATIONS_APP
 from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from notifications.worker import Sender
+from planning.organiser_pages import ROUTES as PLANNING_ORGANISER_PAGES
 from planning.piccolo_app import APP_CONFIG as PLANNING_APP
+from planning.routes import ROUTES as PLANNING_ROUTES
 from registrations import service as registrations_service
 from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
 from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
@@ -155,6 +157,8 @@ def create_app(
         *EVENT_ORGANISER_PAGES,
         *REGISTRATION_ORGANISER_PAGES,
         *NETWORKING_ORGANISER_PAGES,
+        *PLANNING_ROUTES,
+        *PLANNING_ORGANISER_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(
             path="/static",

@@ -125,11 +125,29 @@ TOUR_MUNICIPALITIES = [
     ("Sorsele", "sorsele", "2422", "Västerbotten", 65.5347, 17.5347, "Sorsele kommunhus", 30),
     ("Malå", "mala", "2418", "Västerbotten", 65.1847, 18.7428, "Malå folkets hus", 60),
     ("Dorotea", "dorotea", "2425", "Västerbotten", 64.2622, 16.4064, "Dorotea kommunhus", 35),
-    ("Vilhelmina", "vilhelmina", "2462", "Västerbotten", 64.6244, 16.6556, "Vilhelmina bibliotek", 50),
+    (
+        "Vilhelmina",
+        "vilhelmina",
+        "2462",
+        "Västerbotten",
+        64.6244,
+        16.6556,
+        "Vilhelmina bibliotek",
+        50,
+    ),
     ("Arjeplog", "arjeplog", "2506", "Norrbotten", 66.0522, 17.8881, "Arjeplogs kommunhus", 45),
     ("Jokkmokk", "jokkmokk", "2510", "Norrbotten", 66.6061, 19.8228, "Jokkmokks folkets hus", 70),
     ("Pajala", "pajala", "2521", "Norrbotten", 67.2131, 23.3675, "Pajala kommunhus", 40),
-    ("Övertorneå", "overtornea", "2518", "Norrbotten", 66.3881, 23.6547, "Övertorneå bibliotek", 30),
+    (
+        "Övertorneå",
+        "overtornea",
+        "2518",
+        "Norrbotten",
+        66.3881,
+        23.6547,
+        "Övertorneå bibliotek",
+        30,
+    ),
 ]
 
 
@@ -749,7 +767,8 @@ async def load_demo() -> str:
             ),
         )
         await service.create_venue(
-            admin, VenueIn(municipality=slug, name=venue, capacity=seats, latitude=lat, longitude=lon)
+            admin,
+            VenueIn(municipality=slug, name=venue, capacity=seats, latitude=lat, longitude=lon),
         )
     venue_ids: dict[str, list[str]] = {}
     for slug, venues in VENUES.items():
@@ -857,7 +876,8 @@ async def load_demo() -> str:
 
     return (
         f"Loaded {len(MUNICIPALITIES) + len(TOUR_MUNICIPALITIES)} municipalities, "
-        f"{sum(len(v) for v in VENUES.values()) + len(TOUR_MUNICIPALITIES)} venues, {len(EVENTS)} published events "
+        f"{sum(len(v) for v in VENUES.values()) + len(TOUR_MUNICIPALITIES)} venues, "
+        f"{len(EVENTS)} published events "
         f"({len(past)} past, {checked_in} check-ins) and {len(registration_ids)} registrations "
         f"of {len(PEOPLE)} people."
     )

@@ -24,7 +24,15 @@ from traffpunkt.localtime import to_local
 from traffpunkt.settings import current_settings
 
 ROOT = Path(__file__).resolve().parent.parent
-DOMAINS = ("accounts", "events", "registrations", "networking", "notifications")
+DOMAINS = (
+    "accounts",
+    "events",
+    "registrations",
+    "networking",
+    "notifications",
+    "surveys",
+    "planning",
+)
 BABEL_LOCALE = {"sv": "sv_SE", "en": "en_GB"}
 
 

@@ -12,6 +12,7 @@ Writing functions own their transaction (`traffpunkt.db.transaction()`). Other m
 - `listing`: one event by id or slug, the public list and its cursors, rows for pages and
   feeds, an organiser's events.
 - `actions`: what organisers do, in the audit log (who may organise where: `events/organisers.py`).
+- `coverage`: which topics events hold where, last and next (for planning).
 - `views`: rows shaped for the API and pages (`event_out`, `municipality_out`, …).
 - `_common`: small checks several concerns share (ids, one-line names, topics).
 
@@ -22,6 +23,7 @@ file.
 
 from events.service._common import check_topics, one_line
 from events.service.actions import record_action
+from events.service.coverage import TopicCoverage, topic_coverage
 from events.service.lifecycle import (
     EventChange,
     cancel_event,
@@ -85,6 +87,7 @@ __all__ = [
     "EventChange",
     "EventQuery",
     "Joined",
+    "TopicCoverage",
     "attendance_mode",
     "cancel_event",
     "check_event_patch",
@@ -123,6 +126,7 @@ __all__ = [
     "registration_window",
     "release_seat",
     "slugify",
+    "topic_coverage",
     "upcoming_rows",
     "update_event",
     "update_municipality",

@@ -16,6 +16,7 @@ one module per concern:
 - `event_changes`: what a changed or cancelled event does to its registrations.
 - `reminders`: reminders before an event.
 - `for_networking`: what the networking domain reads of registrations.
+- `needs`: registrations' ticked needs as `NeedSignal`s (for planning).
 - `keys`: each event's signing keys and the ticket codes they sign.
 - `links`: manage links, and the mail to a registration that carries one.
 - `_common`: small private helpers several concerns share.
@@ -57,6 +58,7 @@ from registrations.service.for_networking import (
 from registrations.service.invitations import invitation_person, invite
 from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
+from registrations.service.needs import need_signals
 from registrations.service.organiser_changes import organiser_cancel, organiser_correct_address
 from registrations.service.reminders import schedule_reminders
 from registrations.service.scans import check_in, check_in_batch, undo_check_in
@@ -101,6 +103,7 @@ __all__ = [
     "invitation_person",
     "invite",
     "manage_url",
+    "need_signals",
     "networking_profiles",
     "new_manage_link",
     "not_me",

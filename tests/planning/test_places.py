@@ -38,9 +38,7 @@ async def test_coordinates_through_the_api(client: httpx.AsyncClient, world: Wor
     assert r.headers["content-type"].startswith("application/problem+json")
 
 
-async def test_coordinates_on_the_settings_page(
-    anna: httpx.AsyncClient, world: World
-) -> None:
+async def test_coordinates_on_the_settings_page(anna: httpx.AsyncClient, world: World) -> None:
     page = await anna.get("/organiser/admin")
     assert 'id="c-latitude-asele"' in page.text and 'for="c-latitude-asele"' in page.text
     r = await anna.post(

@@ -127,9 +127,7 @@ def test_the_planner_matches_brute_force_on_small_cases() -> None:
         start = MONDAY + timedelta(days=rng.randint(0, 6))
         end = start + timedelta(days=rng.randint(0, 8))
         available = (
-            None
-            if case % 3
-            else {d for d in tours.working_days(start, end) if rng.random() < 0.8}
+            None if case % 3 else {d for d in tours.working_days(start, end) if rng.random() < 0.8}
         )
         max_stops = rng.randint(1, 4)
         kwargs = {"minutes": minutes, "min_capacity": 20, "max_stops": max_stops}
@@ -137,7 +135,10 @@ def test_the_planner_matches_brute_force_on_small_cases() -> None:
         best = brute_force(localities, start, end, minutes, 20, max_stops, available)
         assert tour.score() == best, case
         by_id = {loc.municipality: loc for loc in localities}
-        assert check_tour(tour.stops, by_id, minutes=minutes, min_capacity=20, available=available) == []
+        assert (
+            check_tour(tour.stops, by_id, minutes=minutes, min_capacity=20, available=available)
+            == []
+        )
         compared += best[0] > 0
     assert compared > 20  # most cases had a tour to find
 
@@ -149,7 +150,9 @@ _day = st.integers(min_value=0, max_value=20).map(lambda i: MONDAY + timedelta(d
 def regions(draw: st.DrawFn) -> tuple[list[Locality], TravelTimes, Place, date, date, int]:
     seed = draw(st.integers(min_value=0, max_value=10**9))
     n = draw(st.integers(min_value=1, max_value=14))
-    localities, travel, home = _region(random.Random(seed), n, spread=draw(st.sampled_from([0.5, 2.0, 6.0])))
+    localities, travel, home = _region(
+        random.Random(seed), n, spread=draw(st.sampled_from([0.5, 2.0, 6.0]))
+    )
     start = draw(_day)
     end = start + timedelta(days=draw(st.integers(min_value=0, max_value=14)))
     return localities, travel, home, start, end, draw(st.integers(min_value=1, max_value=10))
