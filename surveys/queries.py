@@ -6,9 +6,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from uuid import UUID
 
+import msgspec
+
 from surveys.tables import SurveyNeed
 from traffpunkt.db import rows_of
-from traffpunkt.needs import NeedSignal, NeedSource
+from traffpunkt.needs import NeedKind, NeedSignal, NeedSource
 
 
 async def need_signals(
@@ -30,3 +32,39 @@ async def need_signals(
         query = query.where(SurveyNeed.answer.municipality.is_in(list(municipalities)))
     rows = await query
     return rows_of([{**r, "source": NeedSource.SURVEY} for r in rows], NeedSignal)
+
+
+# --- contacts for planning (who asked for a topic and may be contacted) -------------------------
+
+
+class ContactRow(msgspec.Struct, frozen=True):
+    org_number: str
+    email: str
+    name: str
+    language: str
+    answered_at: datetime
+
+
+async def contacts_for_topic(
+    municipality: UUID, topics: Sequence[str], since: datetime | None = None
+) -> list[ContactRow]:
+    """Answers in the municipality that named one of the topics as a need and agreed to be
+    contacted, with an address; the newest answer per company first. Erased answers are gone
+    from the table, so they never show."""
+    query = SurveyNeed.select(
+        SurveyNeed.answer.org_number.as_alias("org_number"),
+        SurveyNeed.answer.email.as_alias("email"),
+        SurveyNeed.answer.contact_name.as_alias("name"),
+        SurveyNeed.answer.language.as_alias("language"),
+        SurveyNeed.answer.answered_at.as_alias("answered_at"),
+    ).where(
+        (SurveyNeed.answer.municipality == municipality)
+        & SurveyNeed.topic.is_in(list(topics))
+        & (SurveyNeed.kind == NeedKind.NEED)
+        & (SurveyNeed.answer.contact_consent == True)  # noqa: E712 (a column, not a bool)
+        & (SurveyNeed.answer.email != "")
+    )
+    if since is not None:
+        query = query.where(SurveyNeed.answer.answered_at >= since)
+    rows = await query.order_by(SurveyNeed.answer.answered_at, ascending=False)
+    return rows_of(rows, ContactRow)

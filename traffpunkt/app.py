@@ -43,6 +43,7 @@ from notifications import service as notifications_service
 from notifications.piccolo_app import APP_CONFIG as NOTIFICATIONS_APP
 from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from notifications.worker import Sender
+from planning import service as planning_service
 from planning.organiser_pages import ROUTES as PLANNING_ORGANISER_PAGES
 from planning.piccolo_app import APP_CONFIG as PLANNING_APP
 from planning.routes import ROUTES as PLANNING_ROUTES
@@ -109,6 +110,7 @@ def wire() -> None:
         session=organisers.session_principal,
     )
     hooks.on_event_changed(registrations_service.on_event_changed)
+    hooks.on_event_changed(planning_service.on_event_changed)
     hooks.on_sign_in_requested(notifications_service.mail_sign_in)
     hooks.provide_attendance_counts(registrations_service.counts_for_events)
 

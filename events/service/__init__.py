@@ -12,7 +12,8 @@ Writing functions own their transaction (`traffpunkt.db.transaction()`). Other m
 - `listing`: one event by id or slug, the public list and its cursors, rows for pages and
   feeds, an organiser's events.
 - `actions`: what organisers do, in the audit log (who may organise where: `events/organisers.py`).
-- `coverage`: which topics events hold where, last and next (for planning).
+- `coverage`: which topics events hold where, last and next, and which venues are taken
+  which days (for planning).
 - `views`: rows shaped for the API and pages (`event_out`, `municipality_out`, …).
 - `_common`: small checks several concerns share (ids, one-line names, topics).
 
@@ -23,7 +24,7 @@ file.
 
 from events.service._common import check_topics, one_line
 from events.service.actions import record_action
-from events.service.coverage import TopicCoverage, topic_coverage
+from events.service.coverage import Booking, TopicCoverage, bookings, topic_coverage
 from events.service.lifecycle import (
     EventChange,
     cancel_event,
@@ -84,11 +85,13 @@ __all__ = [
     "FEED_HISTORY",
     "PAGE_SIZE_DEFAULT",
     "PAGE_SIZE_MAX",
+    "Booking",
     "EventChange",
     "EventQuery",
     "Joined",
     "TopicCoverage",
     "attendance_mode",
+    "bookings",
     "cancel_event",
     "check_event_patch",
     "check_topics",

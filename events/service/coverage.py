@@ -1,14 +1,16 @@
-"""Which topics events already cover where: the planning page's "minus what is held"."""
+"""Which topics events already cover where (the planning page's "minus what is held"), and
+which venues and municipalities are taken on which days (the seminar tour's "free that day")."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from uuid import UUID
 
 import msgspec
 
 from events import queries, topics
+from traffpunkt.localtime import to_local
 
 
 class TopicCoverage(msgspec.Struct, frozen=True, kw_only=True):
@@ -41,4 +43,25 @@ async def topic_coverage(
             municipality=m, topic=t, last_held=last.get((m, t)), next_planned=nxt.get((m, t))
         )
         for m, t in sorted(set(last) | set(nxt), key=str)
+    ]
+
+
+class Booking(msgspec.Struct, frozen=True, kw_only=True):
+    """An event (not cancelled) on a local day: its municipality and venue are taken then."""
+
+    municipality: UUID
+    venue: UUID | None
+    day: date
+
+
+async def bookings(
+    municipalities: Sequence[UUID], start: datetime, end: datetime, tz: str
+) -> list[Booking]:
+    """Events starting in [start, end), with their local day in `tz`."""
+    if not municipalities:
+        return []
+    rows = await queries.bookings(list(municipalities), start, end)
+    return [
+        Booking(municipality=r.municipality, venue=r.venue, day=to_local(r.starts_at, tz).date())
+        for r in rows
     ]

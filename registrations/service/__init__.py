@@ -55,7 +55,7 @@ from registrations.service.for_networking import (
     registration,
     topic_demand,
 )
-from registrations.service.invitations import invitation_person, invite
+from registrations.service.invitations import invitation_person, invite, invite_person
 from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
 from registrations.service.needs import need_signals
@@ -102,6 +102,7 @@ __all__ = [
     "get_own",
     "invitation_person",
     "invite",
+    "invite_person",
     "manage_url",
     "need_signals",
     "networking_profiles",
