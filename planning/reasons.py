@@ -56,3 +56,22 @@ def reason_texts(d: Demand, place: str, lang: str, tz: str = "Europe/Stockholm")
 
 def reason_sentence(d: Demand, place: str, lang: str, tz: str = "Europe/Stockholm") -> str:
     return "; ".join(reason_texts(d, place, lang, tz))
+
+
+def N_(message: str) -> str:
+    """Marks a message id for the catalog; translated where it is shown."""
+    return message
+
+
+# What each rule of `planning.tours.check_tour` means, for the tour page and its errors.
+PROBLEM_TEXTS = {
+    "not_working_day": N_("Not a working day"),
+    "expert_unavailable": N_("The expert cannot travel that day"),
+    "not_consecutive": N_("Not the working day after the previous stop"),
+    "locality_twice": N_("The locality is on the tour twice"),
+    "locality_busy": N_("The locality already has an event that day"),
+    "unknown_venue": N_("Not a venue of this locality"),
+    "too_small": N_("The venue is too small"),
+    "venue_busy": N_("The venue is taken that day"),
+    "too_far": N_("The travel and the seminar do not fit one working day"),
+}

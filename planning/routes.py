@@ -87,7 +87,7 @@ class ToursController(Controller):
         actor: NamedDependency[Principal],
         tour_id: FromPath[str],
     ) -> TourOut:
-        return (await service.get_tour(actor, tour_id, i18n.request_language(request)))[0]
+        return (await service.get_tour(actor, tour_id, i18n.request_language(request))).tour
 
     @post(
         "/{tour_id:str}/events",

@@ -45,6 +45,7 @@ from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from notifications.worker import Sender
 from planning import service as planning_service
 from planning.organiser_pages import ROUTES as PLANNING_ORGANISER_PAGES
+from planning.pages import ROUTES as PLANNING_PAGES
 from planning.piccolo_app import APP_CONFIG as PLANNING_APP
 from planning.routes import ROUTES as PLANNING_ROUTES
 from registrations import service as registrations_service
@@ -161,6 +162,7 @@ def create_app(
         *NETWORKING_ORGANISER_PAGES,
         *PLANNING_ROUTES,
         *PLANNING_ORGANISER_PAGES,
+        *PLANNING_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(
             path="/static",

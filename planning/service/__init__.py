@@ -32,6 +32,7 @@ from planning.service.invitations import on_event_changed
 from planning.service.tours import (
     HARD_RULES,
     StopChange,
+    TourPage,
     adjust_tour,
     create_tour_events,
     event_times,
@@ -53,6 +54,7 @@ __all__ = [
     "ExpertIn",
     "ExpertView",
     "StopChange",
+    "TourPage",
     "TravelPair",
     "adjust_tour",
     "create_tour_events",

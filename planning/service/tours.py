@@ -17,7 +17,7 @@ from events.schemas import EventIn, MunicipalityOut, VenueOut
 from events.statuses import EventKind
 from planning import queries
 from planning import tours as planner
-from planning.reasons import reason_texts
+from planning.reasons import PROBLEM_TEXTS, reason_texts
 from planning.schemas import TourIn, TourOut, TourStopOut
 from planning.service.demand import demand_report
 from planning.service.experts import expert_home, expert_travel_dates
@@ -26,7 +26,7 @@ from planning.travel import Place
 from traffpunkt import db
 from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
-from traffpunkt.errors import Conflict, Invalid, NotFound
+from traffpunkt.errors import Conflict, FieldError, Invalid, NotFound
 from traffpunkt.ids import parse_id
 from traffpunkt.localtime import to_utc
 from traffpunkt.settings import current_settings
@@ -48,6 +48,10 @@ class StoredStop(msgspec.Struct, kw_only=True):
     day: date
     travel_minutes: int
     unmet: int
+
+
+def _planner_stops(stops: list[StoredStop]) -> list[planner.Stop]:
+    return [planner.Stop(s.day, s.municipality, s.venue, s.travel_minutes, s.unmet) for s in stops]
 
 
 def event_times(day: date, travel_minutes: int) -> tuple[datetime, datetime]:
@@ -256,12 +260,38 @@ async def _stored(actor: Principal, tour_id: str) -> tuple[queries.TourRow, list
     return row, stops
 
 
-async def get_tour(actor: Principal, tour_id: str, lang: str = "sv") -> tuple[TourOut, _Context]:
+class TourPage(msgspec.Struct, kw_only=True):
+    """A tour as its page shows it: the stops, each locality's venues to choose from, and
+    what breaks a rule now (codes of `planning.tours.check_tour`)."""
+
+    tour: TourOut
+    venues: dict[str, list[VenueOut]]  # municipality slug -> venues
+    problems: list[planner.Problem]
+    events_created: bool
+
+
+async def get_tour(actor: Principal, tour_id: str, lang: str = "sv") -> TourPage:
     row, stops = await _stored(actor, tour_id)
     first = min((s.day for s in stops), default=date.today())
     last = max((s.day for s in stops), default=first)
     ctx = await _context(actor, row.topic, None, row.expert, first, last, lang)
-    return _out(row.id, row.topic, row.expert, stops, ctx, []), ctx
+    problems = (
+        planner.check_tour(
+            _planner_stops(stops),
+            ctx.localities,
+            minutes=ctx.minutes,
+            min_capacity=row.min_capacity,
+            available=ctx.available,
+        )
+        if row.events_created_at is None
+        else []
+    )
+    return TourPage(
+        tour=_out(row.id, row.topic, row.expert, stops, ctx, []),
+        venues={m.slug: ctx.venues[k] for k, m in ctx.places.items()},
+        problems=problems,
+        events_created=row.events_created_at is not None,
+    )
 
 
 class StopChange(msgspec.Struct, kw_only=True):
@@ -316,7 +346,7 @@ async def adjust_tour(
         origin = new[i - 1].municipality if i else None
         s.travel_minutes = ctx.minutes(origin, s.municipality) or 0
     problems = planner.check_tour(
-        [planner.Stop(s.day, s.municipality, s.venue, s.travel_minutes, s.unmet) for s in new],
+        _planner_stops(new),
         ctx.localities,
         minutes=ctx.minutes,
         min_capacity=row.min_capacity,
@@ -324,11 +354,12 @@ async def adjust_tour(
     )
     hard = [p for p in problems if p.code in HARD_RULES]
     if hard:
-        raise Invalid.field(
-            "stops",
-            "Stop {n} cannot be held so: {why}",
-            n=hard[0].stop + 1,
-            why=hard[0].code,
+        # Each error under its stop (the stops in the order of their days).
+        raise Invalid(
+            "The tour breaks a rule",
+            errors=[
+                FieldError(f"stop-{new[p.stop].municipality}", PROBLEM_TEXTS[p.code]) for p in hard
+            ],
         )
     async with db.transaction():
         await queries.update_tour(row.id, {"stops": msgspec.json.encode(new).decode()})
@@ -358,19 +389,18 @@ async def create_tour_events(actor: Principal, tour_id: str, lang: str = "sv") -
             raise Conflict("The tour's events are already created")
         ctx = await _context(actor, row.topic, None, row.expert, stops[0].day, stops[-1].day, lang)
         problems = planner.check_tour(
-            [
-                planner.Stop(s.day, s.municipality, s.venue, s.travel_minutes, s.unmet)
-                for s in stops
-            ],
+            _planner_stops(stops),
             ctx.localities,
             minutes=ctx.minutes,
             min_capacity=row.min_capacity,
         )
         hard = [p for p in problems if p.code in HARD_RULES]
         if hard:
+            # Booked meanwhile (another event took the venue or the day): adjust the tour.
             raise Conflict(
-                "Stop {n} cannot be held so any more: {why}",
-                params={"n": hard[0].stop + 1, "why": hard[0].code},
+                "Stop {n} cannot be held so any more (its venue or day was taken meanwhile): "
+                "adjust the tour",
+                params={"n": hard[0].stop + 1},
             )
         for s in stops:
             place = ctx.places[s.municipality]
