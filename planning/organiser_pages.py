@@ -33,6 +33,10 @@ def _query(request: Request[Any, Any, Any], name: str) -> str | None:
 async def planning_page(request: Request[Any, Any, Any], actor: Actor) -> Template:
     lang = i18n.request_language(request)
     region, start, end = _query(request, "region"), _query(request, "from"), _query(request, "to")
+    if "region" not in request.query_params:
+        # The page is per region: without one, the region where the organiser has the most
+        # municipalities (all 290 at once is the API's, and a few seconds' work).
+        region = await service.home_region(actor)
     errors: dict[str, str] = {}
     try:
         report = await service.demand_report(actor, region=region, start=start, end=end)
@@ -53,6 +57,11 @@ async def planning_page(request: Request[Any, Any, Any], actor: Actor) -> Templa
             }
         )
     places = [(m, by_place.get(UUID(m.id), [])) for m in report.municipalities]
+    # Who can take each topic (the experts who filled in their offer).
+    experts: dict[str, list[str]] = {}
+    for e in await service.experts_for_topic(actor):
+        for t in e.topics:
+            experts.setdefault(t, []).append(e.name)
     # The municipalities with most unmet demand first; those with none at the end, by name.
     places.sort(key=lambda p: (-sum(r["demand"].unmet for r in p[1]), p[0].name))
     return organiser_page(
@@ -63,6 +72,7 @@ async def planning_page(request: Request[Any, Any, Any], actor: Actor) -> Templa
             "places": places,
             "regions": report.regions,
             "region": region or "",
+            "experts": experts,
             "window_start": start if errors else report.window_start.isoformat(),
             "window_end": end if errors else report.window_end.isoformat(),
             "errors": errors,

@@ -42,8 +42,8 @@ import msgspec
 
 SEMINAR_MINUTES = 180
 WORKDAY_MINUTES = 600
-BEAM = 400
-MAX_CANDIDATES = 40  # localities considered: the most unmet demand first
+BEAM = 250
+MAX_CANDIDATES = 30  # localities considered: the most unmet demand first
 
 Minutes = Callable[[UUID | None, UUID], int | None]  # None origin: the expert's home
 

@@ -68,3 +68,38 @@ async def contacts_for_topic(
         query = query.where(SurveyNeed.answer.answered_at >= since)
     rows = await query.order_by(SurveyNeed.answer.answered_at, ascending=False)
     return rows_of(rows, ContactRow)
+
+
+# --- need counts for planning (the planning page at Sweden's scale) -----------------------------
+
+
+class NeedCountRow(msgspec.Struct, frozen=True):
+    municipality: str
+    topic: str
+    urgency: int
+    companies: int
+
+
+async def need_counts(
+    municipalities: Sequence[UUID] | None, start: datetime, end: datetime
+) -> list[NeedCountRow]:
+    """Distinct companies per (municipality, topic) at their highest urgency, for the needs
+    of answers given in [start, end): counted in the database, so tens of thousands of
+    answers never travel to Python."""
+    where = "n.kind = {} AND a.answered_at >= {} AND a.answered_at < {}"
+    args: list[object] = [NeedKind.NEED.value, start, end]
+    if municipalities is not None:
+        if not municipalities:
+            return []
+        where += f" AND a.municipality IN ({', '.join('{}' for _ in municipalities)})"
+        args += list(municipalities)
+    sql = (
+        "SELECT CAST(municipality AS VARCHAR) AS municipality, topic, urgency, "
+        "COUNT(*) AS companies FROM ("
+        " SELECT a.municipality AS municipality, n.topic AS topic, MAX(n.urgency) AS urgency"
+        " FROM survey_need n JOIN survey_answer a ON a.id = n.answer"
+        f" WHERE {where}"
+        " GROUP BY a.municipality, n.topic, a.org_number"
+        ") per_company GROUP BY municipality, topic, urgency"
+    )
+    return rows_of(await SurveyNeed.raw(sql, *args), NeedCountRow)

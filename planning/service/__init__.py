@@ -17,6 +17,7 @@ from planning.service.demand import (
     DemandReport,
     demand_items,
     demand_report,
+    home_region,
     scope,
 )
 from planning.service.experts import (
@@ -62,6 +63,7 @@ __all__ = [
     "demand_report",
     "erase_expert",
     "event_times",
+    "home_region",
     "expert_by_token",
     "experts_for_topic",
     "get_tour",

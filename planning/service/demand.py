@@ -21,6 +21,7 @@ from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid
 from traffpunkt.localtime import parse_date, to_local, to_utc
+from traffpunkt.needs import NeedSource
 from traffpunkt.settings import current_settings
 
 # Needs told in the last two years count: a survey round a year ago still speaks, one from
@@ -48,10 +49,23 @@ def _window(start: str | date | None, end: str | date | None, today: date) -> tu
 
 
 async def scope(
-    actor: Principal, region: str | None = None, municipality: str | None = None
+    actor: Principal,
+    region: str | None = None,
+    municipality: str | None = None,
+    slugs: Sequence[str] | None = None,
 ) -> list[MunicipalityOut]:
-    """The municipalities the actor manages (an admin: all), narrowed to a region or one."""
+    """The municipalities the actor manages (an admin: all), narrowed to a region, to one, or
+    to those named (each must be one the actor manages)."""
     places = await events_service.organiser_municipalities(actor)
+    if slugs is not None:
+        unknown = set(slugs) - {m.slug for m in places}
+        if unknown:
+            raise Invalid.field(
+                "municipalities",
+                "No municipality called {key} that you organise",
+                key=sorted(unknown)[0],
+            )
+        places = [m for m in places if m.slug in set(slugs)]
     if municipality:
         places = [m for m in places if municipality in (m.slug, m.id)]
         if not places:
@@ -63,14 +77,35 @@ async def scope(
     return places
 
 
+async def home_region(actor: Principal) -> str | None:
+    """The region where the actor has the most municipalities (None: no region at all)."""
+    counts: dict[str, int] = {}
+    for m in await events_service.organiser_municipalities(actor):
+        if m.region:
+            counts[m.region] = counts.get(m.region, 0) + 1
+    if not counts:
+        return None
+    return min(counts, key=lambda r: (-counts[r], r))
+
+
 async def need_counts(
     municipality_ids: Sequence[UUID], since: datetime, now: datetime
 ) -> list[rules.NeedCount]:
     """Distinct companies per municipality, topic, source and highest urgency, from the survey
-    answers and the registrations told in [since, now)."""
-    signals = await surveys_service.need_signals(municipality_ids, since, now)
-    signals += await registrations_service.need_signals(municipality_ids, since, now)
-    return rules.count_signals(signals)
+    answers (counted in the database: 50,000 answers stay there) and the registrations (few,
+    and their company key is a folded name: counted here) told in [since, now)."""
+    survey = [
+        rules.NeedCount(
+            municipality=c.municipality,
+            topic=c.topic,
+            source=NeedSource.SURVEY,
+            urgency=min(3, max(1, c.urgency)),
+            companies=c.companies,
+        )
+        for c in await surveys_service.need_counts(municipality_ids, since, now)
+    ]
+    signals = await registrations_service.need_signals(municipality_ids, since, now)
+    return survey + rules.count_signals(signals)
 
 
 async def demand_report(
@@ -78,6 +113,7 @@ async def demand_report(
     *,
     region: str | None = None,
     municipality: str | None = None,
+    slugs: Sequence[str] | None = None,
     start: str | date | None = None,
     end: str | date | None = None,
     now: datetime | None = None,
@@ -86,7 +122,7 @@ async def demand_report(
     tz = current_settings().default_timezone
     first, last = _window(start, end, to_local(now, tz).date())
     everywhere = await events_service.organiser_municipalities(actor)
-    places = await scope(actor, region, municipality)
+    places = await scope(actor, region, municipality, slugs)
     ids = [UUID(m.id) for m in places]
     counts = await need_counts(ids, now - NEEDS_PERIOD, now) if ids else []
     coverage = [

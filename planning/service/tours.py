@@ -87,18 +87,8 @@ async def _context(
     lang: str,
 ) -> _Context:
     events_service.check_topics([topic], "topic")
-    report = await demand_report(actor)
+    report = await demand_report(actor, slugs=municipalities or None)
     places = {UUID(m.id): m for m in report.municipalities}
-    if municipalities:
-        wanted = set(municipalities)
-        unknown = wanted - {m.slug for m in places.values()}
-        if unknown:
-            raise Invalid.field(
-                "municipalities",
-                "No municipality called {key} that you organise",
-                key=sorted(unknown)[0],
-            )
-        places = {k: m for k, m in places.items() if m.slug in wanted}
     unmet: dict[UUID, int] = {}
     reasons: dict[UUID, list[str]] = {}
     for d, m in report.items:

@@ -162,6 +162,10 @@ async def test_expert_registers_through_the_mailed_link(
     # The organiser sees who can take the topic (not for another topic).
     form = await anna.get("/organiser/planning/tour", params={"topic": "export"})
     assert "Eva Forskare" in form.text and "6 dagar" in form.text
+    round_id = await survey_round()
+    await answer(round_id, await municipality_id("asele"), "556036-0793", [("export", 2)])
+    planning = await anna.get("/organiser/planning")
+    assert "Kan ta det: Eva Forskare" in planning.text
     other = await anna.get("/organiser/planning/tour", params={"topic": "tourism"})
     assert "Eva Forskare" not in other.text.split('id="experts-h"')[1]
     # Erased: gone, and the link no longer works.
