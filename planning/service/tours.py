@@ -28,7 +28,7 @@ from traffpunkt.auth import Principal
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Conflict, FieldError, Invalid, NotFound
 from traffpunkt.ids import parse_id
-from traffpunkt.localtime import to_utc
+from traffpunkt.localtime import to_local, to_utc
 from traffpunkt.settings import current_settings
 
 # The day (local time): the expert sets off at 08:00; the event starts after the travel and
@@ -48,6 +48,15 @@ class StoredStop(msgspec.Struct, kw_only=True):
     day: date
     travel_minutes: int
     unmet: int
+
+
+def _today() -> date:
+    return to_local(utc_now(), current_settings().default_timezone).date()
+
+
+async def _slugs(stops: list[StoredStop]) -> list[str]:
+    """The stops' municipalities (a tour's page reads only those, not all an admin has)."""
+    return [(await events_service.get_municipality(str(s.municipality))).slug for s in stops]
 
 
 def _planner_stops(stops: list[StoredStop]) -> list[planner.Stop]:
@@ -87,7 +96,7 @@ async def _context(
     lang: str,
 ) -> _Context:
     events_service.check_topics([topic], "topic")
-    report = await demand_report(actor, slugs=municipalities or None)
+    report = await demand_report(actor, slugs=municipalities)
     places = {UUID(m.id): m for m in report.municipalities}
     unmet: dict[UUID, int] = {}
     reasons: dict[UUID, list[str]] = {}
@@ -121,7 +130,8 @@ async def _context(
         )
         for k in places
     }
-    travel = await travel_times(list(places.values()))
+    # Every municipality with coordinates: the expert may live outside the tour's region.
+    travel = await travel_times(await events_service.list_municipalities())
     home: Place | UUID | None = None
     available: set[date] | None = None
     if expert_id is not None:
@@ -262,9 +272,9 @@ class TourPage(msgspec.Struct, kw_only=True):
 
 async def get_tour(actor: Principal, tour_id: str, lang: str = "sv") -> TourPage:
     row, stops = await _stored(actor, tour_id)
-    first = min((s.day for s in stops), default=date.today())
+    first = min((s.day for s in stops), default=_today())
     last = max((s.day for s in stops), default=first)
-    ctx = await _context(actor, row.topic, None, row.expert, first, last, lang)
+    ctx = await _context(actor, row.topic, await _slugs(stops), row.expert, first, last, lang)
     problems = (
         planner.check_tour(
             _planner_stops(stops),
@@ -305,13 +315,14 @@ async def adjust_tour(
         raise Conflict("The tour's events are already created")
     by_slug_stop = {s.municipality: s for s in stops}
     days = [c.day for c in changes] or [s.day for s in stops]
+    today = _today()
     ctx = await _context(
         actor,
         row.topic,
-        None,
+        await _slugs(stops),
         row.expert,
-        min(days, default=date.today()),
-        max(days, default=date.today()),
+        min(days, default=today),
+        max(days, default=today),
         lang,
     )
     slug_to_id = {m.slug: k for k, m in ctx.places.items()}
@@ -377,7 +388,9 @@ async def create_tour_events(actor: Principal, tour_id: str, lang: str = "sv") -
     async with db.transaction():
         if not await queries.claim_tour_events(row.id, utc_now()):
             raise Conflict("The tour's events are already created")
-        ctx = await _context(actor, row.topic, None, row.expert, stops[0].day, stops[-1].day, lang)
+        ctx = await _context(
+            actor, row.topic, await _slugs(stops), row.expert, stops[0].day, stops[-1].day, lang
+        )
         problems = planner.check_tour(
             _planner_stops(stops),
             ctx.localities,

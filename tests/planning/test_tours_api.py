@@ -145,3 +145,55 @@ async def _admin(world: World) -> Any:
     principal = await organisers.authenticate(world.admin)
     assert principal is not None
     return principal
+
+
+async def test_a_tour_with_an_expert_starts_from_home_on_days_they_travel(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    import json
+
+    await _places(client, world)
+    round_id = await survey_round()
+    await answer(round_id, await municipality_id("asele"), "556036-0793", [("export", 3)])
+    admin = await _admin(world)
+    await service.invite_expert(admin, "eva@ltu.example")
+    row = (
+        await OutboxMessage.select(OutboxMessage.secrets)
+        .where(OutboxMessage.kind == "expert_invitation")
+        .first()
+    )
+    assert row is not None
+    token = json.loads(row["secrets"])["expert_url"].rsplit("/", 1)[1]
+    eva = await service.save_expert(
+        token,
+        service.ExpertIn(
+            name="Eva Forskare",
+            topics=["export"],
+            languages=["sv"],
+            home_municipality="arvidsjaur",  # outside the tour (Åsele only)
+            travel_dates="2027-03-03..2027-03-04",
+        ),
+    )
+    r = await client.post(
+        "/api/v1/tours",
+        json={
+            "topic": "export",
+            "from": "2027-03-01",
+            "to": "2027-03-05",
+            "municipalities": ["asele"],
+            "expert_id": eva.id,
+        },
+        headers=world.auth(world.admin),
+    )
+    assert r.status_code == 201, r.text
+    (stop,) = r.json()["stops"]
+    # Her first day she can travel; from Arvidsjaur (~170 km straight: about 3 h by road).
+    assert stop["day"] == "2027-03-03"
+    assert 150 < stop["travel_minutes"] < 300
+    assert stop["starts_at"].startswith("2027-03-03T1")  # after the morning's drive
+    bad = await client.post(
+        "/api/v1/tours",
+        json={"topic": "nope", "from": "2027-03-01", "to": "2027-03-05"},
+        headers=world.auth(world.admin),
+    )
+    assert bad.status_code == 422
