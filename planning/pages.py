@@ -63,7 +63,7 @@ def _gone(request: Request[Any, Any, Any]) -> Template:
     return page(request, "planning/expert_gone.html", {}, status_code=404, headers=PRIVATE)
 
 
-@get("/expert/{token:str}")
+@get("/expert/{token:str}", include_in_schema=False)
 async def expert_page(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
     try:
         view = await service.expert_by_token(token)
@@ -79,7 +79,7 @@ async def expert_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     return await _page(request, token, values, done=request.query_params.get("done"))
 
 
-@post("/expert/{token:str}")
+@post("/expert/{token:str}", include_in_schema=False)
 async def expert_save(request: Request[Any, Any, Any], token: FromPath[str]) -> Response[Any]:
     form = await read_form(request, ExpertForm)
     data = service.ExpertIn(
@@ -106,7 +106,7 @@ async def expert_save(request: Request[Any, Any, Any], token: FromPath[str]) -> 
     )
 
 
-@post("/expert/{token:str}/erase")
+@post("/expert/{token:str}/erase", include_in_schema=False)
 async def expert_erase(request: Request[Any, Any, Any], token: FromPath[str]) -> Template:
     try:
         await service.erase_expert(token)

@@ -69,6 +69,25 @@ async def _invitations(event_title: str) -> list[dict[str, Any]]:
     )
 
 
+async def _expert_link() -> str:
+    from events import organisers
+    from notifications.tables import OutboxMessage
+    from planning import service
+    from traffpunkt.auth import OrganiserRole, Principal
+
+    admin_id = await organisers.ensure_organiser("admin@example.se", OrganiserRole.ADMIN)
+    await service.invite_expert(
+        Principal(admin_id, "admin@example.se", OrganiserRole.ADMIN), "eva@ltu.example"
+    )
+    row = (
+        await OutboxMessage.select(OutboxMessage.secrets)
+        .where(OutboxMessage.kind == "expert_invitation")
+        .first()
+    )
+    assert row is not None
+    return str(json.loads(row["secrets"])["expert_url"])
+
+
 async def look(page: Any, name: str, folder: Path, problems: list[str]) -> None:
     for width, height in SIZES:
         await page.set_viewport_size({"width": width, "height": height})
@@ -125,6 +144,25 @@ async def test_planning_tour_publish_invites(site: Any, new_page: Any, shots_dir
     assert await company.locator("input[type=email]").first.input_value() == (
         "kund@fjallbutik.example"
     )
+
+    # The other new pages: travel times, and an expert's own page from the mailed link.
+    await open_page(page, f"{site.url}/organiser/planning/travel")
+    await look(page, "travel", shots_dir, problems)
+    expert = await new_page(viewport={"width": 390, "height": 844})
+    # Made in this process, whose base URL is the tests' (http://testserver).
+    link = await _in_database(site.database_url, _expert_link)
+    await open_page(expert, link.replace("http://testserver", site.url))
+    await expert.locator("#x-name").fill("Eva Forskare")
+    await expert.get_by_label("Export och nya marknader").check()
+    await expert.get_by_label("Svenska").check()
+    await expert.locator("#x-home_municipality").select_option("arvidsjaur")
+    await expert.locator("#x-travel_dates").fill(f"{monday.isoformat()}..{monday.isoformat()}")
+    await look(expert, "expert", shots_dir, problems)
+    await expert.get_by_role("button", name="Spara", exact=True).click()
+    await expert.wait_for_load_state()
+    assert "Sparat." in await expert.locator(".notice").inner_text()
+    await open_page(page, f"{site.url}/organiser/planning/tour?topic=export")
+    assert "Eva Forskare" in await page.locator("#experts-h + ul").inner_text()
     taken = sorted(p.name for p in shots_dir.glob("*.png"))  # noqa: ASYNC240 (a listing, once)
-    assert len(taken) == 6, taken
+    assert len(taken) == 10, taken
     assert not problems, "\n".join(problems)

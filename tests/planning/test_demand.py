@@ -195,5 +195,8 @@ async def test_sources_coverage_api_page_and_rights(
     assert "Åsele" in page.text and "Arvidsjaur" not in page.text
     assert "3 företag i Åsele behöver e-handel" in page.text
     assert "/organiser/planning/tour?topic=e-commerce" in page.text
+    english = await anna.get("/organiser/planning", params={"lang": "en"})
+    assert "3 companies in Åsele need e-commerce" in english.text
+    assert "Make a tour on E-commerce" in english.text
     page = await anna.get("/organiser/planning", params={"from": "inte ett datum"})
     assert page.status_code == 422 and 'value="inte ett datum"' in page.text
