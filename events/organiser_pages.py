@@ -104,6 +104,9 @@ class MunicipalityForm(msgspec.Struct):
     slug: str = ""
     code: str = ""
     region: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    coordinates_source: str = ""
 
 
 class VenueForm(msgspec.Struct):
@@ -117,6 +120,23 @@ class VenueForm(msgspec.Struct):
 class ContactForm(msgspec.Struct):
     contact_email: str = ""
     contact_phone: str = ""
+    latitude: str = ""
+    longitude: str = ""
+    coordinates_source: str = ""
+
+
+def _place(values: dict[str, str]) -> dict[str, float | str | None]:
+    """The coordinates as typed (a decimal comma is fine, as Swedish keyboards write it) and
+    their source; empty fields are None."""
+    place: dict[str, float | str | None] = {}
+    for name in ("latitude", "longitude"):
+        text = values[name].strip().replace(",", ".")
+        try:
+            place[name] = float(text) if text else None
+        except ValueError:
+            raise Invalid.field(name, "Give a number in decimal degrees, e.g. 64.16") from None
+    place["coordinates_source"] = values["coordinates_source"].strip() or None
+    return place
 
 
 class ReportFieldsForm(msgspec.Struct):
@@ -598,7 +618,12 @@ async def admin_new_municipality(request: Request[Any, Any, Any], actor: Actor) 
     values = msgspec.structs.asdict(await read_form(request, MunicipalityForm))
     try:
         data = msgspec.convert(
-            {**values, "code": values["code"] or None, "region": values["region"] or None},
+            {
+                **values,
+                "code": values["code"] or None,
+                "region": values["region"] or None,
+                **_place(values),
+            },
             MunicipalityIn,
         )
         await service.create_municipality(actor, data)
@@ -636,7 +661,14 @@ async def admin_municipality_contact(
 ) -> Response[Any]:
     values = msgspec.structs.asdict(await read_form(request, ContactForm))
     try:
-        data = msgspec.convert({k: v or None for k, v in values.items()}, MunicipalityPatch)
+        data = msgspec.convert(
+            {
+                "contact_email": values["contact_email"] or None,
+                "contact_phone": values["contact_phone"] or None,
+                **_place(values),
+            },
+            MunicipalityPatch,
+        )
         await service.update_municipality(actor, slug, data)
     except (Invalid, NotFound, msgspec.ValidationError) as exc:
         return await _settings_failed(request, actor, f"contact-{slug}", values, exc)

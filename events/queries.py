@@ -418,3 +418,44 @@ def _as_uuid(value: Any) -> UUID | None:
         return UUID(str(value))
     except ValueError:
         return None
+
+
+# --- coverage for planning -------------------------------------------------------------------
+
+
+class TopicEventRow(msgspec.Struct, frozen=True):
+    municipality: UUID
+    topics: str
+    starts_at: datetime
+
+
+async def topic_events(municipality_ids: list[UUID] | None) -> list[TopicEventRow]:
+    """Every event with topics that is not cancelled (drafts too: planned), with where and
+    when; only the three columns the coverage needs."""
+    query = Event.select(Event.municipality, Event.topics, Event.starts_at).where(
+        (Event.status != EventStatus.CANCELLED) & (Event.topics != "")
+    )
+    if municipality_ids is not None:
+        query = query.where(Event.municipality.is_in(municipality_ids))
+    return rows_of(await query, TopicEventRow)
+
+
+class BookingRow(msgspec.Struct, frozen=True):
+    municipality: UUID
+    venue: UUID | None
+    starts_at: datetime
+
+
+async def bookings(
+    municipality_ids: list[UUID], start: datetime, end: datetime
+) -> list[BookingRow]:
+    """Events (drafts too, not cancelled) starting in [start, end) in these municipalities."""
+    return rows_of(
+        await Event.select(Event.municipality, Event.venue, Event.starts_at).where(
+            (Event.status != EventStatus.CANCELLED)
+            & (Event.starts_at >= start)
+            & (Event.starts_at < end)
+            & Event.municipality.is_in(municipality_ids)
+        ),
+        BookingRow,
+    )

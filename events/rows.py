@@ -28,6 +28,9 @@ class MunicipalityRow(msgspec.Struct, frozen=True):
     contact_email: str | None = None
     contact_phone: str | None = None
     report_fields: str = ""  # " a b " (statuses.ReportField)
+    latitude: float | None = None
+    longitude: float | None = None
+    coordinates_source: str | None = None
 
 
 class VenueRow(msgspec.Struct, frozen=True):

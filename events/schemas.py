@@ -73,6 +73,11 @@ ContactPhone = Annotated[
 ]
 
 
+Latitude = Annotated[float, Meta(ge=-90, le=90)]
+Longitude = Annotated[float, Meta(ge=-180, le=180)]
+CoordinatesSource = Annotated[str, Meta(max_length=200)]
+
+
 class MunicipalityIn(Strict, kw_only=True):
     name: Name
     slug: Slug
@@ -82,15 +87,23 @@ class MunicipalityIn(Strict, kw_only=True):
     # Where people turn with questions about the municipality's events (shown on event pages).
     contact_email: ContactEmail | None = None
     contact_phone: ContactPhone | None = None
+    # The central locality (WGS 84) and where its coordinates come from (travel times).
+    latitude: Latitude | None = None
+    longitude: Longitude | None = None
+    coordinates_source: CoordinatesSource | None = None
 
 
 class MunicipalityPatch(Strict, kw_only=True):
-    """The contact details an organiser of the municipality may change; `null` clears one."""
+    """The contact details and the place an organiser of the municipality may change; `null`
+    clears one."""
 
     contact_email: ContactEmail | UnsetType | None = UNSET
     contact_phone: ContactPhone | UnsetType | None = UNSET
     # Report questions asked at sign-up for all of the municipality's events.
     report_fields: ReportFields | UnsetType = UNSET
+    latitude: Latitude | UnsetType | None = UNSET
+    longitude: Longitude | UnsetType | None = UNSET
+    coordinates_source: CoordinatesSource | UnsetType | None = UNSET
 
 
 class MunicipalityOut(msgspec.Struct, kw_only=True):
@@ -106,6 +119,9 @@ class MunicipalityOut(msgspec.Struct, kw_only=True):
     contact_email: str | None = None
     contact_phone: str | None = None
     report_fields: list[ReportField] = msgspec.field(default_factory=list)
+    latitude: float | None = None
+    longitude: float | None = None
+    coordinates_source: str | None = None
 
 
 class VenueIn(Strict, kw_only=True):

@@ -36,6 +36,11 @@ class Municipality(Table, tablename="municipality"):
     # Report questions (statuses.ReportField) asked at sign-up for every event here, as
     # " a b " (space-delimited, padded); an event may ask more (Event.report_fields).
     report_fields = Varchar(length=100, default="")
+    # The central locality (WGS 84), for travel times between municipalities (planning), and
+    # where the coordinates come from ("SCB tätortspunkt / Wikipedia, 2026").
+    latitude = DoublePrecision(null=True, default=None)
+    longitude = DoublePrecision(null=True, default=None)
+    coordinates_source = Varchar(length=200, null=True, default=None)
 
 
 class Venue(Table, tablename="venue"):

@@ -353,5 +353,22 @@ KINDS: dict[str, Kind] = {
             show_event=False,
             requires=("sign_in_url",),
         ),
+        Kind(
+            "expert_invitation",
+            N_("Hold seminars in northern Sweden's localities?"),
+            (
+                N_("Hello,"),
+                N_(
+                    "An organiser of Träffpunkt asks whether you would hold seminars for small "
+                    "companies in the inland of Norrbotten and Västerbotten. Through the link "
+                    "below you tell us which topics you can take, in which languages, from "
+                    "where you travel and which days; you can change or erase it later "
+                    "through the same link."
+                ),
+            ),
+            action=(N_("Tell us what you offer"), "expert_url"),
+            show_event=False,
+            requires=("expert_url",),
+        ),
     )
 }

@@ -715,3 +715,37 @@ async def certificate_of(registration_id: UUID) -> CertificateRow | None:
 
 async def set_exam_passed(registration_id: UUID, at: datetime | None, now: datetime) -> None:
     await R.update({R.exam_passed_at: at, R.updated_at: now}).where(R.id == registration_id)
+
+
+# --- needs for planning ----------------------------------------------------------------------
+
+
+class NeedRow(msgspec.Struct, frozen=True):
+    id: UUID
+    organisation: str
+    needs: str
+    municipality: UUID
+    created_at: datetime
+
+
+async def registration_needs(
+    municipalities: list[UUID] | None, start: datetime, end: datetime
+) -> list[NeedRow]:
+    """Registrations made in [start, end) that ticked a need (not cancelled, not erased), with
+    their event's municipality."""
+    query = Registration.select(
+        Registration.id,
+        Registration.organisation,
+        Registration.needs,
+        Registration.event.municipality.as_alias("municipality"),
+        Registration.created_at,
+    ).where(
+        (Registration.created_at >= start)
+        & (Registration.created_at < end)
+        & (Registration.needs != "")
+        & (Registration.status != RegistrationStatus.CANCELLED)
+        & Registration.erased_at.is_null()
+    )
+    if municipalities is not None:
+        query = query.where(Registration.event.municipality.is_in(municipalities))
+    return rows_of(await query, NeedRow)

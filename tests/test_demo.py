@@ -8,6 +8,7 @@ from typing import Any
 
 import holidays
 
+from events import service
 from traffpunkt.demo import EVENTS, PEOPLE, SURVEY_ANSWERS, load_demo, working_day
 
 
@@ -23,6 +24,16 @@ async def test_demo_season(client: Any) -> None:
     summary = await load_demo()
     assert "14 published events" in summary and "11 check-ins" in summary
     assert await load_demo() == "Demo data is already loaded."
+
+    # Every municipality has its central locality's coordinates and their source (travel
+    # times for seminar tours), and a venue with seats.
+    places = (await client.get("/api/v1/municipalities")).json()["items"]
+    assert len(places) == 13
+    for place in places:
+        assert 63 < place["latitude"] < 68 and 16 < place["longitude"] < 24, place["slug"]
+        assert place["coordinates_source"] == "SCB tätortspunkt / Wikipedia, 2026"
+        venues = await service.list_venues(place["slug"])
+        assert any(v.capacity for v in venues), place["slug"]
 
     listed = (await client.get("/api/v1/events", params={"limit": 100})).json()["items"]
     assert len(listed) == len([e for e in EVENTS if e.working_day > 0])

@@ -80,7 +80,7 @@ def test_tests_never_install_into_the_readme_venv() -> None:
 def test_readme_examples_return_demo_data(live: Any) -> None:
     """Every example URL of the README (on a live server with the demo) answers, and each with a
     filter finds something."""
-    assert "Loaded 3 municipalities" in live.cli("demo")
+    assert "Loaded 13 municipalities" in live.cli("demo")
     site = live
     urls = sorted(set(re.findall(r"<http://127\.0\.0\.1:8000(/[^>]*)>", README)))
     assert len(urls) >= 8

@@ -19,6 +19,7 @@ SOURCE_DIRS = (
     "surveys",
     "evaluations",
     "reports",
+    "planning",
 )
 # Callables whose string-literal arguments are message ids.
 MESSAGE_CALLS = {

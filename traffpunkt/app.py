@@ -48,7 +48,11 @@ from notifications import service as notifications_service
 from notifications.piccolo_app import APP_CONFIG as NOTIFICATIONS_APP
 from notifications.routes import ROUTES as NOTIFICATION_ROUTES
 from notifications.worker import Sender
+from planning import service as planning_service
+from planning.organiser_pages import ROUTES as PLANNING_ORGANISER_PAGES
+from planning.pages import ROUTES as PLANNING_PAGES
 from planning.piccolo_app import APP_CONFIG as PLANNING_APP
+from planning.routes import ROUTES as PLANNING_ROUTES
 from registrations import service as registrations_service
 from registrations.attendee_pages import ROUTES as ATTENDEE_PAGES
 from registrations.organiser_pages import ROUTES as REGISTRATION_ORGANISER_PAGES
@@ -130,6 +134,7 @@ def wire() -> None:
         session=organisers.session_principal,
     )
     hooks.on_event_changed(registrations_service.on_event_changed)
+    hooks.on_event_changed(planning_service.on_event_changed)
     hooks.on_sign_in_requested(notifications_service.mail_sign_in)
     hooks.provide_attendance_counts(registrations_service.counts_for_events)
     metrics.provide_figures(deployment_figures)
@@ -239,6 +244,9 @@ def create_app(
         *REPORT_ROUTES,
         *REPORT_ORGANISER_PAGES,
         *SURVEY_ORGANISER_PAGES,
+        *PLANNING_ROUTES,
+        *PLANNING_ORGANISER_PAGES,
+        *PLANNING_PAGES,
         *REGISTRATION_PAGES,
         create_static_files_router(
             path="/static",

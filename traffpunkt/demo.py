@@ -113,6 +113,50 @@ VENUES = {
 }
 
 
+# The central locality of each municipality (WGS 84, rounded to 4 decimals), for travel times
+# between them (planning: great-circle distance × road factor); the demo's three and the other
+# inland municipalities of Norrbotten and Västerbotten a seminar tour can pass through.
+COORDINATES_SOURCE = "SCB tätortspunkt / Wikipedia, 2026"
+COORDINATES = {
+    "asele": (64.1607, 17.3493),
+    "arvidsjaur": (65.5917, 19.1800),
+    "overkalix": (66.3275, 22.8431),
+}
+
+# (name, slug, municipality code, region, latitude, longitude, venue, seats): the tour's other
+# localities, each with one venue (made-up names in the form the municipality would use).
+TOUR_MUNICIPALITIES = [
+    ("Lycksele", "lycksele", "2481", "Västerbotten", 64.5955, 18.6748, "Lycksele kommunhus", 80),
+    ("Storuman", "storuman", "2421", "Västerbotten", 65.0964, 17.1117, "Storumans bibliotek", 40),
+    ("Sorsele", "sorsele", "2422", "Västerbotten", 65.5347, 17.5347, "Sorsele kommunhus", 30),
+    ("Malå", "mala", "2418", "Västerbotten", 65.1847, 18.7428, "Malå folkets hus", 60),
+    ("Dorotea", "dorotea", "2425", "Västerbotten", 64.2622, 16.4064, "Dorotea kommunhus", 35),
+    (
+        "Vilhelmina",
+        "vilhelmina",
+        "2462",
+        "Västerbotten",
+        64.6244,
+        16.6556,
+        "Vilhelmina bibliotek",
+        50,
+    ),
+    ("Arjeplog", "arjeplog", "2506", "Norrbotten", 66.0522, 17.8881, "Arjeplogs kommunhus", 45),
+    ("Jokkmokk", "jokkmokk", "2510", "Norrbotten", 66.6061, 19.8228, "Jokkmokks folkets hus", 70),
+    ("Pajala", "pajala", "2521", "Norrbotten", 67.2131, 23.3675, "Pajala kommunhus", 40),
+    (
+        "Övertorneå",
+        "overtornea",
+        "2518",
+        "Norrbotten",
+        66.3881,
+        23.6547,
+        "Övertorneå bibliotek",
+        30,
+    ),
+]
+
+
 @dataclass(frozen=True)
 class DemoEvent:
     key: str  # how the people below refer to it
@@ -859,7 +903,27 @@ async def load_demo() -> str:
                 region=region,
                 contact_email=email,
                 contact_phone=phone,
+                latitude=COORDINATES[slug][0],
+                longitude=COORDINATES[slug][1],
+                coordinates_source=COORDINATES_SOURCE,
             ),
+        )
+    for name, slug, code, region, lat, lon, venue, seats in TOUR_MUNICIPALITIES:
+        await service.create_municipality(
+            admin,
+            MunicipalityIn(
+                name=name,
+                slug=slug,
+                code=code,
+                region=region,
+                latitude=lat,
+                longitude=lon,
+                coordinates_source=COORDINATES_SOURCE,
+            ),
+        )
+        await service.create_venue(
+            admin,
+            VenueIn(municipality=slug, name=venue, capacity=seats, latitude=lat, longitude=lon),
         )
     venue_ids: dict[str, list[str]] = {}
     for slug, venues in VENUES.items():
@@ -998,8 +1062,9 @@ async def load_demo() -> str:
     answers = await _load_survey(admin, today)
 
     return (
-        f"Loaded {len(MUNICIPALITIES)} municipalities, "
-        f"{sum(len(v) for v in VENUES.values())} venues, {len(EVENTS)} published events "
+        f"Loaded {len(MUNICIPALITIES) + len(TOUR_MUNICIPALITIES)} municipalities, "
+        f"{sum(len(v) for v in VENUES.values()) + len(TOUR_MUNICIPALITIES)} venues, "
+        f"{len(EVENTS)} published events "
         f"({len(past)} past, {checked_in} check-ins, {answered} evaluations), "
         f"{len(registration_ids)} registrations of {len(PEOPLE)} people, and a survey round "
         f"with {answers} answers."

@@ -33,6 +33,7 @@ DOMAINS = (
     "surveys",
     "evaluations",
     "reports",
+    "planning",
 )
 BABEL_LOCALE = {"sv": "sv_SE", "en": "en_GB"}
 

@@ -13,6 +13,8 @@ Writing functions own their transaction (`traffpunkt.db.transaction()`). Other m
   feeds, an organiser's events.
 - `sessions`: a course series' sessions (set, cancel, list); the event's span follows them.
 - `actions`: what organisers do, in the audit log (who may organise where: `events/organisers.py`).
+- `coverage`: which topics events hold where, last and next, and which venues are taken
+  which days (for planning).
 - `views`: rows shaped for the API and pages (`event_out`, `municipality_out`, …).
 - `_common`: small checks several concerns share (ids, one-line names, topics).
 
@@ -23,6 +25,7 @@ file.
 
 from events.service._common import check_topics, one_line
 from events.service.actions import record_action
+from events.service.coverage import Booking, TopicCoverage, bookings, topic_coverage
 from events.service.lifecycle import (
     EventChange,
     cancel_event,
@@ -98,11 +101,14 @@ __all__ = [
     "FEED_HISTORY",
     "PAGE_SIZE_DEFAULT",
     "PAGE_SIZE_MAX",
+    "Booking",
     "EventChange",
     "EventQuery",
     "Joined",
+    "TopicCoverage",
     "active_sessions",
     "attendance_mode",
+    "bookings",
     "cancel_event",
     "cancel_session",
     "check_event_patch",
@@ -150,6 +156,7 @@ __all__ = [
     "sessions_out",
     "set_sessions",
     "slugify",
+    "topic_coverage",
     "upcoming_rows",
     "update_event",
     "update_municipality",

@@ -285,7 +285,12 @@ async def publish_event(actor: Principal, event_id: str) -> EventOut:
             )
             await audit.record(actor, "event.published", row.id)
         after = await queries.event(row.id)
-    assert after is not None
+        assert after is not None
+        if row.status == EventStatus.DRAFT:
+            # Announced as a status change that moves nobody's calendar (a draft has no
+            # attendees): listeners tell a publish by the status now published and "status"
+            # among the changed fields (planning invites the companies that asked).
+            await hooks.event_changed(EventChange(event_out(after), frozenset({"status"}), False))
     return event_out(after)
 
 

@@ -60,6 +60,9 @@ async def create_municipality(actor: Principal, data: MunicipalityIn) -> Municip
         if data.contact_email is not None
         else None,
         contact_phone=data.contact_phone,
+        latitude=data.latitude,
+        longitude=data.longitude,
+        coordinates_source=data.coordinates_source,
     )
     async with db.transaction():
         if data.slug == "all" or await queries.municipality_slug_taken(data.slug):

@@ -31,6 +31,9 @@ def municipality_out(row: MunicipalityRow) -> MunicipalityOut:
         contact_email=row.contact_email,
         contact_phone=row.contact_phone,
         report_fields=decode_report_fields(row.report_fields),
+        latitude=row.latitude,
+        longitude=row.longitude,
+        coordinates_source=row.coordinates_source,
     )
 
 

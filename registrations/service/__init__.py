@@ -21,6 +21,7 @@ one module per concern:
 - `for_networking`: what the networking domain reads of registrations.
 - `for_evaluations`: who attended (checked in, not erased), for the evaluation mails.
 - `for_reports`: what the reports domain reads: check-ins, the list signed on paper.
+- `needs`: registrations' ticked needs as `NeedSignal`s (for planning).
 - `keys`: each event's signing keys and the ticket codes they sign.
 - `links`: manage links, and the mail to a registration that carries one.
 - `_common`: small private helpers several concerns share.
@@ -77,9 +78,10 @@ from registrations.service.for_reports import (
     checked_in_for_report,
     signature_list,
 )
-from registrations.service.invitations import invitation_person, invite
+from registrations.service.invitations import invitation_person, invite, invite_person
 from registrations.service.keys import event_keys, ticket_code
 from registrations.service.links import manage_url
+from registrations.service.needs import need_signals
 from registrations.service.organiser_changes import organiser_cancel, organiser_correct_address
 from registrations.service.reminders import schedule_reminders
 from registrations.service.retention import apply_retention, person_key, retention_job
@@ -142,9 +144,11 @@ __all__ = [
     "get_own",
     "invitation_person",
     "invite",
+    "invite_person",
     "manage_url",
     "mark_attendance",
     "mark_many",
+    "need_signals",
     "networking_profiles",
     "new_manage_link",
     "not_me",

@@ -131,3 +131,49 @@ async def invitation_person(event_id: UUID, token: str) -> tuple[str, str] | Non
     if row is None or row.event != event_id:
         return None
     return row.email, row.name
+
+
+async def invite_person(
+    event_id: UUID,
+    event_slug: str,
+    email: str,
+    name: str = "",
+    language: str = "sv",
+    invited_by: UUID | None = None,
+) -> bool:
+    """One personal invitation (the link that pre-fills and admits the sign-up, its mail
+    through the outbox) on behalf of the project rather than an organiser at a keyboard: the
+    planning domain invites the companies that asked for an event's topic when it is
+    published. Inside the caller's transaction. False (nothing sent) when the address is
+    already registered or is not a valid address any more."""
+    try:
+        address = addresses.checked(email, "email")
+    except Invalid:
+        return False
+    existing = await queries.by_event_email(f"{event_id}:{address}")
+    if existing is not None and existing.status != RegistrationStatus.CANCELLED:
+        return False
+    token = new_secret()
+    await queries.insert_invitations(
+        [
+            {
+                "id": uuid4(),
+                "event": event_id,
+                "email": address,
+                "name": " ".join(name.split())[:200],
+                "token_hash": hash_secret(token),
+                "invited_by": invited_by,
+                "created_at": utc_now(),
+            }
+        ]
+    )
+    base = current_settings().base_url
+    await mail.enqueue(
+        "invitation",
+        to=address,
+        name=" ".join(name.split())[:200],
+        language=language if language in ("sv", "en") else "sv",
+        event_id=event_id,
+        secrets={"signup_url": f"{base}/events/{event_slug}/register?invite={token}"},
+    )
+    return True

@@ -7,6 +7,8 @@
 - `exports`: a round's answers as a spreadsheet.
 - `signals`: the needs and offers of the answers, as `traffpunkt.needs.NeedSignal`s.
 - `companies`: the companies that answered, for the funder's report.
+- `counts`: the needs counted per municipality, topic and urgency, in the database.
+- `contacts`: who named a topic as a need and agreed to be contacted (planning's invitations).
 """
 
 from surveys.queries import SurveyCompany
@@ -21,6 +23,8 @@ from surveys.service.answers import (
     submit_open,
 )
 from surveys.service.companies import companies_answered
+from surveys.service.contacts import SurveyContact, contacts_for_topics
+from surveys.service.counts import NeedCount, need_counts
 from surveys.service.exports import round_table
 from surveys.service.invitations import invite, send_reminders
 from surveys.service.rounds import create_round, get_round, list_rounds, round_out, update_round
@@ -28,17 +32,21 @@ from surveys.service.signals import need_signals
 
 __all__ = [
     "AnswerContext",
+    "NeedCount",
     "Submitted",
     "SurveyCompany",
+    "SurveyContact",
     "answer_url",
     "closes_text",
     "companies_answered",
+    "contacts_for_topics",
     "create_round",
     "erase_by_link",
     "get_round",
     "invite",
     "link_form",
     "list_rounds",
+    "need_counts",
     "need_signals",
     "open_form",
     "opens_text",

@@ -88,8 +88,8 @@ async def new_page(browser: Any) -> AsyncIterator[NewPage]:
 
 @pytest.fixture
 def site(live: Any) -> Any:
-    """The live server with the demo data (3 municipalities, 13 upcoming events, 1 a series)."""
-    assert "Loaded 3 municipalities" in live.cli("demo")
+    """The live server with the demo data (13 municipalities, 13 upcoming events, 1 a series)."""
+    assert "Loaded 13 municipalities" in live.cli("demo")
     return live
 
 

@@ -319,7 +319,7 @@ def stack(
         with live_server(
             database_url, work, {"TRAFFPUNKT_SMTP_URL": smtp_url}, worker=True
         ) as live:
-            assert "Loaded 3 municipalities" in live.cli("demo")
+            assert "Loaded 13 municipalities" in live.cli("demo")
             tokens = {}
             for address, role, municipality in (
                 (ANNA, "organiser", "asele"),
