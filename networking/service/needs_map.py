@@ -8,7 +8,8 @@ Everyone counts, anonymously: counts below 3 are shown as "<3". A company is cou
 topic and source, by `NeedSignal.company` (the organisation number for an answer, the address
 for a registration); the total counts distinct keys over the sources shown.
 
-A new source (the evaluations' "topics I want next") is one more entry in `READERS`.
+Each source is one entry in `READERS`: registrations, survey answers, and the evaluations'
+"topics I want next" (an evaluation counts once per registration that answered it).
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import date, datetime, time, timedelta
 from uuid import UUID
 
+from evaluations import service as evaluations
 from events import service as events_service
 from events import topics
 from networking.schemas import NeedsMap, NeedsRow, SourceCounts
@@ -60,10 +62,17 @@ async def _survey_signals(m_id: UUID | None, start: datetime, end: datetime) -> 
     return await surveys.need_signals(None if m_id is None else [m_id], start, end)
 
 
+async def _evaluation_signals(
+    m_id: UUID | None, start: datetime, end: datetime
+) -> list[NeedSignal]:
+    return await evaluations.need_signals(None if m_id is None else [m_id], start, end)
+
+
 # Each source and how its signals are read, in the order the columns are shown.
 READERS: dict[NeedSource, Reader] = {
     NeedSource.REGISTRATION: _registration_signals,
     NeedSource.SURVEY: _survey_signals,
+    NeedSource.EVALUATION: _evaluation_signals,
 }
 
 

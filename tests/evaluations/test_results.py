@@ -236,6 +236,13 @@ async def test_topics_wanted_are_need_signals(client: httpx.AsyncClient, world: 
     assert {s.company for s in signals} <= {str(r["registration_id"]) for r in requests}
     assert signals[0].at >= past.ends_at
     assert await service.need_signals([], datetime(2000, 1, 1, tzinfo=UTC), now) == []
+    # ... and they count in the needs map as their own source (one answer each: "<3").
+    params = {"municipality": "asele", "from": "2000-01-01", "source": "evaluation"}
+    r = await client.get("/api/v1/needs-map", params=params)
+    assert r.status_code == 200, r.text
+    counted = {i["topic"]: i["need"] for i in r.json()["items"]}
+    assert counted["export"] == "<3" and counted["financing"] == "<3"
+    assert counted["e-commerce"] == "0" and r.json()["sources"] == ["evaluation"]
 
 
 async def test_the_contracts_event_evaluation(client: httpx.AsyncClient, world: World) -> None:

@@ -64,12 +64,13 @@ async def test_the_needs_map_counts_survey_answers(
     r = await client.get("/api/v1/needs-map", params={"municipality": "asele"})
     assert r.status_code == 200, r.text
     data = r.json()
-    assert data["sources"] == ["registration", "survey"]
+    assert data["sources"] == ["registration", "survey", "evaluation"]
     rows = {i["topic"]: i for i in data["items"]}
     assert rows["e-commerce"]["need"] == "3"
     assert rows["e-commerce"]["sources"] == {
         "registration": {"need": "0", "offer": "0"},
         "survey": {"need": "3", "offer": "0"},
+        "evaluation": {"need": "0", "offer": "0"},
     }
     assert rows["recruitment"]["need"] == "<3" and rows["export"]["offer"] == "<3"
     assert data["people"] == "4"
@@ -93,7 +94,8 @@ async def test_the_needs_map_counts_survey_answers(
     csv = await client.get("/api/v1/needs-map.csv", params={"municipality": "asele"})
     header = csv.content.decode("utf-8-sig").splitlines()[0]
     assert header == (
-        "topic,label,need,offer,need_registration,offer_registration,need_survey,offer_survey"
+        "topic,label,need,offer,need_registration,offer_registration,need_survey,offer_survey,"
+        "need_evaluation,offer_evaluation"
     )
     page = await client.get("/needs-map/asele?size=0")
     assert page.status_code == 200 and "Enkätsvar" in page.text
