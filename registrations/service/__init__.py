@@ -76,6 +76,7 @@ from registrations.service.for_networking import (
 from registrations.service.for_reports import (
     SignatureLine,
     checked_in_for_report,
+    sessions_attended_for_report,
     signature_list,
 )
 from registrations.service.invitations import invitation_person, invite, invite_person
@@ -169,6 +170,7 @@ __all__ = [
     "schedule_reminders",
     "send_certificates",
     "session_sheet",
+    "sessions_attended_for_report",
     "set_exam_passed",
     "signature_list",
     "stats",

@@ -51,8 +51,23 @@ async def participation(
     tz = current_settings().default_timezone
     start_utc = to_utc(datetime.combine(period.start, time()), tz, "from")
     end_utc = to_utc(datetime.combine(period.end + timedelta(days=1), time()), tz, "to")
-    events = await events_service.events_held(ids, start_utc, end_utc)
-    checkins = await registrations_service.checked_in_for_report([e.id for e in events])
+    events = await events_service.with_sessions_all(
+        await events_service.events_held(ids, start_utc, end_utc)
+    )
+    # A course series is one activity whose length is that of its sessions (not the weeks from
+    # the first to the last), and whose participants are those who attended a session (scanned
+    # at the door, or ticked for an online one), each for the sessions they attended.
+    sessions = {
+        s.id: s.ends_at - s.starts_at
+        for e in events
+        if events_service.is_series(e)
+        for s in events_service.active_sessions(e)
+    }
+    series = {e.id for e in events if events_service.is_series(e)}
+    checkins = await registrations_service.checked_in_for_report(
+        [e.id for e in events if e.id not in series]
+    )
+    attended = await registrations_service.sessions_attended_for_report(list(series))
     answers = await surveys_service.companies_answered(ids, start_utc, end_utc)
     slug_of = {m.id: m.slug for m in chosen}
 
@@ -67,7 +82,12 @@ async def participation(
             place=e.venue_name or "",
             municipality=e.municipality_slug,
             municipality_name=e.municipality_name,
-            hours=(e.ends_at - e.starts_at).total_seconds() / 3600,
+            hours=(
+                sum((sessions[s.id] for s in events_service.active_sessions(e)), timedelta())
+                if e.id in series
+                else e.ends_at - e.starts_at
+            ).total_seconds()
+            / 3600,
         )
         for e in events
     ]
@@ -84,11 +104,30 @@ async def participation(
         )
         for c in checkins
     ]
-    # Today a check-in counts its event's length; a course series' session attendance will
-    # feed the sessions' lengths here instead.
+    first_session: dict[tuple[int, str], counting.Attendance] = {}
+    for s in sorted(attended, key=lambda s: s.at):
+        first_session.setdefault(
+            (s.event.int, s.email.lower()),
+            counting.Attendance(
+                activity=s.event,
+                person=s.email.lower(),
+                at=s.at,
+                org_number=s.org_number,
+                sni_section=s.sni_section,
+                size_band=s.size_band,
+                gender=s.gender,
+            ),
+        )
+    # A check-in counts its event's length; a session of a series its own (cancelled ones none).
     hours = counting.participation_hours(
-        (a.activity.int, a.person, length[a.activity.int]) for a in attendances
+        [(a.activity.int, a.person, length[a.activity.int]) for a in attendances]
+        + [
+            (s.event.int, s.email.lower(), sessions[s.session_id])
+            for s in attended
+            if s.session_id in sessions
+        ]
     )
+    attendances += list(first_session.values())
     companies = [
         counting.SurveyCompany(
             org_number=a.org_number,

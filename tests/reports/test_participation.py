@@ -180,3 +180,39 @@ async def test_the_pages_and_the_attendance_list(
     assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
     kurs = year["events"][2]["id"]
     assert (await client.get(f"/organiser/events/{kurs}/attendance-list")).status_code == 403
+
+
+async def test_a_course_series_counts_its_sessions(client: httpx.AsyncClient, world: World) -> None:
+    """A series of four 3-hour sessions (one cancelled, one online) is one activity of 9 hours;
+    its participants are those who attended a session, scanned or ticked (online), and each
+    counts the hours of the sessions attended."""
+    from tests.events.test_sessions import FOUR, put_sessions
+    from tests.registrations.conftest import make_event
+    from tests.registrations.test_checkin import attendee, door
+
+    ev = await make_event(client, world, kind="course", capacity=10)
+    r = await put_sessions(client, world.asele, ev["id"], FOUR)
+    assert r.status_code == 200, r.text
+    s1, s2, s3, s4 = (s["id"] for s in r.json()["items"])
+    h, org = await door(client, world, ev["id"]), World.auth(world.asele)
+    anna = await attendee(client, ev["id"], "anna@example.se")
+    bo = await attendee(client, ev["id"], "bo@example.se")
+    await attendee(client, ev["id"], "cecilia@example.se")  # never came
+    for session in (s1, s3):
+        body = {"secret": anna["code"], "session_id": session}
+        r = await client.post(f"/api/v1/events/{ev['id']}/checkins", json=body, headers=h)
+        assert r.json()["result"] == "ok", r.text
+    for person in (anna, bo):  # the online session, ticked by the organiser
+        r = await client.put(
+            f"/api/v1/events/{ev['id']}/registrations/{person['id']}/attendance",
+            json={"session_id": s2, "attended": True},
+            headers=org,
+        )
+        assert r.status_code == 204, r.text
+    r = await client.post(f"/api/v1/events/{ev['id']}/sessions/{s4}/cancel", headers=org)
+    assert r.status_code == 200, r.text
+    body = (await report(client, world.asele, "from=2027-01-01&to=2027-12-31")).json()
+    assert (body["activities"], body["participants"], body["persons"]) == (1, 2, 2)
+    assert body["hours"] == 9 + 3  # anna 3 sessions, bo the online one
+    (activity,) = body["activity_list"]
+    assert activity["hours"] == 9
