@@ -45,6 +45,10 @@ ACTIONS = {
     "registrations.retained": N_(
         "Anonymised {people} registrations and {invitations} invitations after the retention period"
     ),
+    "surveys.retained": N_(
+        "Anonymised {people} survey answers and {invitations} invitations after the retention "
+        "period"
+    ),
 }
 
 # Field names in "event.changed", as words in a sentence ("Changed the start time, the title").
@@ -81,7 +85,7 @@ def describe(action: str, detail: str, lang: str) -> str:
         if not (sent.isdigit() and already.isdigit()):
             return f"{action}: {detail}"
         return _(template).format(sent=sent, already=already)
-    if action == "registrations.retained":
+    if action in ("registrations.retained", "surveys.retained"):
         people, _sep, invitations = detail.partition("/")
         if not (people.isdigit() and invitations.isdigit()):
             return f"{action}: {detail}"

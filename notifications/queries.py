@@ -210,6 +210,21 @@ async def outbox_figures() -> list[dict[str, Any]]:
     )
 
 
+async def scrub_kinds_before(kinds: list[str], before: datetime, placeholder: str) -> int:
+    """Retention of mail about no event (the survey's): messages of these kinds queued before
+    `before` keep kind, status and times only; unsent ones are cancelled."""
+    old = M.kind.is_in(kinds) & (M.created_at < before)
+    await M.update({M.status: OutboxStatus.CANCELLED}).where(
+        old & M.status.is_in([OutboxStatus.PENDING, OutboxStatus.SENDING])
+    )
+    rows = await (
+        M.update({M.recipient: placeholder, M.recipient_name: "", M.data: "{}", M.secrets: None})
+        .where(old & (M.recipient != placeholder))
+        .returning(M.id)
+    )
+    return len(rows)
+
+
 async def scrub_event(event_id: UUID, placeholder: str) -> None:
     """Retention: mail about an event long over keeps its kind, status and times, not to whom
     it went or what it said; what had not gone out by now never will."""

@@ -190,6 +190,12 @@ async def forget(registration_id: UUID | str) -> None:
     await queries.scrub_registration(parse_id(registration_id), ERASED_ADDRESS)
 
 
+async def forget_kinds_before(kinds: list[str], before: datetime) -> int:
+    """Retention of mail about no event (the needs survey's): of these kinds, queued before
+    `before`, only kind, status and times are kept; how many were scrubbed."""
+    return await queries.scrub_kinds_before(kinds, before, ERASED_ADDRESS)
+
+
 async def forget_event(event_id: UUID | str) -> None:
     """Retention: the mail of an event long over, without recipients or contents."""
     await queries.scrub_event(parse_id(event_id), ERASED_ADDRESS)

@@ -651,11 +651,12 @@ async def events_to_retain(ended_before: datetime, limit: int) -> list[UUID]:
     return sorted(found)[:limit]
 
 
-async def addresses_to_retain(event_id: UUID) -> list[tuple[UUID, str]]:
-    rows = await R.select(R.id, R.email).where(
+async def addresses_to_retain(event_id: UUID) -> list[tuple[UUID, str, str]]:
+    """(id, address, organisation number) of the registrations not yet anonymised."""
+    rows = await R.select(R.id, R.email, R.org_number).where(
         (R.event == event_id) & R.email.not_like(RETAINED_EMAIL)
     )
-    return [(r["id"], r["email"]) for r in rows]
+    return [(r["id"], r["email"], r["org_number"]) for r in rows]
 
 
 async def scrub_invitations(event_id: UUID, placeholder: str) -> int:

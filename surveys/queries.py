@@ -8,6 +8,7 @@ from typing import Any
 from uuid import UUID
 
 import msgspec
+from piccolo.columns import Column
 from piccolo.query.functions.aggregate import Count
 
 from surveys.rows import AnswerRow, InviteRow, NeedRow, RoundPlace, RoundRow
@@ -360,3 +361,40 @@ async def need_counts(
         ") per_company GROUP BY municipality, topic, urgency"
     )
     return rows_of(await SurveyNeed.raw(sql, *args), NeedCountRow)
+
+
+# --- retention (service/retention.py) ----------------------------------------------------------
+
+
+async def rounds_closed_before(before: datetime) -> list[UUID]:
+    rows = await SurveyRound.select(SurveyRound.id).where(SurveyRound.closes_at < before)
+    return [r["id"] for r in rows]
+
+
+async def answers_to_retain(round_id: UUID) -> list[tuple[UUID, str]]:
+    """(id, organisation number) of the round's answers that still say who answered."""
+    rows = await A.select(A.id, A.org_number).where(
+        (A.round == round_id)
+        & ((A.email != "") | (A.contact_name != "") | (A.company_name != "") | (A.free_text != ""))
+    )
+    return [(r["id"], r["org_number"]) for r in rows]
+
+
+async def retain_answer(answer_id: UUID, values: dict[Column | str, Any]) -> None:
+    await A.update(values).where(A.id == answer_id)
+
+
+async def retain_invites(round_id: UUID, token_hash_of: Any) -> int:
+    """The round's invitations lose address and name (and their links die)."""
+    rows = await I.select(I.id).where((I.round == round_id) & (I.email != ""))
+    for r in rows:
+        await I.update(
+            {
+                I.email: "",
+                I.name: "",
+                I.round_email: f"{round_id}:retained:{r['id']}",
+                I.token_hash: token_hash_of(),
+                I.reminder_token_hash: None,
+            }
+        ).where(I.id == r["id"])
+    return len(rows)

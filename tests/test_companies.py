@@ -31,3 +31,14 @@ def test_exactly_one_check_digit_completes_nine_digits(nine: str) -> None:
 def test_codes_are_unique() -> None:
     assert len({s.code for s in SNI_SECTIONS}) == 21
     assert [b.code for b in SIZE_BANDS] == ["0", "1-4", "5-9", "10-49", "50+"]
+
+
+def test_only_sole_traders_numbers_get_a_pseudonym() -> None:
+    from traffpunkt.companies import org_pseudonym
+
+    assert org_pseudonym("556036-0793", "k" * 32) == "556036-0793"  # a company's: public
+    alias = org_pseudonym("811218-9876", "k" * 32)
+    assert alias.startswith("P") and len(alias) == 11 and parse_org_number(alias) is None
+    assert org_pseudonym("811218-9876", "k" * 32) == alias  # the same in every table
+    assert org_pseudonym("811218-9876", "x" * 32) != alias  # keyed
+    assert org_pseudonym(alias, "k" * 32) == alias and org_pseudonym("", "k") == ""

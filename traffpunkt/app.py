@@ -61,6 +61,7 @@ from registrations.piccolo_app import APP_CONFIG as REGISTRATIONS_APP
 from registrations.routes import ROUTES as REGISTRATION_ROUTES
 from reports.organiser_pages import ROUTES as REPORT_ORGANISER_PAGES
 from reports.routes import ROUTES as REPORT_ROUTES
+from surveys import service as surveys_service
 from surveys.organiser_pages import ROUTES as SURVEY_ORGANISER_PAGES
 from surveys.pages import ROUTES as SURVEY_PAGES
 from surveys.piccolo_app import APP_CONFIG as SURVEYS_APP
@@ -201,6 +202,7 @@ def periodic_jobs(
         (300.0, limits.sweep),
         # Anonymises what the retention period has passed: at start, then once a day.
         (600.0, registrations_service.retention_job),
+        (600.0, surveys_service.retention_job),
     ]
     if heartbeat is not None:
         jobs.append((health.SENDER_BEAT_EVERY, heartbeat.beat))

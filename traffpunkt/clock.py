@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import calendar
 import contextlib
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -25,3 +26,11 @@ def frozen_at(moment: datetime) -> Iterator[None]:
         yield
     finally:
         _now = previous
+
+
+def months_before(when: datetime, months: int) -> datetime:
+    """`when` moved back by calendar months (the 31st becomes the month's last day)."""
+    index = when.year * 12 + when.month - 1 - months
+    year, month = divmod(index, 12)
+    day = min(when.day, calendar.monthrange(year, month + 1)[1])
+    return when.replace(year=year, month=month + 1, day=day)

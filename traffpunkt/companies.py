@@ -10,6 +10,8 @@ pages. A twelve-digit form with the century ("19"/"20"/"16") is accepted and sho
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import re
 from typing import NamedTuple
 
@@ -42,6 +44,17 @@ def is_sole_trader(org_number: str) -> bool:
     """A personal identity number (month 01-12 in digits 3-4) rather than a legal entity's
     number (whose third digit is 2 or more): the owner's own number, personal data."""
     return org_number[2] in "01"
+
+
+def org_pseudonym(org_number: str, secret_key: str) -> str:
+    """What retention keeps of a sole trader's number (a personal identity number): "P" and
+    ten hex digits of an HMAC keyed with the secret key. The same number gives the same
+    pseudonym in every table, so distinct companies are still counted once; it cannot be
+    mistaken for a real number (a letter), and fits the 11 characters of one."""
+    if not org_number or org_number.startswith("P") or not is_sole_trader(org_number):
+        return org_number
+    digest = hmac.new(secret_key.encode(), org_number.encode(), hashlib.sha256).hexdigest()
+    return f"P{digest[:10]}"
 
 
 class Label(NamedTuple):

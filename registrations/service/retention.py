@@ -5,9 +5,10 @@ to its audit log.
 
 Per event, in one transaction: each registration loses name, address, organisation, home
 municipality, sector and free text, its networking consent and its manage links (as the erase
-path does, `self_service._erase`); invitations lose address and name; scans lose what the door
-phone read and which phone; the event's mail keeps kind, status and times but not recipient or
-contents (`notifications.service.forget_event`).
+path does, `self_service._erase`), and a sole trader's organisation number (the owner's
+identity number) becomes a pseudonym (`traffpunkt.companies.org_pseudonym`); invitations
+lose address and name; scans lose what the door phone read and which phone; the event's mail
+keeps kind, status and times but not recipient or contents (`notifications.service.forget_event`).
 
 Unlike an erasure on request, the person's *participation* stays counted: status,
 check-in, seat and the topic slugs of needs and offers are kept (they say nothing about who),
@@ -20,7 +21,6 @@ counters: no address is stored), and the map counts every registration by that s
 
 from __future__ import annotations
 
-import calendar
 import hashlib
 import hmac
 import logging
@@ -32,7 +32,8 @@ from notifications import service as mail
 from registrations import queries
 from traffpunkt import db
 from traffpunkt.auth import OrganiserRole, Principal
-from traffpunkt.clock import utc_now
+from traffpunkt.clock import months_before, utc_now
+from traffpunkt.companies import org_pseudonym
 from traffpunkt.settings import current_settings
 
 log = logging.getLogger("traffpunkt.retention")
@@ -54,14 +55,6 @@ def person_key(email: str) -> str:
     return f"{RETAINED_PREFIX}{digest[:32]}@invalid"
 
 
-def months_before(when: datetime, months: int) -> datetime:
-    """`when` moved back by calendar months (the 31st becomes the month's last day)."""
-    index = when.year * 12 + when.month - 1 - months
-    year, month = divmod(index, 12)
-    day = min(when.day, calendar.monthrange(year, month + 1)[1])
-    return when.replace(year=year, month=month + 1, day=day)
-
-
 async def apply_retention(now: datetime | None = None) -> int:
     """Anonymise what is due; returns how many registrations were anonymised."""
     months = current_settings().retention_months
@@ -81,11 +74,15 @@ async def apply_retention(now: datetime | None = None) -> int:
 async def _retain_event(event_id: UUID, now: datetime) -> int:
     async with db.transaction():
         people = await queries.addresses_to_retain(event_id)
-        for reg_id, email in people:
+        secret = current_settings().secret_key
+        for reg_id, email, org_number in people:
             await queries.update(
                 reg_id,
                 {
                     "name": "",
+                    # A sole trader's number is the owner's identity number: a pseudonym
+                    # (the same as the survey's retention gives it); a company's stays.
+                    "org_number": org_pseudonym(org_number, secret),
                     "email": person_key(email),
                     "event_email": f"{event_id}:retained:{reg_id}",
                     "organisation": "",

@@ -7,6 +7,7 @@
 - `exports`: a round's answers as a spreadsheet.
 - `signals`: the needs and offers of the answers, as `traffpunkt.needs.NeedSignal`s.
 - `companies`: the companies that answered, for the funder's report.
+- `retention`: answers of rounds closed long ago anonymised (the sender, daily).
 - `counts`: the needs counted per municipality, topic and urgency, in the database.
 - `contacts`: who named a topic as a need and agreed to be contacted (planning's invitations).
 """
@@ -27,6 +28,7 @@ from surveys.service.contacts import SurveyContact, contacts_for_topics
 from surveys.service.counts import NeedCount, need_counts
 from surveys.service.exports import round_table
 from surveys.service.invitations import invite, send_reminders
+from surveys.service.retention import retention_job
 from surveys.service.rounds import create_round, get_round, list_rounds, round_out, update_round
 from surveys.service.signals import need_signals
 
@@ -50,6 +52,7 @@ __all__ = [
     "need_signals",
     "open_form",
     "opens_text",
+    "retention_job",
     "round_out",
     "round_table",
     "send_reminders",

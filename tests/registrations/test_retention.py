@@ -109,7 +109,7 @@ async def test_retention_anonymises_old_events_and_keeps_the_figures(
 def test_months_before() -> None:
     from datetime import UTC, datetime
 
-    from registrations.service.retention import months_before
+    from traffpunkt.clock import months_before
 
     assert months_before(datetime(2026, 3, 31, tzinfo=UTC), 1) == datetime(2026, 2, 28, tzinfo=UTC)
     assert months_before(datetime(2026, 1, 15, tzinfo=UTC), 24) == datetime(2024, 1, 15, tzinfo=UTC)
