@@ -43,6 +43,13 @@ async def test_tick_attendance_and_send_certificates(
     assert [r["registration"] for r in await SessionAttendance.select()] == [UUID(people[0]["id"])]
     # Another municipality's organiser sees nothing of it.
     assert (await olle.get(f"{base}/course")).status_code == 403
+    assert (await olle.get(f"{base}/sessions/{sessions[1]}/attendance")).status_code == 403
+    r = await olle.post(
+        f"{base}/sessions/{sessions[1]}/attendance",
+        data={"_csrf_token": csrf(sheet.text), "attended": [p["id"] for p in people]},
+    )
+    assert r.status_code in (403, 422)  # refused (or his form's token is not his session's)
+    assert [r["registration"] for r in await SessionAttendance.select()] == [UUID(people[0]["id"])]
     assert (await anna.get(f"{base}/sessions/{ev['id']}/attendance")).status_code == 404
     # One session is enough now: the button sends one certificate, a second press none.
     r = await client.patch(
