@@ -25,6 +25,9 @@ from traffpunkt.templating import page
 
 PRIVATE = {"Cache-Control": "private, no-store", "X-Robots-Tag": "noindex, nofollow",
            "Referrer-Policy": "no-referrer"}  # fmt: skip
+# The open link is for the municipality's web site and social media: search engines may list it
+# (a personal link's page never).
+OPEN = {k: v for k, v in PRIVATE.items() if k != "X-Robots-Tag"}
 # The form's fields in page order (the error summary reads like the page).
 FORM_ORDER = (
     "company_name", "org_number", "municipality", "sector", "size_band", "contact_name",
@@ -124,7 +127,7 @@ def _form_page(
             "sizes": [(s.code, s.label(lang)) for s in SIZE_BANDS],
         },
         status_code=status_code,
-        headers=PRIVATE,
+        headers=PRIVATE if token else OPEN,
     )
 
 

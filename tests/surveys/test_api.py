@@ -122,6 +122,7 @@ async def test_answer_page_keeps_what_was_typed_and_shows_each_error(
     ).json()
     page = await client.get(f"/survey/{created['slug']}")
     assert page.status_code == 200 and "Kompetensbehov" in page.text
+    assert "X-Robots-Tag" not in page.headers  # the open link may be listed by search engines
     # Both consents unticked by default.
     assert not re.search(r'name="(contact|networking)_consent"[^>]*checked', page.text)
     bad = {**ANSWER, "org_number": "556036-0794", "email": "lars@", "sector": ""}
@@ -136,6 +137,8 @@ async def test_answer_page_keeps_what_was_typed_and_shows_each_error(
     assert r.status_code == 303, r.text
     link = r.headers["location"]
     assert link.startswith("/survey/a/") and link.endswith("done=saved-mailed")
+    own = await client.get(link)
+    assert own.status_code == 200 and own.headers["X-Robots-Tag"] == "noindex, nofollow"
     (receipt,) = await OutboxMessage.select().where(OutboxMessage.kind == "survey_receipt")
     assert json.loads(receipt["secrets"])["answer_url"].endswith(link.split("?")[0])
     # The same company through the open link again: saved, the link mailed, not shown.
