@@ -214,3 +214,8 @@ async def need_signals(
         for slug in r["topics"].split()
     ]
     return rows_of(signals, NeedSignal)
+
+
+async def delete_request_of(registration_id: UUID) -> None:
+    """An erased registration's link, answers and follow-up answer (cascading)."""
+    await Q.delete().where(Q.registration_id == registration_id)

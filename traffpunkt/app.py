@@ -138,6 +138,7 @@ def wire() -> None:
     hooks.on_event_changed(planning_service.on_event_changed)
     hooks.on_sign_in_requested(notifications_service.mail_sign_in)
     hooks.provide_attendance_counts(registrations_service.counts_for_events)
+    hooks.on_registration_erased(evaluations_service.on_registration_erased)
     metrics.provide_figures(deployment_figures)
 
 

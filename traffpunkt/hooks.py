@@ -10,6 +10,8 @@ no entry point has to remember it, and this module imports no domain.
   that stores the link); notifications puts it in the outbox.
 - `attendance_counts`: the organiser's event pages (events) show how many have signed up;
   registrations counts them.
+- `registration_erased`: registrations announces an erasure (inside its transaction); the
+  evaluations domain drops that person's evaluation link and answers.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ CountsProvider = Callable[[list[Any]], Awaitable[dict[str, dict[str, int]]]]
 _event_changed: list[EventChangedListener] = []
 _sign_in_requested: list[SignInListener] = []
 _counts: list[CountsProvider] = []
+_registration_erased: list[Callable[[Any], Awaitable[None]]] = []
 
 
 def on_event_changed(listener: EventChangedListener) -> None:
@@ -57,3 +60,13 @@ async def attendance_counts(event_ids: list[Any]) -> dict[str, dict[str, int]]:
     if not _counts:
         return {}
     return await _counts[0](event_ids)
+
+
+def on_registration_erased(listener: Callable[[Any], Awaitable[None]]) -> None:
+    if listener not in _registration_erased:
+        _registration_erased.append(listener)
+
+
+async def registration_erased(registration_id: Any) -> None:
+    for listener in _registration_erased:
+        await listener(registration_id)

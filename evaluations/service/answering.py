@@ -161,3 +161,10 @@ async def answer_follow_up(token: str, data: FollowUpIn) -> EvaluationOut:
             raise Conflict("This evaluation is closed; thank you for your answer")
         await queries.save_follow_up(req.id, data.used, data.text.strip(), now)
     return await evaluation(token)
+
+
+async def on_registration_erased(registration_id: UUID) -> None:
+    """An erasure on request takes the person out of every result: the evaluation link stops
+    working and its answers go (`hooks.registration_erased`, inside the erasure's transaction;
+    the mails were already withdrawn by the outbox)."""
+    await queries.delete_request_of(registration_id)

@@ -21,7 +21,7 @@ from registrations.service.links import manage_url
 from registrations.service.sign_up import address_hash
 from registrations.service.waiting_list import _promote
 from registrations.statuses import RegistrationStatus
-from traffpunkt import db, limits
+from traffpunkt import db, hooks, limits
 from traffpunkt.auth import hash_secret
 from traffpunkt.clock import utc_now
 from traffpunkt.errors import Invalid, NotFound
@@ -206,6 +206,7 @@ async def _erase(reg: RegistrationRow) -> None:
     )
     await queries.delete_manage_tokens(reg_id)
     await mail.forget(reg_id)
+    await hooks.registration_erased(reg_id)  # the evaluation's link and answers go too
 
 
 async def correct_own_address(token: str, email: str) -> RegistrationOut:

@@ -291,3 +291,21 @@ async def test_bad_filters_on_the_page_are_errors_not_failures(
         assert "<html" in r.text
     r = await anna.get("/organiser/evaluations.csv?by=person")
     assert r.status_code == 422 and "<html" in r.text
+
+
+async def test_an_erasure_takes_the_answer_out_of_the_results(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    past = await _answered(client, world, [_answer(5, 5), _answer(4, 4), _answer(1, 1)])
+    h = World.auth(world.asele)
+    url = f"/api/v1/events/{past.event['id']}/evaluation"
+    assert (await client.get(url, headers=h)).json()["answers"] == 3
+    links = {str(r["registration_id"]): r["id"] for r in await EvaluationRequest.select()}
+    gone = past.checked_in[0]
+    r = await client.post(f"/api/v1/registrations/{past.manage[gone]}/erase")
+    assert r.status_code == 204, r.text
+    body = (await client.get(url, headers=h)).json()
+    assert body["answers"] == 2 and body["requests"] == 2
+    assert "mean" not in {q["key"]: q for q in body["questions"]}["overall"]  # now below 3
+    left = {str(r["registration_id"]) for r in await EvaluationRequest.select()}
+    assert gone not in left and len(links) == 3
