@@ -45,6 +45,9 @@ ACTIONS = {
     "registrations.retained": N_(
         "Anonymised {people} registrations and {invitations} invitations after the retention period"
     ),
+    "planning.survey_invitations": N_(
+        "Invited {detail} companies that asked for the topic in the skills-needs survey"
+    ),
     "surveys.retained": N_(
         "Anonymised {people} survey answers and {invitations} invitations after the retention "
         "period"

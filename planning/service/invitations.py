@@ -16,7 +16,11 @@ from planning import queries
 from planning.service.demand import NEEDS_PERIOD
 from registrations import service as registrations_service
 from surveys import service as surveys_service
+from traffpunkt.auth import OrganiserRole, Principal
 from traffpunkt.clock import utc_now
+
+# Who the audit log names for the invitations: the service, on the organiser's publish.
+PLANNING_ACTOR = Principal(UUID(int=0), "Träffpunkt (kartläggningen)", OrganiserRole.ADMIN)
 
 
 async def on_event_changed(change: EventChange) -> None:
@@ -32,6 +36,7 @@ async def on_event_changed(change: EventChange) -> None:
         municipality.id, event.topics, since=now - NEEDS_PERIOD
     )
     event_id = UUID(event.id)
+    invited = 0
     for contact in contacts:
         claimed = await queries.claim_survey_invitation(
             {
@@ -46,3 +51,8 @@ async def on_event_changed(change: EventChange) -> None:
             await registrations_service.invite_person(
                 event_id, event.slug, contact.email, contact.name, contact.language
             )
+            invited += 1
+    if invited:
+        await events_service.record_action(
+            PLANNING_ACTOR, "planning.survey_invitations", event_id, str(invited)
+        )

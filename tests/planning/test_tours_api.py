@@ -8,6 +8,7 @@ from typing import Any
 import httpx
 
 from events import service as events_service
+from events.tables import AuditEntry
 from notifications.tables import OutboxMessage
 from planning import service
 from planning.tables import SurveyInvitation
@@ -137,6 +138,10 @@ async def test_tour_drafts_publish_and_invitations(client: httpx.AsyncClient, wo
     )
     assert await OutboxMessage.count().where(OutboxMessage.kind == "invitation") == 2
     assert await SurveyInvitation.count() == 2
+    logged = await AuditEntry.select(AuditEntry.detail).where(
+        AuditEntry.action == "planning.survey_invitations"
+    )
+    assert logged == [{"detail": "2"}]  # once, for the publish that invited
 
 
 async def _admin(world: World) -> Any:
