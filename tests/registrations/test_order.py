@@ -35,13 +35,18 @@ class CommitWatch:
         self._stop = asyncio.Event()
 
     async def run(self) -> None:
-        while not self._stop.is_set():
+        # One poll more after `stop`: it starts after every sign-up has answered (so committed),
+        # and so sees every row; without it a row committed during the last poll went unseen.
+        while True:
+            stopping = self._stop.is_set()
             rows = await Registration.select(Registration.id).where(
                 Registration.event == self.event_id
             )
             self.polls += 1
             for r in rows:
                 self.first_seen.setdefault(str(r["id"]), self.polls)
+            if stopping:
+                return
             await asyncio.sleep(0)
 
     def stop(self) -> None:
