@@ -21,7 +21,7 @@ from registrations.tables import (
     Scan,
     SessionAttendance,
 )
-from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared, rows_of
+from traffpunkt.db import Sql, hot, insert_row, insert_select, prepared, returned_uuid, rows_of
 
 R = Registration
 
@@ -300,9 +300,7 @@ async def promote_first_waiting(event_id: UUID, now: datetime, pg: bool) -> UUID
     )
     if not rows:
         return None
-    # A raw statement's RETURNING carries no declared type on SQLite: the id comes as text.
-    value = rows[0]["id"]
-    return value if isinstance(value, UUID) else UUID(value)
+    return returned_uuid(rows[0]["id"])
 
 
 async def waiting_position(event_id: UUID, queue_seq: int, registration_id: UUID) -> int:
@@ -450,9 +448,7 @@ async def counts_for_events(event_ids: list[UUID]) -> dict[str, dict[str, int]]:
 def _checked_in(row: dict[str, Any] | None) -> CheckedIn | None:
     if row is None:
         return None
-    # RETURNING of an UPDATE carries no declared type on SQLite: the id may come as text.
-    value = row["id"]
-    return CheckedIn(value if isinstance(value, UUID) else UUID(value), row["name"])
+    return CheckedIn(returned_uuid(row["id"]), row["name"])
 
 
 async def check_in_by_ticket(event_id: UUID, ticket_no: str, at: datetime) -> CheckedIn | None:

@@ -19,17 +19,12 @@ from surveys.tables import (
     SurveyRound,
     SurveyRoundMunicipality,
 )
-from traffpunkt.db import row_of, rows_of
+from traffpunkt.db import returned_uuid, row_of, rows_of
 from traffpunkt.needs import NeedKind, NeedSignal, NeedSource
 
 A = SurveyAnswer
 I = SurveyInvite  # noqa: E741
 P = SurveyRoundMunicipality
-
-
-def _uuid(value: Any) -> UUID:
-    # A raw statement's RETURNING carries no declared type on SQLite: the id comes as text.
-    return value if isinstance(value, UUID) else UUID(str(value))
 
 
 # --- rounds --------------------------------------------------------------------------------
@@ -180,7 +175,7 @@ async def upsert_answer(values: dict[str, Any], new_token: bool) -> UUID:
     answers for one organisation number at the same time keep one row, on both engines). With
     `new_token` the answer's link becomes the one just made (an answer through the open link)."""
     rows = await A.raw(_upsert_sql(new_token), *(values[c] for c in _COLUMNS))
-    return _uuid(rows[0]["id"])
+    return returned_uuid(rows[0]["id"])
 
 
 async def replace_needs(answer_id: UUID, rows: list[dict[str, Any]]) -> None:

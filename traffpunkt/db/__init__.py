@@ -34,7 +34,7 @@ from traffpunkt.db.engines import (
     transaction,
 )
 from traffpunkt.db.errors import is_unique_violation
-from traffpunkt.db.rows import row_of, rows_of
+from traffpunkt.db.rows import returned_uuid, row_of, rows_of
 from traffpunkt.db.sqlite_engine import TraffpunktSQLiteEngine
 from traffpunkt.db.statements import (
     OneOf,
@@ -62,6 +62,7 @@ __all__ = [
     "make_engine",
     "pool_usage",
     "prepared",
+    "returned_uuid",
     "row_of",
     "rows_of",
     "start",

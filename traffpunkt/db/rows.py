@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeVar
+from uuid import UUID
 
 import msgspec
 
@@ -28,3 +29,9 @@ def rows_of(rows: Iterable[Mapping[str, Any]], row_type: type[R]) -> list[R]:
 def row_of(row: Mapping[str, Any] | None, row_type: type[R]) -> R | None:
     """One row as `row_type`, None stays None (`.first()` found nothing)."""
     return None if row is None else msgspec.convert(row, row_type, strict=False)
+
+
+def returned_uuid(value: Any) -> UUID:
+    """An id from a raw statement's RETURNING: typed on PostgreSQL, text on SQLite (the column
+    carries no declared type there, so no converter runs)."""
+    return value if isinstance(value, UUID) else UUID(str(value))
