@@ -69,6 +69,7 @@ PG_ADMIN_URL = os.environ.get(
     os.environ.get("TRAFFPUNKT_TEST_PG_URL", "postgresql://postgres@127.0.0.1:5432/test"),
 )
 WARMUP = 10
+PROFILE_GIL = False  # --profile-gil: sample only the thread holding the GIL (Python CPU)
 SOURCE: Path | None = None  # --src: run the server from another copy of the code (a prototype)
 REPLAYS = 10  # repeats of an already used scan_id (idempotency), one at a time
 CHECKIN_P95_GOAL_MS = 50.0
@@ -350,6 +351,7 @@ def py_spy(pid: int, out: Path | None, seconds: float) -> Iterator[None]:
             *(exe, "record", "--pid", str(pid), "--subprocesses", "--rate", "250"),
             *("--format", "raw", "--duration", str(int(seconds)), "--output", str(out)),
             "--nonblocking",
+            *(["--gil"] if PROFILE_GIL else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
@@ -1226,11 +1228,17 @@ def main() -> int:
         help="load client: a minimal keep-alive client (default) or httpx like pretix's scripts",
     )
     ap.add_argument("--tag", default="", help="added to the labels, e.g. 'prototype'")
+    ap.add_argument(
+        "--profile-gil",
+        action="store_true",
+        help="with --profile-dir: only samples that hold the GIL (where the Python CPU goes)",
+    )
     ap.add_argument("--src", type=Path, help="serve this copy of the code (PYTHONPATH)")
     ap.add_argument("--profile-dir", type=Path, help="py-spy raw profiles of the load phases")
     args = ap.parse_args()
-    global SOURCE
+    global SOURCE, PROFILE_GIL
     SOURCE = args.src.resolve() if args.src else None
+    PROFILE_GIL = args.profile_gil
     args.n = max(1, min(args.n, 20000))
     args.waitlist = max(0, min(args.waitlist, args.n - 1))
     args.dup = max(0, min(args.dup, args.n - args.waitlist - REPLAYS))
