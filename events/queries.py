@@ -119,13 +119,15 @@ JOIN_SQL = (
     f"waiting = waiting + CASE WHEN {_FREE} THEN 0 ELSE 1 END, "
     f"last_position = CASE WHEN {_FREE} THEN 0 ELSE waiting + 1 END, "
     "signup_seq = signup_seq + 1 "
-    "WHERE id = {} AND status = 'published' RETURNING signup_seq, last_position"
+    "WHERE id = {} AND status = 'published'{} RETURNING signup_seq, last_position"
 )
+
+_JOIN = JOIN_SQL.format("{}", "")
 
 
 async def join(event_id: UUID) -> tuple[int, int] | None:
     """(sign-up number, waiting-list position or 0 for a seat); None if not published."""
-    rows = await hot(JOIN_SQL, event_id)
+    rows = await hot(_JOIN, event_id)
     return (rows[0]["signup_seq"], rows[0]["last_position"]) if rows else None
 
 

@@ -228,19 +228,31 @@ CONFIRMED, WAITLISTED = RegistrationStatus.CONFIRMED.value, RegistrationStatus.W
 SEAT = "CASE WHEN seat.last_position = 0 THEN 0 ELSE 1 END"  # 0: a seat, 1: the waiting list
 
 
+# The condition a sign-up in one statement adds to the seat's UPDATE: the address is new for
+# the event and not on the block list (values: event_email, the address's hash).
+NEW_UNBLOCKED = (
+    "NOT EXISTS (SELECT 1 FROM registration WHERE event_email = {}) "
+    "AND NOT EXISTS (SELECT 1 FROM address_block WHERE email_hash = {})"
+)
+
+
 async def sign_up_at_once(
     join_sql: str,
     event_id: UUID,
+    guard: tuple[str, str],
     registration: dict[str, Any],
     token: dict[str, Any],
     mail: tuple[str, list[Any]],
 ) -> tuple[int, int] | None:
-    """PostgreSQL: decide seat or waiting list (the events domain's `join_sql`) and write the
-    registration, its manage token and its mail (`mail`: an INSERT … SELECT … FROM seat that
-    picks by SEAT) in ONE statement outside any transaction. The event row's lock is then held
-    only while the server finishes the statement and commits: no round trip to this process,
-    whose event loop may be busy with 31 other requests, happens under it. Returns what
-    `join` returns; None (and nothing written) if the event is not published."""
+    """PostgreSQL: decide seat or waiting list (the events domain's `join_sql` with the
+    NEW_UNBLOCKED condition, `guard` its values) and write the registration, its manage token
+    and its mail (`mail`: an INSERT … SELECT … FROM seat that picks by SEAT) in ONE statement
+    outside any transaction. The event row's lock is then held only while the server finishes
+    the statement and commits: no round trip to this process, whose event loop may be busy
+    with 31 other requests, happens under it; and nothing is read before it. Returns what
+    `join` returns; None (and nothing written) if the event is not published, the address is
+    already registered (in any status) or blocked: the caller finds out which. A registration
+    of the same address committed meanwhile makes the statement fail on the unique key."""
     reg_sql, reg_args = insert_select(
         R,
         {
@@ -263,6 +275,7 @@ async def sign_up_at_once(
         f"reg AS ({reg_sql}), tok AS ({token_sql}), msg AS ({mail_sql}) "
         "SELECT signup_seq, last_position FROM seat",
         event_id,
+        *guard,
         *reg_args,
         *token_args,
         *mail_args,

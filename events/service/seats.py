@@ -37,9 +37,10 @@ async def join(event_id: UUID | str) -> Joined | None:
     return Joined(*got) if got is not None else None
 
 
-def join_sql() -> str:
-    """`join` as SQL (`{}` = the event id), for a statement that writes the sign-up with it."""
-    return queries.JOIN_SQL
+def join_sql(condition: str = "") -> str:
+    """`join` as SQL (`{}` = the event id), for a statement that writes the sign-up with it;
+    `condition` (SQL, its `{}` values after the event id) must hold too, or nothing is taken."""
+    return queries.JOIN_SQL.format("{}", f" AND ({condition})" if condition else "")
 
 
 async def promote_seat(event_id: UUID | str) -> bool:

@@ -15,6 +15,7 @@ from uuid import UUID, uuid4
 
 from events import service as events_service
 from events import topics
+from events.rows import EventRow
 from notifications import service as mail
 from registrations import queries, tickets
 from registrations.schemas import RegistrationIn
@@ -58,6 +59,25 @@ async def register(event_key: str, data: RegistrationIn) -> SignUp:
     raise AssertionError("unreachable")
 
 
+def _profile(event: EventRow, data: RegistrationIn, name: str) -> dict[str, Any]:
+    """What the attendee told about themselves, as the registration row keeps it."""
+    return {
+        "name": name,
+        "organisation": " ".join((data.organisation or "").split()),
+        "municipality": " ".join((data.municipality or "").split()),
+        "language": data.language,
+        "needs": topics.encode(data.needs),
+        "offers": topics.encode(data.offers),
+        "networking_consent": data.networking_consent,
+        "role": data.role,
+        "sector": " ".join((data.sector or "").split()),
+        "about": (data.about or "").strip(),
+        **report_answers(event, data),
+        "cancelled_at": None,
+        "checked_in_at": None,
+    }
+
+
 class _Raced(Exception):
     """A simultaneous sign-up with the same address changed the row first (rolled back)."""
 
@@ -79,6 +99,29 @@ async def _register_once(
         if invitation is None or invitation.event != event_id:
             raise Invalid.field("invitation", "This invitation link is not valid for this event")
         invitation_id = invitation.id
+    profile = _profile(event, data, name)
+    token = new_secret()
+    url = manage_url(token)
+    if invitation_id is None and not checks and not db.is_sqlite():
+        # PostgreSQL, no invitation (nearly every sign-up): one statement that takes the seat
+        # only for an address that is new here and not blocked, without reading first.
+        reg_id, ticket_no = uuid4(), tickets.new_ticket_no()
+        done = await _sign_up_at_once(
+            event_id,
+            reg_id,
+            ticket_no,
+            email,
+            name,
+            data.language,
+            profile,
+            {"id": uuid4(), "registration": reg_id, "token_hash": hash_secret(token)},
+            url,
+            await ticket_code(event_id, ticket_no),
+            token,
+        )
+        if done is not None:
+            return done
+        # Already registered, blocked, or not open any more: the path below finds out which.
     existing = await queries.by_event_email(f"{event_id}:{email}")
     if existing is not None and existing.status != RegistrationStatus.CANCELLED:
         now = utc_now()
@@ -99,21 +142,6 @@ async def _register_once(
             "up yourself, ask the organiser for an invitation.",
             code="address_blocked",
         )
-    profile: dict[str, Any] = {
-        "name": name,
-        "organisation": " ".join((data.organisation or "").split()),
-        "municipality": " ".join((data.municipality or "").split()),
-        "language": data.language,
-        "needs": topics.encode(data.needs),
-        "offers": topics.encode(data.offers),
-        "networking_consent": data.networking_consent,
-        "role": data.role,
-        "sector": " ".join((data.sector or "").split()),
-        "about": (data.about or "").strip(),
-        **report_answers(event, data),
-        "cancelled_at": None,
-        "checked_in_at": None,
-    }
     # Numbers, secrets and the signed ticket are made before any lock is taken: on SQLite
     # every writer waits while one holds the lock, so the less CPU under it, the better.
     if existing is not None:  # a cancelled registration comes back to life
@@ -121,27 +149,10 @@ async def _register_once(
         ticket_no, itip_offset = existing.ticket_no, existing.itip_offset
     else:
         reg_id, ticket_no, itip_offset = uuid4(), tickets.new_ticket_no(), 0
-    token = new_secret()
     manage_token = {"id": uuid4(), "registration": reg_id, "token_hash": hash_secret(token)}
-    url = manage_url(token)
     # Sent only if a seat is taken; the event's key is made (and committed) here if need be,
     # outside the sign-up's transaction.
     code = await ticket_code(event_id, ticket_no)
-    if existing is None and invitation_id is None and not checks and not db.is_sqlite():
-        return await _sign_up_at_once(
-            event_key,
-            event_id,
-            reg_id,
-            ticket_no,
-            email,
-            name,
-            data.language,
-            profile,
-            manage_token,
-            url,
-            code,
-            token,
-        )
     async with db.transaction():
         if checks:
             await limits.enforce(checks)
@@ -198,7 +209,6 @@ async def _register_once(
 
 
 async def _sign_up_at_once(
-    event_key: str,
     event_id: UUID,
     reg_id: UUID,
     ticket_no: str,
@@ -210,10 +220,12 @@ async def _sign_up_at_once(
     url: str,
     code: str,
     token: str,
-) -> SignUp:
+) -> SignUp | None:
     """A new address without an invitation on PostgreSQL (nearly every sign-up): the seat
     decision and every row it writes in one statement (queries.sign_up_at_once), so the event
-    row is locked only while the server commits. Both mails are prepared; it picks one."""
+    row is locked only while the server commits. Both mails are prepared; it picks one.
+    None (nothing written) if the address is already registered or blocked, or the event not
+    open any more."""
     to: dict[str, Any] = {
         "to": email,
         "name": name,
@@ -232,8 +244,9 @@ async def _sign_up_at_once(
         "waitlisted", **to, data={"sequence_offset": 0, "position": 0}, secrets={"manage_url": url}
     )
     joined = await queries.sign_up_at_once(
-        events_service.join_sql(),
+        events_service.join_sql(queries.NEW_UNBLOCKED),
         event_id,
+        (f"{event_id}:{email}", address_hash(email)),
         {
             **profile,
             "id": reg_id,
@@ -248,9 +261,8 @@ async def _sign_up_at_once(
             [seat_mail, waiting_mail], queries.SEAT, "seat", {"position": "seat.last_position"}
         ),
     )
-    if joined is None:  # cancelled (or closed) since the read
-        await events_service.event_for_registration(event_key)
-        raise Conflict("This event is not open for registration")
+    if joined is None:
+        return None
     seat = joined[1] == 0
     status = RegistrationStatus.CONFIRMED if seat else RegistrationStatus.WAITLISTED
     return SignUp(reg_id, status, True, token)
