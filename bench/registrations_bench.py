@@ -352,6 +352,7 @@ def py_spy(pid: int, out: Path | None, seconds: float) -> Iterator[None]:
             *("--format", "raw", "--duration", str(int(seconds)), "--output", str(out)),
             "--nonblocking",
             *(["--gil"] if PROFILE_GIL else []),
+            *(["--idle"] if os.environ.get("BENCH_PYSPY_IDLE") else []),
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
