@@ -22,6 +22,7 @@ from traffpunkt.auth import Principal
 from traffpunkt.errors import Conflict, Forbidden, Invalid, NotFound, form_errors
 from traffpunkt.localtime import to_local
 from traffpunkt.organiser_web import Actor, organiser_page, organiser_router, read_form, see_other
+from traffpunkt.settings import current_settings
 
 
 def _query(request: Request[Any, Any, Any], name: str) -> str | None:
@@ -214,7 +215,7 @@ async def _tour_page(
             "events_created": tour.events_created,
             "topic_label": topics.BY_SLUG[tour.tour.topic].label(lang),
             "expert": expert,
-            "local": lambda at, tz="Europe/Stockholm": to_local(at, tz),
+            "local": lambda at: to_local(at, current_settings().default_timezone),
             "errors": errors or {},
             "done": request.query_params.get("done"),
         },

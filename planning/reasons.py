@@ -7,6 +7,7 @@ from events import topics
 from planning.demand import Demand, ReasonKind
 from traffpunkt import i18n
 from traffpunkt.localtime import to_local
+from traffpunkt.settings import current_settings
 
 
 def topic_in_text(slug: str, lang: str) -> str:
@@ -18,7 +19,9 @@ def topic_in_text(slug: str, lang: str) -> str:
     return label
 
 
-def reason_texts(d: Demand, place: str, lang: str, tz: str = "Europe/Stockholm") -> list[str]:
+def reason_texts(d: Demand, place: str, lang: str, tz: str | None = None) -> list[str]:
+    """The reasons in words; dates in `tz` (the place's zone; else the service's)."""
+    tz = tz or current_settings().default_timezone
     topic = topic_in_text(d.topic, lang)
     out: list[str] = []
     for r in d.reasons:
@@ -54,7 +57,7 @@ def reason_texts(d: Demand, place: str, lang: str, tz: str = "Europe/Stockholm")
     return out
 
 
-def reason_sentence(d: Demand, place: str, lang: str, tz: str = "Europe/Stockholm") -> str:
+def reason_sentence(d: Demand, place: str, lang: str, tz: str | None = None) -> str:
     return "; ".join(reason_texts(d, place, lang, tz))
 
 

@@ -11,8 +11,9 @@ from msgspec import UNSET, Meta, UnsetType
 from events.schemas import Language, LongText, Name, Slug, Strict
 from traffpunkt.addresses import Email
 
-# A local date or date-time (Europe/Stockholm; an offset may be given): a round opens at the
-# start of a date and closes at the end of one ("2026-11-30": answers are taken all that day).
+# A local date or date-time (the service's zone, Europe/Stockholm by default; an offset may be
+# given): a round opens at the start of a date and closes at the end of one ("2026-11-30":
+# answers are taken all that day).
 LocalDateOrTime = Annotated[
     str,
     Meta(

@@ -31,6 +31,7 @@ from traffpunkt.companies import SIZE_BY_CODE, SNI_BY_CODE
 from traffpunkt.errors import Invalid
 from traffpunkt.localtime import EARLIEST, parse_date, to_local, to_utc
 from traffpunkt.needs import NeedKind, NeedSignal, NeedSource
+from traffpunkt.settings import current_settings
 
 SMALL_COUNT = 3  # below this a count is shown as "<3"
 
@@ -143,7 +144,7 @@ async def needs_map(
     sector: str | None = None,
     size_band: str | None = None,
 ) -> NeedsMap:
-    tz = "Europe/Stockholm"
+    tz = current_settings().default_timezone
     m_id = None
     if municipality and municipality != "all":
         row = await events_service.get_municipality(municipality)

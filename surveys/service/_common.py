@@ -15,17 +15,21 @@ from traffpunkt.localtime import parse_date, to_local, to_utc
 from traffpunkt.settings import current_settings
 from traffpunkt.templating import local_date
 
-# The rounds' dates are Swedish local dates (the project's municipalities share one zone).
-TZ = "Europe/Stockholm"
+
+def zone() -> str:
+    """The zone of a round's dates: the service's local time (TRAFFPUNKT_TIMEZONE,
+    Europe/Stockholm by default). A round may span several municipalities, so it is not any
+    one municipality's own zone (today all of them share this one)."""
+    return current_settings().default_timezone
 
 
 def start_of(day: date, field: str) -> datetime:
-    return to_utc(datetime.combine(day, time()), TZ, field)
+    return to_utc(datetime.combine(day, time()), zone(), field)
 
 
 def end_of(day: date, field: str) -> datetime:
     """The first instant after `day` (a round closes at the end of its last day)."""
-    return to_utc(datetime.combine(day + timedelta(days=1), time()), TZ, field)
+    return to_utc(datetime.combine(day + timedelta(days=1), time()), zone(), field)
 
 
 def instant(value: str, field: str, *, end: bool) -> datetime:
@@ -34,24 +38,24 @@ def instant(value: str, field: str, *, end: bool) -> datetime:
     if len(value) == 10:
         day = parse_date(value, field)
         return end_of(day, field) if end else start_of(day, field)
-    return to_utc(value, TZ, field)
+    return to_utc(value, zone(), field)
 
 
 def opens_day(row: RoundRow) -> date:
-    return to_local(row.opens_at, TZ).date()
+    return to_local(row.opens_at, zone()).date()
 
 
 def closes_day(row: RoundRow) -> date:
-    return to_local(row.closes_at - timedelta(microseconds=1), TZ).date()
+    return to_local(row.closes_at - timedelta(microseconds=1), zone()).date()
 
 
 def closes_text(row: RoundRow, lang: str) -> str:
     """The last day answers are taken, as people write it ("30 november 2026")."""
-    return local_date(row.closes_at - timedelta(microseconds=1), TZ, lang, "long")
+    return local_date(row.closes_at - timedelta(microseconds=1), zone(), lang, "long")
 
 
 def opens_text(row: RoundRow, lang: str) -> str:
-    return local_date(row.opens_at, TZ, lang, "long")
+    return local_date(row.opens_at, zone(), lang, "long")
 
 
 def state(row: RoundRow, now: datetime | None = None) -> str:

@@ -8,7 +8,7 @@ from collections import defaultdict
 from events import topics
 from surveys import queries
 from surveys.rows import NeedRow
-from surveys.service._common import TZ, round_for_organiser
+from surveys.service._common import round_for_organiser, zone
 from traffpunkt import i18n
 from traffpunkt.auth import Principal
 from traffpunkt.companies import SIZE_BY_CODE, SNI_BY_CODE
@@ -34,6 +34,7 @@ async def round_table(
         else [p.municipality for p in places if actor.can_manage(p.municipality)]
     )
     answers = await queries.answers_of_round(row.id, managed)
+    tz = zone()
     needs: dict[object, list[NeedRow]] = defaultdict(list)
     for n in await queries.needs_of([a.id for a in answers]):
         needs[n.answer].append(n)
@@ -75,7 +76,7 @@ async def round_table(
                 ),
                 ", ".join(_topic(n.topic, lang) for n in own if n.kind == NeedKind.OFFER),
                 a.free_text,
-                to_local(a.updated_at, TZ),
+                to_local(a.updated_at, tz),
             ]
         )
     return f"{row.slug}-{_('answers')}", headers, rows

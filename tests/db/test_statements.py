@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import UTC, datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 import pytest
@@ -98,3 +99,30 @@ async def test_hot_runs_sql_with_values(engine: Any) -> None:
     async with db.transaction():
         rows = await db.hot("UPDATE db_scratch SET n = n + 1 WHERE name = {} RETURNING n", "a")
     assert rows == [{"n": 5}]
+
+
+async def test_insert_row_evaluates_defaults_per_row_and_converts_values(engine: Any) -> None:
+    """Constants are planned once, but a `Default` (a new id) is made for each row, and values
+    that are not plain (an enum) are converted as Piccolo converts them; outside a
+    transaction too (on PostgreSQL the pool's connection, on SQLite Piccolo's path)."""
+    table = await scratch_table(engine)
+
+    class Name(StrEnum):
+        A = "a"
+
+    assert await db.insert_row(table, {"name": Name.A, "ats": []})
+    assert await db.insert_row(table, {"name": "b", "n": 7, "ats": []})
+    rows = await table.select(table.id, table.name, table.n).order_by(table.name)
+    assert [(r["name"], r["n"]) for r in rows] == [("a", 0), ("b", 7)]
+    assert type(rows[0]["name"]) is str
+    assert rows[0]["id"] != rows[1]["id"]
+
+
+async def test_hot_numbers_values_in_order(engine: Any) -> None:
+    table = await scratch_table(engine)
+    for i, name in enumerate("abcd"):
+        await table.insert(table(name=name, n=i, at=datetime.now(UTC), ats=[]))
+    sql = "SELECT name FROM db_scratch WHERE n >= {} AND n < {} AND name <> {} ORDER BY n"
+    assert await db.hot(sql, 1, 4, "c") == [{"name": "b"}, {"name": "d"}]
+    async with db.transaction():
+        assert await db.hot(sql, 0, 2, "z") == [{"name": "a"}, {"name": "b"}]

@@ -45,13 +45,6 @@ def default_value(column: Column) -> Any:
 _PLAIN = frozenset({str, int, float, bool, type(None), UUID, datetime, date, Decimal, bytes})
 
 
-def sql_value(value: Any, column: Column) -> Any:
-    """`convert_to_sql_value`, with the common case first."""
-    if type(value) in _PLAIN and not isinstance(column, (JSON, JSONB)):
-        return value
-    return convert_to_sql_value(value, column)
-
-
 def as_template(sql: str, engine_type: str, n_args: int) -> str | None:
     """Compiled SQL back to a QueryString template (its placeholders become `{}` again, in
     order), so it can be rerun with new values without building the query again; None if that
@@ -109,11 +102,6 @@ def prepared(build: Any, first: bool = False) -> Any:
 
 # Per table, engine and conflict target: the SQL, the column names (Piccolo's and the
 # database's) and how each column's value is made when missing and converted when given.
-_INSERTS: dict[
-    tuple[type[Table], str, str], tuple[str, str, frozenset[str], list[_ColumnPlan]]
-] = {}
-
-
 def _constant(value: Any) -> Callable[[], Any]:
     return lambda: value
 
@@ -135,10 +123,29 @@ class _ColumnPlan:
         )
 
     def value(self, values: dict[str, Any]) -> Any:
-        value = values[self.name] if self.name in values else self.default()
+        return self.convert(values[self.name] if self.name in values else self.default())
+
+    def convert(self, value: Any) -> Any:
+        """`convert_to_sql_value`, with the common case first."""
         if self.plain and type(value) in _PLAIN:
             return value
         return convert_to_sql_value(value, self.column)
+
+
+_PLANS: dict[type[Table], tuple[str, frozenset[str], list[_ColumnPlan]]] = {}
+# (table, conflict target) -> the `{}` template and SQLite's `?` form
+_INSERTS: dict[tuple[type[Table], str], tuple[str, str]] = {}
+
+
+def _plans(table: type[Table]) -> tuple[str, frozenset[str], list[_ColumnPlan]]:
+    """A table's columns as inserts need them, made once: the quoted column list, the names a
+    caller may give, and each column's plan."""
+    entry = _PLANS.get(table)
+    if entry is None:
+        plans = [_ColumnPlan(c) for c in table._meta.columns]
+        names = ", ".join(f'"{p.column._meta.db_column_name}"' for p in plans)
+        entry = _PLANS[table] = (names, frozenset(p.name for p in plans), plans)
+    return entry
 
 
 async def insert_row(
@@ -149,22 +156,19 @@ async def insert_row(
     a Table instance and the SQL on every insert). With `conflict_target` (a column name),
     ON CONFLICT DO NOTHING. True if a row was inserted."""
     eng = engine()
-    key = (table, eng.engine_type, conflict_target or "")
+    names, known, plans = _plans(table)
+    key = (table, conflict_target or "")
     entry = _INSERTS.get(key)
     if entry is None:
-        columns = list(table._meta.columns)
-        names = ", ".join(f'"{c._meta.db_column_name}"' for c in columns)
-        marks = ", ".join("{}" for _ in columns)
+        marks = ", ".join("{}" for _ in plans)
         pk = table._meta.primary_key._meta.db_column_name
         template = f'INSERT INTO "{table._meta.tablename}" ({names}) VALUES ({marks})'
         if conflict_target:
             template += f' ON CONFLICT ("{conflict_target}") DO NOTHING'
         template += f' RETURNING "{pk}"'
-        plans = [_ColumnPlan(c) for c in columns]
         # Built by us, so no literal braces or question marks: `{}` -> `?` is SQLite's form.
-        sql = template.replace("{}", "?")
-        entry = _INSERTS[key] = (template, sql, frozenset(p.name for p in plans), plans)
-    template, sql, known, plans = entry
+        entry = _INSERTS[key] = (template, template.replace("{}", "?"))
+    template, sql = entry
     if not values.keys() <= known:
         unknown = values.keys() - known
         raise ValueError(f"unknown columns for {table._meta.tablename}: {sorted(unknown)}")
@@ -199,16 +203,14 @@ def insert_select(table: type[Table], values: dict[str, Any], source: str) -> tu
     parameter (converted as `insert_row` does; missing columns get their Piccolo defaults; the
     column fixes its type), an `Sql` expression over `source`, or `OneOf` them. Returns
     (`{}` template, args)."""
-    columns = list(table._meta.columns)
-    unknown = values.keys() - {c._meta.name for c in columns}
-    if unknown:
+    names, known, plans = _plans(table)
+    if not values.keys() <= known:
+        unknown = values.keys() - known
         raise ValueError(f"unknown columns for {table._meta.tablename}: {sorted(unknown)}")
-    names: list[str] = []
     parts: list[str] = []
     args: list[Any] = []
-    for c in columns:
-        value = values[c._meta.name] if c._meta.name in values else default_value(c)
-        names.append(f'"{c._meta.db_column_name}"')
+    for plan in plans:
+        value = values[plan.name] if plan.name in values else plan.default()
         if isinstance(value, OneOf):
             first = value.options[0]
             if all(not isinstance(o, Sql) and o == first for o in value.options):
@@ -221,8 +223,8 @@ def insert_select(table: type[Table], values: dict[str, Any], source: str) -> tu
                         sql += f" WHEN {i} THEN {option.template}"
                         args.extend(option.args)
                     else:
-                        sql += f" WHEN {i} THEN CAST({{}} AS {c.column_type})"
-                        args.append(sql_value(option, c))
+                        sql += f" WHEN {i} THEN CAST({{}} AS {plan.column.column_type})"
+                        args.append(plan.convert(option))
                 parts.append(sql + " END")
                 continue
         if isinstance(value, Sql):
@@ -230,11 +232,8 @@ def insert_select(table: type[Table], values: dict[str, Any], source: str) -> tu
             args.extend(value.args)
         else:
             parts.append("{}")
-            args.append(sql_value(value, c))
-    sql = (
-        f'INSERT INTO "{table._meta.tablename}" ({", ".join(names)}) '
-        f"SELECT {', '.join(parts)} FROM {source}"
-    )
+            args.append(plan.convert(value))
+    sql = f'INSERT INTO "{table._meta.tablename}" ({names}) SELECT {", ".join(parts)} FROM {source}'
     return sql, args
 
 
