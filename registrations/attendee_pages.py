@@ -20,9 +20,10 @@ from events import service as events_service
 from events import topics
 from events.rows import EventRow
 from registrations import service
+from registrations.queries import RegistrationRow
 from registrations.schemas import RegistrationIn, RegistrationPatch
 from traffpunkt import addresses, i18n
-from traffpunkt.companies import SIZE_BANDS, SNI_SECTIONS
+from traffpunkt.companies import SIZE_BANDS, SIZE_BY_CODE, SNI_BY_CODE, SNI_SECTIONS
 from traffpunkt.errors import Conflict, Invalid, NotFound, convert_form, form_errors
 from traffpunkt.templating import page
 
@@ -183,11 +184,46 @@ async def _manage_context(token: str) -> dict[str, Any]:
     certificate = await service.own_certificate(reg)
     return {
         "own": own,
+        "reg": reg,
         "row": row,
         "token": token,
         "mail_failure": failure,
         "certificate": certificate,
     }
+
+
+def _manage_texts(context: dict[str, Any], lang: str) -> dict[str, Any]:
+    """What the attendee's own page says in the page's language."""
+    return {
+        "topic_choices": _topic_choices(lang),
+        "topic_label": _topic_label(lang),
+        "report_answers": _report_answers(context["reg"], lang),
+    }
+
+
+def _report_answers(reg: RegistrationRow, lang: str) -> list[tuple[str, str]]:
+    """The answers to the funder's report questions as stored, for the person's own eyes only
+    (what is kept about them; organisers and the report see counts, never these)."""
+    _ = i18n.translator(lang)
+    genders = {
+        "woman": _("Woman"),
+        "man": _("Man"),
+        "other": _("Other"),
+        "prefer_not_to_say": _("Prefer not to say"),
+    }
+    answers = []
+    if reg.org_number:
+        answers.append((_("Organisation number"), reg.org_number))
+    if reg.sni_section:
+        section = SNI_BY_CODE.get(reg.sni_section)
+        text = f"{reg.sni_section} – {section.label(lang)}" if section else reg.sni_section
+        answers.append((_("Sector (SNI section)"), text))
+    if reg.size_band:
+        band = SIZE_BY_CODE.get(reg.size_band)
+        answers.append((_("Size of the company"), band.label(lang) if band else reg.size_band))
+    if reg.gender:
+        answers.append((_("Gender"), genders.get(reg.gender, reg.gender)))
+    return answers
 
 
 @get("/r/{token:str}", include_in_schema=False)
@@ -206,8 +242,7 @@ async def manage_page(request: Request[Any, Any, Any], token: FromPath[str]) -> 
             **context,
             "welcome": request.query_params.get("welcome") == "1",
             "done": request.query_params.get("done"),
-            "topic_choices": _topic_choices(lang),
-            "topic_label": _topic_label(lang),
+            **_manage_texts(context, lang),
         },
         headers=PRIVATE,
         default_language=own_language,
@@ -292,8 +327,7 @@ async def profile_submit(request: Request[Any, Any, Any], token: FromPath[str]) 
                 "organisation_value": values["organisation"],  # what was typed stays
                 "welcome": False,
                 "done": None,
-                "topic_choices": _topic_choices(lang),
-                "topic_label": _topic_label(lang),
+                **_manage_texts(context, lang),
             },
             status_code=422,
             headers=PRIVATE,
@@ -323,8 +357,7 @@ async def email_submit(request: Request[Any, Any, Any], token: FromPath[str]) ->
                 "email_value": str(form.get("email") or ""),
                 "welcome": False,
                 "done": None,
-                "topic_choices": _topic_choices(lang),
-                "topic_label": _topic_label(lang),
+                **_manage_texts(context, lang),
             },
             status_code=409 if isinstance(exc, Conflict) else 422,
             headers=PRIVATE,

@@ -41,7 +41,7 @@ class Registration(Table, tablename="registration"):
     org_number = Varchar(length=11, default="")  # "NNNNNN-NNNN" (traffpunkt.companies)
     sni_section = Varchar(length=1, default="")  # SNI 2007 section letter
     size_band = Varchar(length=8, default="")  # companies.SIZE_BANDS code
-    gender = Varchar(length=20, default="")  # statuses.Gender; only ever counted, never shown
+    gender = Varchar(length=20, default="")  # statuses.Gender; counted, shown only to the person
     status = Varchar(length=16, index=True)  # statuses.RegistrationStatus
     # Random 9 bytes (base64url, 12 chars), signed into the QR ticket; unique across events.
     ticket_no = Varchar(length=16, unique=True)

@@ -133,6 +133,35 @@ async def test_the_answers_are_erased_with_the_registration(
     )
 
 
+async def test_the_person_sees_their_own_answers_and_nobody_else_does(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """What is kept about them is on their own page (Swedish and English); the event page and
+    the organiser's attendee list do not show it."""
+    event = await make_event(
+        client, world, report_fields=["org_number", "sni_section", "size_band", "gender"]
+    )
+    r = await sign_up(client, event["id"], "d@example.se", **ANSWERS)
+    assert r.status_code == 201
+    own = await client.get(f"/r/{token_of(r)}")
+    assert own.status_code == 200
+    assert "Dina svar till projektets rapport" in own.text
+    for shown in ("556036-0793", "C – Tillverkning", "Vill inte svara"):
+        assert shown in own.text, shown
+    english = await client.get(f"/r/{token_of(r)}?lang=en")
+    assert "Your answers for the project&#39;s report" in english.text
+    assert "Prefer not to say" in english.text
+    # Someone who answered nothing sees no such part.
+    r2 = await sign_up(client, event["id"], "e@example.se")
+    assert "Dina svar till projektets rapport" not in (await client.get(f"/r/{token_of(r2)}")).text
+    public = await client.get(f"/events/{event['slug']}")
+    assert "556036-0793" not in public.text
+    attendees = await client.get(
+        f"/api/v1/events/{event['id']}/registrations", headers=World.auth(world.asele)
+    )
+    assert attendees.status_code == 200 and "556036-0793" not in attendees.text
+
+
 async def test_switches_on_the_event_form_and_the_settings_page(
     client: httpx.AsyncClient, world: World
 ) -> None:
