@@ -59,8 +59,9 @@ def _message(event_id: UUID, ticket_no: bytes) -> bytes:
     return event_id.bytes + ticket_no
 
 
-# Loading a key derives its public point (~0.1 ms on a slow core, a tenth of a check-in's
-# Python time); an event's key never changes, and a few hundred events are live at a time.
+# Loading a key derives its public point (~60 µs on a slow core); an event's key never changes,
+# and a few hundred events are live at a time. The process holds these keys anyway (the event
+# key cache of registrations.service.keys), so keeping their objects adds no new secret.
 @lru_cache(maxsize=1024)
 def _private_key(private_key: str) -> Ed25519PrivateKey:
     return Ed25519PrivateKey.from_private_bytes(unb64(private_key))

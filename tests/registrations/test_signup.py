@@ -75,6 +75,21 @@ async def test_same_address_again_is_the_same_registration(
     assert len(await outbox("manage_link")) == 1
 
 
+async def test_a_new_address_six_times_at_once_is_one_registration(
+    client: httpx.AsyncClient, event: dict[str, Any]
+) -> None:
+    """On PostgreSQL the first sign-up of an address is one statement that reads nothing
+    first: the others racing it fail on the unique key (their seat rolled back with them) and
+    find the registration on their retry. One seat, one confirmation, one re-sent link."""
+    rs = await asyncio.gather(*(sign_up(client, event["id"], "bo@example.se") for _ in range(6)))
+    assert sorted(r.status_code for r in rs) == [200] * 5 + [201]
+    assert len(await Registration.select()) == 1
+    seats = (await client.get(f"/api/v1/events/{event['id']}")).json()["seats_left"]
+    assert seats == 4
+    assert len(await outbox("confirmed")) == 1
+    assert len(await outbox("manage_link")) == 1
+
+
 async def test_registration_windows_and_states_are_409(
     client: httpx.AsyncClient, world: World
 ) -> None:
