@@ -20,7 +20,6 @@ from events import service as events_service
 from events import topics
 from events.rows import EventRow
 from registrations import service
-from registrations.queries import RegistrationRow
 from registrations.schemas import RegistrationIn, RegistrationPatch
 from traffpunkt import addresses, i18n
 from traffpunkt.companies import SIZE_BANDS, SIZE_BY_CODE, SNI_BY_CODE, SNI_SECTIONS
@@ -201,7 +200,7 @@ def _manage_texts(context: dict[str, Any], lang: str) -> dict[str, Any]:
     }
 
 
-def _report_answers(reg: RegistrationRow, lang: str) -> list[tuple[str, str]]:
+def _report_answers(reg: service.RegistrationRow, lang: str) -> list[tuple[str, str]]:
     """The answers to the funder's report questions as stored, for the person's own eyes only
     (what is kept about them; organisers and the report see counts, never these)."""
     _ = i18n.translator(lang)
