@@ -22,7 +22,7 @@ from events.rows import EventRow
 from registrations import service
 from registrations.schemas import RegistrationIn, RegistrationPatch
 from traffpunkt import addresses, i18n
-from traffpunkt.companies import SIZE_BANDS, SIZE_BY_CODE, SNI_BY_CODE, SNI_SECTIONS
+from traffpunkt.companies import SIZE_BANDS, SNI_SECTIONS
 from traffpunkt.errors import Conflict, Invalid, NotFound, convert_form, form_errors
 from traffpunkt.templating import page
 
@@ -196,33 +196,8 @@ def _manage_texts(context: dict[str, Any], lang: str) -> dict[str, Any]:
     return {
         "topic_choices": _topic_choices(lang),
         "topic_label": _topic_label(lang),
-        "report_answers": _report_answers(context["reg"], lang),
+        "report_answers": service.own_report_answers(context["reg"], lang),
     }
-
-
-def _report_answers(reg: service.RegistrationRow, lang: str) -> list[tuple[str, str]]:
-    """The answers to the funder's report questions as stored, for the person's own eyes only
-    (what is kept about them; organisers and the report see counts, never these)."""
-    _ = i18n.translator(lang)
-    genders = {
-        "woman": _("Woman"),
-        "man": _("Man"),
-        "other": _("Other"),
-        "prefer_not_to_say": _("Prefer not to say"),
-    }
-    answers = []
-    if reg.org_number:
-        answers.append((_("Organisation number"), reg.org_number))
-    if reg.sni_section:
-        section = SNI_BY_CODE.get(reg.sni_section)
-        text = f"{reg.sni_section} – {section.label(lang)}" if section else reg.sni_section
-        answers.append((_("Sector (SNI section)"), text))
-    if reg.size_band:
-        band = SIZE_BY_CODE.get(reg.size_band)
-        answers.append((_("Size of the company"), band.label(lang) if band else reg.size_band))
-    if reg.gender:
-        answers.append((_("Gender"), genders.get(reg.gender, reg.gender)))
-    return answers
 
 
 @get("/r/{token:str}", include_in_schema=False)

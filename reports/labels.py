@@ -3,6 +3,7 @@ bands and gender answers (one place for the page, the spreadsheet and the PDF)."
 
 from __future__ import annotations
 
+from registrations import service as registrations_service
 from traffpunkt import i18n
 from traffpunkt.companies import SIZE_BY_CODE, SNI_BY_CODE
 
@@ -39,10 +40,4 @@ def size_band(lang: str, code: str) -> str:
 
 
 def gender(lang: str, code: str) -> str:
-    words = {
-        "woman": i18n.gettext(lang, "Woman"),
-        "man": i18n.gettext(lang, "Man"),
-        "other": i18n.gettext(lang, "Other"),
-        "prefer_not_to_say": i18n.gettext(lang, "Prefer not to say"),
-    }
-    return words.get(code, code)
+    return registrations_service.gender_label(lang, code)

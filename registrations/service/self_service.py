@@ -21,12 +21,44 @@ from registrations.service.links import manage_url
 from registrations.service.sign_up import address_hash
 from registrations.service.waiting_list import _promote
 from registrations.statuses import RegistrationStatus
-from traffpunkt import db, hooks, limits
+from traffpunkt import db, hooks, i18n, limits
 from traffpunkt.auth import hash_secret
 from traffpunkt.clock import utc_now
+from traffpunkt.companies import SIZE_BY_CODE, SNI_BY_CODE
 from traffpunkt.errors import Invalid, NotFound
 from traffpunkt.localtime import to_local
 from traffpunkt.settings import current_settings
+
+
+def gender_label(lang: str, code: str) -> str:
+    """An answer to the voluntary gender question (statuses.Gender) in words, as the person
+    and the funder's report read it."""
+    words = {
+        "woman": i18n.gettext(lang, "Woman"),
+        "man": i18n.gettext(lang, "Man"),
+        "other": i18n.gettext(lang, "Other"),
+        "prefer_not_to_say": i18n.gettext(lang, "Prefer not to say"),
+    }
+    return words.get(code, code)
+
+
+def own_report_answers(reg: RegistrationRow, lang: str) -> list[tuple[str, str]]:
+    """The answers to the funder's report questions as stored, for the person's own eyes only
+    (what is kept about them; organisers and the report see counts, never these)."""
+    answers = []
+    if reg.org_number:
+        answers.append((i18n.gettext(lang, "Organisation number"), reg.org_number))
+    if reg.sni_section:
+        section = SNI_BY_CODE.get(reg.sni_section)
+        text = f"{reg.sni_section} – {section.label(lang)}" if section else reg.sni_section
+        answers.append((i18n.gettext(lang, "Sector (SNI section)"), text))
+    if reg.size_band:
+        band = SIZE_BY_CODE.get(reg.size_band)
+        text = band.label(lang) if band else reg.size_band
+        answers.append((i18n.gettext(lang, "Size of the company"), text))
+    if reg.gender:
+        answers.append((i18n.gettext(lang, "Gender"), gender_label(lang, reg.gender)))
+    return answers
 
 
 async def by_token(token: str) -> RegistrationRow:

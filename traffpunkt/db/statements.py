@@ -100,13 +100,14 @@ def prepared(build: Any, first: bool = False) -> Any:
     return run
 
 
-# Per table, engine and conflict target: the SQL, the column names (Piccolo's and the
-# database's) and how each column's value is made when missing and converted when given.
 def _constant(value: Any) -> Callable[[], Any]:
     return lambda: value
 
 
 class _ColumnPlan:
+    """How an insert makes one column's value: its default when missing (made per row where
+    Piccolo makes it per row), and converted for the driver when given."""
+
     __slots__ = ("column", "default", "name", "plain")
 
     def __init__(self, column: Column) -> None:
